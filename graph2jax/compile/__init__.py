@@ -1,0 +1,19 @@
+"""Compiling graphs: ``function``, ``In``/``Out``, modes and the ``Function`` shell."""
+
+from graph2jax.compile.function import function, function_dump
+from graph2jax.compile.function_shell import Function
+from graph2jax.compile.io import In, Out
+from graph2jax.compile.mode import Mode, get_mode
+from graph2jax.tensor.sharedvar import SharedVariable, shared
+
+__all__ = [
+    "Function",
+    "In",
+    "Mode",
+    "Out",
+    "SharedVariable",
+    "function",
+    "function_dump",
+    "get_mode",
+    "shared",
+]

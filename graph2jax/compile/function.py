@@ -1,0 +1,242 @@
+"""``function`` and ``function_dump``: compiling graphs into callables, as PyTensor's ``pytensor.function``."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from typing import Any
+
+from graph2jax.compile.function_shell import Function
+from graph2jax.compile.io import In, Out
+from graph2jax.compile.maker import FunctionMaker
+from graph2jax.compile.mode import get_mode
+from graph2jax.compile.rebuild import (
+    add_default_updates,
+    apply_givens,
+    as_pairs,
+    check_updates,
+    shared_inputs,
+)
+from graph2jax.graph.basic import Constant, Variable
+from graph2jax.graph.errors import UnusedInputError
+from graph2jax.tensor.sharedvar import SharedVariable
+
+__all__ = ["In", "Out", "UnusedInputError", "function", "function_dump"]
+
+
+def function(
+    inputs: Any,
+    outputs: Any = None,
+    mode: Any = None,
+    updates: Any = None,
+    givens: Any = None,
+    no_default_updates: Any = False,
+    accept_inplace: bool = False,
+    name: str | None = None,
+    rebuild_strict: bool = True,
+    allow_input_downcast: bool | None = None,
+    profile: Any = None,
+    on_unused_input: str | None = "raise",
+) -> Function:
+    """Compile a graph into a callable :class:`Function` that computes ``outputs`` from ``inputs``.
+
+    Parameters
+    ----------
+    inputs : list of Variable or In
+        The call's parameters (not shared variables: those are implicit).
+    outputs : Variable, Out, list of them, dict of them, or None
+        What a call returns: one value, a list, or a dict with the same keys.
+    mode : str or Mode, optional
+        ``'FAST_RUN'`` (default, from ``config.mode``), ``'FAST_COMPILE'``,
+        ``'JAX'``, ``'NUMPY'`` or ``'DebugMode'``.
+    updates : dict or list of (SharedVariable, expression) pairs
+        New values of shared variables, written after each call.
+    givens : dict or list of (Variable, Variable) pairs
+        Substitutions made in the graph (the second replaces the first).
+    no_default_updates : bool or list of Variable
+        True disables every ``default_update``; a list disables those of its variables.
+    accept_inplace : bool
+        Allow graphs that hold destructive (inplace) ops.
+    name : str, optional
+    rebuild_strict : bool
+        False lets ``givens`` change a variable's type (the graph is rebuilt).
+    allow_input_downcast : bool, optional
+        True: arguments are silently downcast to the inputs' dtypes. False:
+        only lossless casts. None: as False, but python floats may become floatX.
+    profile : bool or ProfileStats, optional
+        Collect compile and call timings in ``f.profile``.
+    on_unused_input : {'raise', 'warn', 'ignore'}
+        What to do with an input no output or update depends on.
+
+    Returns
+    -------
+    Function
+
+    Raises
+    ------
+    TypeError
+        Bad inputs, update targets that are not shared variables, updates or
+        givens of the wrong type.
+    ValueError
+        Two updates for one shared variable.
+    UnusedInputError
+        An unused input with ``on_unused_input='raise'``.
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax as g, graph2jax.tensor as gt
+    >>> x = gt.dscalar("x")
+    >>> f = g.function([x], 2 * x)
+    >>> f(4)
+    array(8.)
+    >>> acc = g.shared(0.0, name="acc")
+    >>> inc = g.function([x], acc, updates=[(acc, acc + x)])
+    >>> _ = inc(1.5); _ = inc(1.5)
+    >>> float(acc.get_value())
+    3.0
+    """
+    if isinstance(inputs, Variable | In):
+        raise TypeError("function(): inputs must be a list of variables or In instances")
+    in_specs = [_as_in(i) for i in (inputs or [])]
+    out_specs, output_keys, unpack_single, return_none = _as_outs(outputs)
+    mode_obj = get_mode(mode)
+
+    update_pairs = check_updates(as_pairs(updates, "updates"))
+    given_pairs = as_pairs(givens, "givens")
+    # one rebuild of everything so shared structure between outputs and updates is kept
+    n_out = len(out_specs)
+    rebuilt = apply_givens(
+        [o.variable for o in out_specs]
+        + [e for _, e in update_pairs]
+        + [i.update for i in in_specs if i.update is not None],
+        given_pairs,
+        rebuild_strict,
+    )
+    for spec, var in zip(out_specs, rebuilt[:n_out], strict=True):
+        spec.variable = var
+    update_pairs = [(sv, e) for (sv, _), e in zip(update_pairs, rebuilt[n_out:], strict=False)]
+    in_updates = iter(rebuilt[n_out + len(update_pairs) :])
+    for spec in in_specs:
+        if spec.update is not None:
+            spec.update = next(in_updates)
+    graph_outputs = [o.variable for o in out_specs] + [
+        i.update for i in in_specs if i.update is not None
+    ]
+    update_pairs = add_default_updates(graph_outputs, update_pairs, no_default_updates)
+    shared = shared_inputs(graph_outputs + [e for _, e in update_pairs])
+    for sv, _ in update_pairs:
+        if sv not in shared:
+            shared.append(sv)
+    input_ids = {id(i.variable) for i in in_specs}
+    shared = [sv for sv in shared if id(sv) not in input_ids]
+
+    maker = FunctionMaker(
+        in_specs,
+        out_specs,
+        shared,
+        update_pairs,
+        mode_obj,
+        accept_inplace=accept_inplace,
+        on_unused_input=on_unused_input,
+        profile=_profile(profile, name),
+        function_name=name,
+    )
+    return Function(
+        maker,
+        allow_input_downcast=allow_input_downcast,
+        name=name,
+        output_keys=output_keys,
+        unpack_single=unpack_single,
+        return_none=return_none,
+    )
+
+
+def _as_in(spec: Any) -> In:
+    if isinstance(spec, In):
+        spec = copy.copy(spec)  # function() rewrites its update; the user's In stays as given
+        var = spec.variable
+    elif isinstance(spec, Variable):
+        var, spec = spec, In(spec)
+    else:
+        raise TypeError(f"function() inputs must be variables or In instances, got {spec!r}")
+    if isinstance(var, SharedVariable):
+        raise TypeError(
+            f"shared variable {var.describe()} cannot be an explicit input: a function "
+            "reads shared variables implicitly (use givens to replace it)"
+        )
+    if isinstance(var, Constant):
+        raise TypeError(f"constant {var} cannot be an input of a function")
+    return spec
+
+
+def _as_outs(outputs: Any) -> tuple[list[Out], list[str] | None, bool, bool]:
+    """Outputs as Out specs, plus (output_keys, unpack_single, return_none)."""
+    if outputs is None:
+        return [], None, False, True
+    if isinstance(outputs, dict):
+        keys = sorted(outputs)
+        return [_as_out(outputs[k]) for k in keys], keys, False, False
+    if isinstance(outputs, list | tuple):
+        return [_as_out(o) for o in outputs], None, False, False
+    return [_as_out(outputs)], None, True, False
+
+
+def _as_out(spec: Any) -> Out:
+    if isinstance(spec, Out):
+        return Out(spec.variable, spec.borrow)
+    if isinstance(spec, Variable):
+        return Out(spec)
+    import graph2jax.tensor as gt
+
+    return Out(gt.as_tensor_variable(spec))
+
+
+def _profile(profile: Any, name: str | None) -> Any:
+    if profile is None or profile is False:
+        from graph2jax.config import config
+
+        if not config.profile:
+            return None
+    from graph2jax.compile.profiling import ProfileStats
+
+    return profile if isinstance(profile, ProfileStats) else ProfileStats(name=name)
+
+
+def function_dump(
+    filename: str,
+    inputs: Any,
+    outputs: Any = None,
+    mode: Any = None,
+    updates: Any = None,
+    givens: Any = None,
+    no_default_updates: Any = False,
+    accept_inplace: bool = False,
+    name: str | None = None,
+    rebuild_strict: bool = True,
+    allow_input_downcast: bool | None = None,
+    profile: Any = None,
+    on_unused_input: str | None = None,
+    extra_tag_to_remove: Any = None,
+) -> None:
+    """Pickle everything :func:`function` needs, so ``function(**pickle.load(f))`` rebuilds it.
+
+    Shared variables are saved with their values (``set_value`` them to zeros
+    first to leave the values out). ``extra_tag_to_remove`` names annotations
+    in variables' ``tag`` to strip before pickling.
+    """
+    arguments = dict(
+        inputs=inputs,
+        outputs=outputs,
+        mode=mode,
+        updates=updates,
+        givens=givens,
+        no_default_updates=no_default_updates,
+        accept_inplace=accept_inplace,
+        name=name,
+        rebuild_strict=rebuild_strict,
+        allow_input_downcast=allow_input_downcast,
+        profile=profile,
+        on_unused_input=on_unused_input,
+    )
+    with open(filename, "wb") as fh:
+        pickle.dump(arguments, fh, protocol=pickle.HIGHEST_PROTOCOL)

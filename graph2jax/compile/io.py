@@ -1,0 +1,124 @@
+"""``In`` and ``Out``: options attached to a function's inputs and outputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph2jax.graph.basic import Variable
+
+
+class In:
+    """An input of :func:`graph2jax.function`, with options.
+
+    Parameters
+    ----------
+    variable : Variable
+        The symbolic input.
+    name : str, optional
+        Keyword name of the input at call time (default: ``variable.name``
+        when ``autoname``).
+    value : optional
+        A default value: the input becomes optional at call time (trailing
+        positional arguments may be left out) and can be read and set with
+        ``f[name]``.
+    update : Variable, optional
+        An expression whose value replaces the default after each call (a
+        stateful input); needs a ``value``.
+    mutable : bool, optional
+        The compiled function may overwrite the argument's buffer (it is
+        donated to XLA: a JAX array passed here is deleted by the call).
+        Defaults to ``update is not None``.
+    strict : bool
+        The argument must have exactly the variable's type; no cast.
+    allow_downcast : bool, optional
+        Values may be downcast to the variable's dtype, losing precision
+        (only when ``strict`` is False). None follows ``function``'s
+        ``allow_input_downcast``.
+    autoname : bool
+        Take ``variable.name`` when ``name`` is None.
+    implicit : bool, optional
+        The input is not a call argument; its value always comes from
+        ``value``. Defaults to whether ``value`` is a shared variable.
+    borrow : bool, optional
+        The function may keep a reference to the argument. Defaults to
+        ``mutable``; ``mutable=True`` with ``borrow=False`` is a ValueError.
+    shared : bool
+        Accepted for PyTensor compatibility (ignored).
+
+    Examples
+    --------
+    >>> import graph2jax as g, graph2jax.tensor as gt
+    >>> x, y = gt.dscalars("x", "y")
+    >>> f = g.function([x, g.In(y, value=1.0)], x + y)
+    >>> float(f(2.0)), float(f(2.0, 3.0)), float(f(2.0, y=10.0))
+    (3.0, 5.0, 12.0)
+    """
+
+    def __init__(
+        self,
+        variable: Variable,
+        name: str | None = None,
+        value: Any = None,
+        update: Variable | None = None,
+        mutable: bool | None = None,
+        strict: bool = False,
+        allow_downcast: bool | None = None,
+        autoname: bool = True,
+        implicit: bool | None = None,
+        borrow: bool | None = None,
+        shared: bool = False,
+    ):
+        if not isinstance(variable, Variable):
+            raise TypeError(
+                f"In() needs a symbolic variable, got {type(variable).__name__}: {variable!r}"
+            )
+        if mutable is None:
+            mutable = update is not None
+        if borrow is None:
+            borrow = mutable
+        if mutable and not borrow:
+            raise ValueError(
+                f"In({variable}): mutable=True needs borrow=True (a mutable input's "
+                "buffer is handed to the function)"
+            )
+        if update is not None and value is None:
+            raise ValueError(f"In({variable}): an input with an update needs a value")
+        if implicit is None:
+            from graph2jax.tensor.sharedvar import SharedVariable
+
+            implicit = isinstance(value, SharedVariable)
+        self.variable = variable
+        self.name = variable.name if name is None and autoname else name
+        self.value = value
+        self.update = update
+        self.mutable = bool(mutable)
+        self.strict = bool(strict)
+        self.allow_downcast = allow_downcast
+        self.autoname = autoname
+        self.implicit = bool(implicit)
+        self.borrow = bool(borrow)
+        self.shared = shared
+
+    def __repr__(self) -> str:
+        return f"In({self.variable}, name={self.name!r})"
+
+
+class Out:
+    """An output of :func:`graph2jax.function`, with options.
+
+    Parameters
+    ----------
+    variable : Variable
+    borrow : bool
+        False (default): the call returns a numpy array the caller owns.
+        True: it returns the device array (a ``jax.Array``) with no host copy.
+    """
+
+    def __init__(self, variable: Variable, borrow: bool = False):
+        if not isinstance(variable, Variable):
+            raise TypeError(f"Out() needs a symbolic variable, got {type(variable).__name__}")
+        self.variable = variable
+        self.borrow = bool(borrow)
+
+    def __repr__(self) -> str:
+        return f"Out({self.variable}, borrow={self.borrow})"

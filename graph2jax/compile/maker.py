@@ -1,0 +1,155 @@
+"""``FunctionMaker``: from normalised inputs, outputs and updates to linked callables.
+
+The maker owns the function's graph (a :class:`FunctionGraph` whose inputs are
+the explicit inputs followed by the shared variables, and whose outputs are
+the outputs followed by the update expressions) and one linked callable per
+requested output subset. It decides which arguments are donated; the linker
+only receives their indices.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+
+from graph2jax.compile.io import In, Out
+from graph2jax.compile.mode import Mode
+from graph2jax.graph.basic import Variable
+from graph2jax.graph.errors import UnusedInputError
+from graph2jax.graph.fg import FunctionGraph
+from graph2jax.linker import jax_linker
+from graph2jax.linker.numpy_linker import link_numpy
+from graph2jax.tensor.sharedvar import SharedVariable
+
+
+class FunctionMaker:
+    """Builds and caches the callables of one compiled function.
+
+    Attributes
+    ----------
+    inputs : list of In
+    outputs : list of Out
+    shared : list of SharedVariable
+        The implicit inputs, in argument order after the explicit inputs.
+    updates : dict
+        ``{index into shared: position of its new value among fgraph outputs}``.
+    input_updates : dict
+        ``{index into inputs: position of its new value among fgraph outputs}``.
+    fgraph : FunctionGraph
+    mode : Mode
+    """
+
+    def __init__(
+        self,
+        inputs: list[In],
+        outputs: list[Out],
+        shared: list[SharedVariable],
+        shared_updates: list[tuple[SharedVariable, Variable]],
+        mode: Mode,
+        accept_inplace: bool = False,
+        on_unused_input: str | None = "raise",
+        profile: Any = None,
+        function_name: str | None = None,
+    ):
+        t0 = time.perf_counter()
+        self.inputs, self.outputs, self.shared, self.mode = inputs, outputs, shared, mode
+        self.profile = profile
+        n_out = len(outputs)
+        position = {id(sv): k for k, sv in enumerate(shared)}
+        self.updates = {position[id(sv)]: n_out + j for j, (sv, _) in enumerate(shared_updates)}
+        in_updates = [(k, i.update) for k, i in enumerate(inputs) if i.update is not None]
+        self.input_updates = {
+            k: n_out + len(shared_updates) + j for j, (k, _) in enumerate(in_updates)
+        }
+        graph_outputs = (
+            [o.variable for o in outputs]
+            + [e for _, e in shared_updates]
+            + [u for _, u in in_updates]
+        )
+        self.fgraph = FunctionGraph([i.variable for i in inputs] + list(shared), graph_outputs)
+        _check_inplace(self.fgraph, accept_inplace)
+        _check_unused(self.fgraph, inputs, on_unused_input or "raise")
+        self.donated = tuple(len(inputs) + k for k in self.updates) + tuple(
+            k for k, i in enumerate(inputs) if i.mutable
+        )
+        self._linked: dict[tuple[int, ...] | None, Any] = {}
+        self.build_time = time.perf_counter() - t0
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.outputs)
+
+    def linked(self, subset: tuple[int, ...] | None = None) -> Any:
+        """The linked callable computing outputs ``subset`` (all when None) and every update.
+
+        Each subset is linked once and cached; a :class:`~graph2jax.linker.jax_linker.LinkedFunction`
+        in the jax modes, a numpy callable in mode NUMPY.
+        """
+        linked = self._linked.get(subset)
+        if linked is None:
+            linked = self._link(subset)
+            self._linked[subset] = linked
+        return linked
+
+    def _link(self, subset: tuple[int, ...] | None) -> Any:
+        fg = self.fgraph
+        if subset is not None:
+            keep = [fg.outputs[i] for i in subset] + fg.outputs[self.n_outputs :]
+            fg = FunctionGraph(fg.inputs, keep, clone=False)
+        if self.mode.linker == "numpy":
+            return NumpyLinked(fg, link_numpy(fg))
+        if self.mode.linker == "debug":
+            from graph2jax.compile.debugmode import link_debug
+
+            return link_debug(fg, self.donated)
+        return jax_linker.link(fg, self.donated)
+
+
+class NumpyLinked:
+    """The NUMPY mode's callable, with the interface of a linked JAX function."""
+
+    static_argnums: tuple[int, ...] = ()
+    donate_argnums: tuple[int, ...] = ()
+
+    def __init__(self, fgraph: FunctionGraph, fn: Callable[..., tuple]):
+        self.fgraph = fgraph
+        self.py_fn = fn
+
+    def jitted(self, *args: Any) -> tuple:
+        return tuple(jnp.asarray(v) for v in self.py_fn(*[np.asarray(a) for a in args]))
+
+
+def _check_inplace(fgraph: FunctionGraph, accept_inplace: bool) -> None:
+    if accept_inplace:
+        return
+    for node in fgraph.apply_nodes:
+        if node.op.destroy_map:
+            raise TypeError(
+                f"the graph holds the destructive (inplace) operation {node}; pass "
+                "accept_inplace=True to function() to compile it anyway"
+            )
+
+
+def _check_unused(fgraph: FunctionGraph, inputs: Sequence[In], on_unused_input: str) -> None:
+    if on_unused_input not in ("raise", "warn", "ignore"):
+        raise ValueError(
+            f"on_unused_input must be 'raise', 'warn' or 'ignore', got {on_unused_input!r}"
+        )
+    if on_unused_input == "ignore":
+        return
+    for k, (var, spec) in enumerate(zip(fgraph.inputs, inputs, strict=False)):
+        if fgraph.clients.get(var):
+            continue
+        message = (
+            f"function() was given input {k}, {spec.variable.describe()}, which is not needed "
+            "to compute the outputs or updates. To make this error a warning or to ignore it, "
+            "pass on_unused_input='warn' or 'ignore'."
+        )
+        if on_unused_input == "raise":
+            raise UnusedInputError(message)
+        warnings.warn(message, stacklevel=4)

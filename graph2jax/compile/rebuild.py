@@ -1,0 +1,125 @@
+"""Rebuilding the user's graph for ``function``: givens, updates, default updates, shared inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from graph2jax.graph.basic import Variable, _clone_with_memo, graph_inputs
+from graph2jax.tensor.sharedvar import SharedVariable
+
+
+def as_pairs(arg: Any, what: str) -> list[tuple[Any, Any]]:
+    """``updates``/``givens`` given as a dict, a list or a tuple of pairs, as a list of pairs."""
+    if arg is None:
+        return []
+    if isinstance(arg, dict):
+        return list(arg.items())
+    if not isinstance(arg, list | tuple):
+        raise TypeError(f"{what} must be a dict or a list/tuple of pairs, got {type(arg).__name__}")
+    if len(arg) == 2 and isinstance(arg[0], Variable):
+        arg = [arg]  # a single pair
+    pairs = []
+    for item in arg:
+        if not isinstance(item, tuple | list) or len(item) != 2:
+            raise TypeError(
+                f"each entry of {what} must be a pair (variable, expression), got {item!r}"
+            )
+        pairs.append((item[0], item[1]))
+    return pairs
+
+
+def check_updates(updates: list[tuple[Any, Any]]) -> list[tuple[SharedVariable, Variable]]:
+    """Validate update pairs: shared targets, one update each, matching types."""
+    import graph2jax.tensor as gt
+
+    seen: set[int] = set()
+    checked = []
+    for target, expr in updates:
+        if not isinstance(target, SharedVariable):
+            raise TypeError(
+                f"update target {target.describe() if isinstance(target, Variable) else repr(target)} "
+                "is not a shared variable; only shared variables can be updated"
+            )
+        if id(target) in seen:
+            raise ValueError(
+                f"shared variable {target.describe()} has more than one update expression"
+            )
+        seen.add(id(target))
+        expr = gt.as_tensor_variable(expr) if not isinstance(expr, Variable) else expr
+        checked.append((target, _update_of_type(target, expr)))
+    return checked
+
+
+def _update_of_type(target: SharedVariable, expr: Variable) -> Variable:
+    ttype, etype = target.type, expr.type
+    if etype == ttype:
+        return expr
+    if getattr(etype, "dtype", None) != getattr(ttype, "dtype", None) or getattr(
+        etype, "ndim", None
+    ) != getattr(ttype, "ndim", None):
+        raise TypeError(
+            f"an update must have the type of its shared variable: {target.describe()} has type "
+            f"{ttype}, the update {expr.describe()} has type {etype}; cast the update "
+            f"(e.g. expr.astype('{getattr(ttype, 'dtype', '')}'))"
+        )
+    converted = ttype.convert_variable(expr)
+    if converted is None:
+        raise TypeError(
+            f"the update {expr.describe()} of type {etype} does not fit shared variable "
+            f"{target.describe()} of type {ttype}"
+        )
+    return converted
+
+
+def apply_givens(
+    variables: Sequence[Variable], givens: list[tuple[Any, Any]], rebuild_strict: bool
+) -> list[Variable]:
+    """Copies of ``variables``' graphs with ``givens`` substituted (Var2 replaces Var1)."""
+    import graph2jax.tensor as gt
+
+    memo: dict[int, Variable] = {}
+    for old, new in givens:
+        if not isinstance(old, Variable):
+            raise TypeError(f"givens keys must be variables, got {old!r}")
+        if not isinstance(new, Variable):
+            new = gt.as_tensor_variable(new, dtype=getattr(old.type, "dtype", None))
+        if rebuild_strict and old.type != new.type:
+            converted = old.type.convert_variable(new)
+            if converted is None:
+                raise TypeError(
+                    f"givens: {new.describe()} of type {new.type} cannot replace {old.describe()} "
+                    f"of type {old.type}; pass rebuild_strict=False to allow a type change"
+                )
+            new = converted
+        memo[id(old)] = new
+    if not memo:
+        return list(variables)
+    return _clone_with_memo(list(variables), memo, rebuild_strict, copy_inputs=False)
+
+
+def shared_inputs(variables: Sequence[Variable]) -> list[SharedVariable]:
+    """The shared variables ``variables`` depend on, in order of first appearance."""
+    return [v for v in graph_inputs(variables) if isinstance(v, SharedVariable)]
+
+
+def add_default_updates(
+    outputs: Sequence[Variable],
+    updates: list[tuple[SharedVariable, Variable]],
+    no_default_updates: bool | Sequence[Variable],
+) -> list[tuple[SharedVariable, Variable]]:
+    """``updates`` plus the ``default_update`` of every shared variable reached and not excluded."""
+    if no_default_updates is True:
+        return updates
+    excluded = set(map(id, no_default_updates or ()))
+    updates = list(updates)
+    while True:
+        targets = {id(t) for t, _ in updates}
+        added = [
+            (sv, sv.default_update)
+            for sv in shared_inputs([*outputs, *(e for _, e in updates)])
+            if sv.default_update is not None and id(sv) not in targets and id(sv) not in excluded
+        ]
+        if not added:
+            return updates
+        updates.extend(check_updates(added))

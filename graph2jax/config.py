@@ -1,0 +1,97 @@
+"""Configuration flags, as PyTensor's ``pytensor.config``.
+
+Flags are read from the ``GRAPH2JAX_FLAGS`` environment variable at import
+(``GRAPH2JAX_FLAGS="floatX=float32,mode=NUMPY"``) and can be changed for a block
+of code with :meth:`Config.change_flags`.
+
+Importing graph2jax turns on JAX's 64-bit mode (``jax_enable_x64``) for the
+whole process, so that a float64 graph computes in float64. Other JAX code in
+the same process then also sees 64-bit defaults (``jnp.arange(3)`` is int64).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import jax
+
+jax.config.update("jax_enable_x64", True)
+
+_CHOICES: dict[str, tuple[str, ...] | None] = {
+    "floatX": ("float64", "float32"),
+    "mode": ("FAST_RUN", "FAST_COMPILE", "JAX", "NUMPY", "DebugMode"),
+    "device": None,
+    "compile_cache_dir": None,
+    "profile": None,
+    "trace_fold_limit": None,
+}
+
+
+class Config:
+    """The process-wide flags.
+
+    Attributes
+    ----------
+    floatX : str
+        Default float dtype of constructors and of python floats, ``'float64'``
+        (default) or ``'float32'``.
+    mode : str
+        Default compilation mode of :func:`graph2jax.function`.
+    device : str or None
+        Default device (``'cpu'``, ``'gpu'``, ``'gpu:1'``); None is JAX's default.
+    compile_cache_dir : str or None
+        Directory of JAX's persistent compilation cache; None leaves it off.
+    profile : bool
+        When True, every function is profiled and a summary of all of them is
+        printed at exit.
+    trace_fold_limit : int
+        Largest number of elements a node may produce when it is evaluated with
+        numpy at trace time (its inputs all being known values); larger results
+        are computed by XLA instead of being baked into the program.
+    """
+
+    def __init__(self) -> None:
+        self.floatX = "float64"
+        self.mode = "FAST_RUN"
+        self.device = None
+        self.compile_cache_dir = None
+        self.profile = False
+        self.trace_fold_limit = 4096
+        for item in filter(None, os.environ.get("GRAPH2JAX_FLAGS", "").split(",")):
+            key, _, value = item.partition("=")
+            self._set(key.strip(), value.strip())
+
+    def _set(self, key: str, value: Any) -> None:
+        if key not in _CHOICES:
+            raise ValueError(f"graph2jax.config has no flag {key!r}; flags: {sorted(_CHOICES)}")
+        choices = _CHOICES[key]
+        if choices is not None and value not in choices:
+            raise ValueError(f"config.{key} must be one of {choices}, got {value!r}")
+        if key == "profile" and isinstance(value, str):
+            value = value.lower() in ("1", "true", "yes")
+        if key == "trace_fold_limit":
+            value = int(value)
+        if key == "compile_cache_dir" and value:
+            jax.config.update("jax_compilation_cache_dir", str(value))
+        object.__setattr__(self, key, value)
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        self._set(key, value)
+
+    @contextlib.contextmanager
+    def change_flags(self, **flags: Any) -> Iterator[None]:
+        """Set flags for the duration of a ``with`` block, then restore them."""
+        old = {key: getattr(self, key) for key in flags if key in _CHOICES}
+        try:
+            for key, value in flags.items():
+                self._set(key, value)
+            yield
+        finally:
+            for key, value in old.items():
+                self._set(key, value)
+
+
+config = Config()

@@ -1,0 +1,395 @@
+"""The graph IR: types, variables, constants, apply nodes and ops.
+
+A graph is a bipartite DAG: :class:`Variable` objects are produced by
+:class:`Apply` nodes, each of which applies an :class:`Op` to input variables.
+Nothing here knows JAX: an op's numpy reference is :meth:`Op.perform`; its
+JAX implementation is registered in :mod:`graph2jax.linker.dispatch`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+
+class Type:
+    """The type of a :class:`Variable`: what values it may hold.
+
+    Subclasses define :meth:`filter` (turn a value into one of this type or
+    raise ``TypeError``), equality and hashing.
+    """
+
+    variable_type: type = None  # the Variable subclass made by ``make_variable``
+    constant_type: type = None
+
+    def filter(self, data: Any, strict: bool = False, allow_downcast: bool | None = None) -> Any:
+        """Return ``data`` as a value of this type, or raise ``TypeError``."""
+        raise NotImplementedError
+
+    def is_valid_value(self, data: Any) -> bool:
+        """Whether ``data`` is accepted by :meth:`filter` with ``strict=True``."""
+        try:
+            self.filter(data, strict=True)
+            return True
+        except (TypeError, ValueError):
+            return False
+
+    def make_variable(self, name: str | None = None) -> Variable:
+        """A new free variable of this type."""
+        return self.variable_type(self, None, name=name)
+
+    def __call__(self, name: str | None = None) -> Variable:
+        return self.make_variable(name)
+
+    def convert_variable(self, var: Variable) -> Variable | None:
+        """``var`` as a variable of this type, or None if it cannot be."""
+        return var if var.type == self else None
+
+
+class Variable:
+    """A symbolic value: an input, a constant or the output of an Apply.
+
+    Attributes
+    ----------
+    type : Type
+    owner : Apply or None
+        The node that computes this variable; None for graph inputs.
+    index : int or None
+        Position of this variable in ``owner.outputs``.
+    name : str or None
+    tag : Tag
+        Free-form annotations; ``tag.trace`` is the user's line that created it.
+    """
+
+    _ids = itertools.count()
+
+    def __init__(
+        self,
+        type: Type,
+        owner: Apply | None = None,
+        index: int | None = None,
+        name: str | None = None,
+    ):
+        self.type = type
+        self.owner = owner
+        self.index = index
+        self.name = name
+        self.tag = Tag(trace=_user_frame())
+        self.auto_name = f"auto_{next(self._ids)}"
+
+    def __str__(self) -> str:
+        if self.name is not None:
+            return self.name
+        if self.owner is not None:
+            op = self.owner.op
+            return f"{op}.out" if len(self.owner.outputs) == 1 else f"{op}.{self.index}"
+        return f"<{self.type}>"
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def clone(self, **kwargs: Any) -> Variable:
+        """A new variable of the same type and name, with no owner."""
+        cp = type(self).__new__(type(self))
+        cp.__dict__.update(self.__dict__)
+        cp.owner, cp.index = None, None
+        cp.tag = Tag(**vars(self.tag))
+        cp.auto_name = f"auto_{next(self._ids)}"
+        for k, v in kwargs.items():
+            setattr(cp, k, v)
+        return cp
+
+    def describe(self) -> str:
+        """The variable's name (or ``str``) and the user's line that created it."""
+        where = f" (created at {self.tag.trace})" if getattr(self.tag, "trace", None) else ""
+        return f"'{self}'{where}"
+
+    def get_parents(self) -> list[Apply]:
+        return [self.owner] if self.owner is not None else []
+
+    def __getstate__(self) -> dict:
+        return dict(self.__dict__)
+
+
+class Constant(Variable):
+    """A variable with a fixed value, ``data``. Constants are graph leaves."""
+
+    def __init__(self, type: Type, data: Any, name: str | None = None):
+        super().__init__(type, None, None, name)
+        self.data = type.filter(data, strict=False, allow_downcast=True)
+
+    def __str__(self) -> str:
+        if self.name is not None:
+            return self.name
+        text = str(self.data).replace("\n", "")
+        return text if len(text) <= 20 else text[:17] + "..."
+
+    def signature(self) -> tuple:
+        return (self.type, _data_key(self.data))
+
+    def clone(self, **kwargs: Any) -> Constant:
+        return super().clone(**kwargs)
+
+
+def _data_key(data: Any) -> Any:
+    import numpy as np
+
+    arr = np.asarray(data)
+    return (arr.dtype.str, arr.shape, arr.tobytes())
+
+
+class Tag:
+    """A bag of annotations attached to a variable."""
+
+    def __init__(self, **kwargs: Any):
+        self.__dict__.update(kwargs)
+
+
+def _user_frame() -> str | None:
+    """``file:line`` of the innermost frame outside graph2jax (the user's line)."""
+    for frame in reversed(traceback.extract_stack(limit=30)[:-2]):
+        if "/graph2jax/" not in frame.filename.replace("\\", "/"):
+            return f"{frame.filename}:{frame.lineno}"
+    return None
+
+
+class Apply:
+    """One application of ``op`` to ``inputs``, producing ``outputs``."""
+
+    def __init__(self, op: Op, inputs: Sequence[Variable], outputs: Sequence[Variable]):
+        self.op = op
+        self.inputs = list(inputs)
+        self.outputs = list(outputs)
+        for i, out in enumerate(self.outputs):
+            if out.owner is not None and out.owner is not self:
+                raise ValueError(f"output {out} of {op} already has an owner")
+            out.owner, out.index = self, i
+        self.tag = Tag()
+
+    @property
+    def out(self) -> Variable:
+        """The single output; a ValueError when there are several."""
+        if len(self.outputs) != 1:
+            raise ValueError(f"{self.op} has {len(self.outputs)} outputs; use .outputs")
+        return self.outputs[0]
+
+    def __str__(self) -> str:
+        return f"{self.op}({', '.join(map(str, self.inputs))})"
+
+    __repr__ = __str__
+
+    def clone_with_new_inputs(self, inputs: Sequence[Variable], strict: bool = True) -> Apply:
+        """A new node of the same op on ``inputs``.
+
+        With ``strict=True`` the new inputs must have the old types and the
+        outputs keep theirs; otherwise ``make_node`` rebuilds the node and may
+        infer new output types.
+        """
+        if strict:
+            for old, new in zip(self.inputs, inputs, strict=True):
+                if old.type != new.type:
+                    raise TypeError(
+                        f"cannot replace {old.describe()} of type {old.type} by "
+                        f"{new.describe()} of type {new.type} in {self.op}; "
+                        "pass rebuild_strict=False to rebuild with new types"
+                    )
+            outputs = [o.clone() for o in self.outputs]
+            for o, old in zip(outputs, self.outputs, strict=True):
+                o.tag = old.tag
+            return Apply(self.op, inputs, outputs)
+        return self.op.make_node(*inputs)
+
+
+class Op:
+    """An operation of the graph.
+
+    Subclasses list their parameters in ``__props__`` (equality and hashing
+    follow them) and define:
+
+    - ``make_node(*inputs)``: check the inputs and build the :class:`Apply`
+      with typed outputs (errors raised here reach the user when the graph is built);
+    - ``perform(node, inputs, output_storage)``: the numpy reference, writing
+      ``output_storage[i][0]``;
+    - ``infer_shape(fgraph, node, input_shapes)``: symbolic output shapes;
+    - ``L_op(inputs, outputs, output_grads)``: the symbolic gradient, one
+      variable per input (or a disconnected/null gradient, see
+      :mod:`graph2jax.gradient`). Ops without a gradient set ``differentiable = False``.
+
+    The JAX implementation is registered next to the op with
+    ``@jax_funcify.register(OpClass)``.
+    """
+
+    __props__: tuple[str, ...] = ()
+    #: inputs whose *values* the JAX implementation needs at trace time (shapes)
+    static_inputs: tuple[int, ...] = ()
+    #: may a node be evaluated with ``perform`` when all its inputs are known at trace time
+    foldable: bool = True
+    differentiable: bool = True
+    destroy_map: dict[int, list[int]] = {}
+    view_map: dict[int, list[int]] = {}
+
+    def _props(self) -> tuple:
+        return tuple(getattr(self, p) for p in self.__props__)
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self._props() == other._props()
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._props()))
+
+    def __str__(self) -> str:
+        name = type(self).__name__
+        if not self.__props__:
+            return name
+        return f"{name}{{{', '.join(f'{p}={getattr(self, p)}' for p in self.__props__)}}}"
+
+    __repr__ = __str__
+
+    def make_node(self, *inputs: Any) -> Apply:
+        raise NotImplementedError(f"{type(self).__name__}.make_node")
+
+    def __call__(self, *inputs: Any, name: str | None = None) -> Variable | list[Variable]:
+        node = self.make_node(*inputs)
+        if name is not None and len(node.outputs) == 1:
+            node.outputs[0].name = name
+        return node.outputs[0] if len(node.outputs) == 1 else node.outputs
+
+    def perform(self, node: Apply, inputs: list, output_storage: list[list]) -> None:
+        raise NotImplementedError(f"{type(self).__name__} has no numpy reference (perform)")
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        raise NotImplementedError(f"{type(self).__name__} has no infer_shape")
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        return self.grad(inputs, output_grads)
+
+    def grad(self, inputs: list, output_grads: list) -> list:
+        raise NotImplementedError(f"{type(self).__name__} has no gradient")
+
+
+# ---------------------------------------------------------------------------
+# traversal
+
+
+def ancestors(outputs: Sequence[Variable], blockers: Sequence[Variable] = ()) -> list[Variable]:
+    """Every variable that ``outputs`` depend on (them included), stopping at ``blockers``."""
+    blocked = set(map(id, blockers))
+    seen: dict[int, Variable] = {}
+    stack = list(reversed(list(outputs)))
+    while stack:
+        var = stack.pop()
+        if id(var) in seen:
+            continue
+        seen[id(var)] = var
+        if var.owner is not None and id(var) not in blocked:
+            stack.extend(reversed(var.owner.inputs))
+    return list(seen.values())
+
+
+def graph_inputs(outputs: Sequence[Variable], blockers: Sequence[Variable] = ()) -> list[Variable]:
+    """The leaves (owner-less variables, or blockers) that ``outputs`` depend on."""
+    blocked = set(map(id, blockers))
+    return [v for v in ancestors(outputs, blockers) if v.owner is None or id(v) in blocked]
+
+
+def toposort(inputs: Sequence[Variable], outputs: Sequence[Variable]) -> list[Apply]:
+    """The apply nodes between ``inputs`` and ``outputs``, each after its inputs' owners."""
+    stop = set(map(id, inputs))
+    order: list[Apply] = []
+    done: set[int] = set()
+    for out in outputs:
+        stack: list[tuple[Variable, bool]] = [(out, False)]
+        while stack:
+            var, expanded = stack.pop()
+            node = var.owner
+            if node is None or id(var) in stop or id(node) in done:
+                continue
+            if expanded:
+                done.add(id(node))
+                order.append(node)
+                continue
+            stack.append((var, True))
+            for inp in reversed(node.inputs):
+                if inp.owner is not None and id(inp.owner) not in done and id(inp) not in stop:
+                    stack.append((inp, False))
+    return order
+
+
+def clone_replace(outputs: Any, replace: Any = None, rebuild_strict: bool = True) -> Any:
+    """Copy the graph of ``outputs`` with the substitutions ``replace`` applied.
+
+    Parameters
+    ----------
+    outputs : Variable or list of Variable
+    replace : dict or list of pairs
+        ``{old: new}``: ``new`` stands for ``old`` in the copy.
+    rebuild_strict : bool
+        When False a replacement may change a type, and the nodes after it are
+        rebuilt with ``make_node`` (their output types may change too).
+
+    Returns
+    -------
+    The copied output(s), in the form they were given.
+    """
+    single = isinstance(outputs, Variable)
+    outs = [outputs] if single else list(outputs)
+    pairs = list(replace.items()) if isinstance(replace, dict) else list(replace or [])
+    memo: dict[int, Variable] = {}
+    for old, new in pairs:
+        memo[id(old)] = _as_variable_like(new, old)
+    copied = _clone_with_memo(outs, memo, rebuild_strict, copy_inputs=False)
+    return copied[0] if single else copied
+
+
+def graph_replace(outputs: Any, replace: Any, strict: bool = True) -> Any:
+    """Replace variables anywhere in the graph of ``outputs`` (which are copied).
+
+    Unlike :func:`clone_replace`, a replaced variable may be an intermediate
+    result; the keys need not be inputs. ``strict=True`` requires that each
+    replacement has the type of the variable it replaces.
+    """
+    pairs = list(replace.items()) if isinstance(replace, dict) else list(replace)
+    if strict:
+        for old, new in pairs:
+            new = _as_variable_like(new, old)
+            if old.type != new.type:
+                raise TypeError(
+                    f"graph_replace: {new.describe()} of type {new.type} cannot replace "
+                    f"{old.describe()} of type {old.type}"
+                )
+    return clone_replace(outputs, pairs, rebuild_strict=strict)
+
+
+def _as_variable_like(value: Any, like: Variable) -> Variable:
+    if isinstance(value, Variable):
+        return value
+    import graph2jax.tensor as gt
+
+    return gt.as_tensor_variable(value, dtype=getattr(like.type, "dtype", None))
+
+
+def _clone_with_memo(
+    outputs: list[Variable], memo: dict[int, Variable], rebuild_strict: bool, copy_inputs: bool
+) -> list[Variable]:
+    """Clone the graph of ``outputs``; ``memo`` maps id(old) to replacements (and grows)."""
+    for node in toposort([], outputs):
+        if all(id(o) in memo for o in node.outputs):
+            continue
+        new_inputs = [_leaf(i, memo, copy_inputs) for i in node.inputs]
+        new_node = node.clone_with_new_inputs(new_inputs, strict=rebuild_strict)
+        for old, new in zip(node.outputs, new_node.outputs, strict=True):
+            if new.name is None:
+                new.name = old.name
+            memo.setdefault(id(old), new)
+    return [_leaf(memo.get(id(o), o), memo, copy_inputs) for o in outputs]
+
+
+def _leaf(var: Variable, memo: dict[int, Variable], copy_inputs: bool) -> Variable:
+    if id(var) in memo:
+        return memo[id(var)]
+    if copy_inputs and var.owner is None and not isinstance(var, Constant):
+        memo[id(var)] = var.clone()
+        return memo[id(var)]
+    return var

@@ -1,0 +1,17 @@
+"""Exceptions raised while building and compiling graphs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class MissingInputError(Exception):
+    """An output depends on a free variable that is not among the function's inputs."""
+
+    def __init__(self, message: str, variable: Any = None):
+        super().__init__(message)
+        self.variable = variable
+
+
+class UnusedInputError(Exception):
+    """An input of ``function`` is not used by any output or update (``on_unused_input='raise'``)."""

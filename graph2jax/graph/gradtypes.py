@@ -1,0 +1,80 @@
+"""The special gradient results an op's ``L_op`` may return instead of a tensor.
+
+- :func:`disconnected`: the output does not depend on this input at all
+  (``grad`` raises or returns zeros per ``disconnected_inputs``/``return_disconnected``).
+- :func:`grad_undefined`: the gradient does not exist (an integer index, a
+  random seed); asking for it raises :class:`NullTypeGradError`.
+- :func:`grad_not_implemented`: it exists but this op cannot compute it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph2jax.graph.basic import Type, Variable
+
+
+class DisconnectedType(Type):
+    """The type of a gradient that is structurally zero (no path from input to cost)."""
+
+    def filter(self, data: Any, strict: bool = False, allow_downcast: bool | None = None) -> Any:
+        raise TypeError("a disconnected gradient has no value")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __str__(self) -> str:
+        return "DisconnectedType"
+
+
+class NullType(Type):
+    """The type of a gradient that is undefined or not implemented; ``why_null`` says which."""
+
+    def __init__(self, why_null: str = "(no explanation given)"):
+        self.why_null = why_null
+
+    def filter(self, data: Any, strict: bool = False, allow_downcast: bool | None = None) -> Any:
+        raise TypeError(f"a null gradient has no value: {self.why_null}")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __str__(self) -> str:
+        return "NullType"
+
+
+DisconnectedType.variable_type = Variable
+NullType.variable_type = Variable
+
+
+def disconnected() -> Variable:
+    """A gradient term meaning "this input does not influence the output"."""
+    return DisconnectedType()()
+
+
+def is_disconnected(var: Any) -> bool:
+    return isinstance(getattr(var, "type", None), DisconnectedType)
+
+
+def is_null(var: Any) -> bool:
+    return isinstance(getattr(var, "type", None), NullType)
+
+
+def grad_undefined(op: Any, index: int, x: Variable, comment: str = "") -> Variable:
+    """The gradient of ``op`` with respect to input ``index`` (``x``) is mathematically undefined."""
+    return NullType(
+        f"the gradient of {op} with respect to input {index} ({x}) is undefined. {comment}"
+    )()
+
+
+def grad_not_implemented(op: Any, index: int, x: Variable, comment: str = "") -> Variable:
+    """The gradient of ``op`` with respect to input ``index`` exists but is not implemented."""
+    return NullType(
+        f"the gradient of {op} with respect to input {index} ({x}) is not implemented. {comment}"
+    )()

@@ -1,0 +1,217 @@
+"""The JAX linker: a FunctionGraph becomes one pure python function over JAX arrays, jitted once.
+
+The function is generated as python source, one line per apply node, so the
+traced program can be read (``LinkedFunction.source``). Each line calls the
+node's registered JAX implementation, except when all of a node's inputs are
+known at trace time (constants, static inputs, static shapes): then the node
+is evaluated with its numpy reference, so shape arithmetic stays concrete and
+``reshape(x, (x.shape[0], -1))`` never meets a tracer.
+"""
+
+from __future__ import annotations
+
+import itertools
+import keyword
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import jax
+import numpy as np
+
+from graph2jax.config import config
+from graph2jax.graph.basic import Apply, Constant, Variable
+from graph2jax.graph.fg import FunctionGraph
+from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.linker.numpy_linker import run_perform
+
+
+class StaticValue:
+    """A hashable wrapper of an input's numpy value, passed to ``jax.jit`` as a static argument."""
+
+    __slots__ = ("value", "_key")
+
+    def __init__(self, value: Any):
+        self.value = np.asarray(value)
+        self._key = (self.value.dtype.str, self.value.shape, self.value.tobytes())
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StaticValue) and other._key == self._key
+
+    def __repr__(self) -> str:
+        return f"StaticValue({self.value!r})"
+
+
+@dataclass
+class LinkedFunction:
+    """The result of linking: the pure function, its jitted form and its source.
+
+    Attributes
+    ----------
+    py_fn : callable
+        ``py_fn(*inputs) -> tuple(outputs)``, pure and un-jitted (static
+        inputs are passed as :class:`StaticValue`).
+    jitted : callable
+        ``jax.jit(py_fn, donate_argnums=..., static_argnums=...)``.
+    source : str
+        The generated python source of ``py_fn``.
+    static_argnums : tuple of int
+        Inputs whose values decide shapes: compiled once per distinct value.
+    trace_count : int
+        How many times ``py_fn`` has been traced (a new trace is a new compilation).
+    """
+
+    fgraph: FunctionGraph
+    py_fn: Callable[..., tuple]
+    jitted: Callable[..., tuple]
+    source: str
+    static_argnums: tuple[int, ...]
+    donate_argnums: tuple[int, ...]
+    node_fns: list[tuple[Apply, Callable[..., Any]]] = field(default_factory=list)
+    trace_count: int = 0
+
+
+def static_input_indices(fgraph: FunctionGraph) -> tuple[int, ...]:
+    """Indices of the fgraph inputs whose values some op needs at trace time.
+
+    An op lists in ``static_inputs`` the inputs whose values shape its result
+    (a reshape's target shape, ``arange``'s bounds). Walking back from those
+    inputs, a ``shape_only`` op (``shape(x)``) stops the walk: its value
+    depends on ``x``'s shape, never on ``x``'s values.
+    """
+    positions = {id(v): i for i, v in enumerate(fgraph.inputs)}
+    found: set[int] = set()
+    seen: set[int] = set()
+    stack = [node.inputs[k] for node in fgraph.apply_nodes for k in node.op.static_inputs]
+    while stack:
+        var = stack.pop()
+        if id(var) in seen:
+            continue
+        seen.add(id(var))
+        if id(var) in positions:
+            found.add(positions[id(var)])
+        elif var.owner is not None and not getattr(var.owner.op, "shape_only", False):
+            stack.extend(var.owner.inputs)
+    return tuple(sorted(found))
+
+
+def _node_thunk(node: Apply) -> Callable[..., Any]:
+    """The callable for one node: the JAX implementation, or ``perform`` on known values."""
+    try:
+        impl = jax_funcify(node.op, node)
+    except NotImplementedError as err:
+        err.add_note(f"while linking node {node}")
+        raise
+    single = len(node.outputs) == 1
+    foldable = node.op.foldable
+
+    def thunk(*args: Any) -> Any:
+        if foldable and all(isinstance(a, np.ndarray | np.generic) for a in args):
+            outs = run_perform(node, args)
+            if all(np.size(o) <= config.trace_fold_limit for o in outs):
+                return outs[0] if single else tuple(outs)
+        result = impl(*args)
+        _check_result(node, (result,) if single else tuple(result))
+        return result
+
+    thunk.__name__ = type(node.op).__name__
+    return thunk
+
+
+def _check_result(node: Apply, results: Sequence[Any]) -> None:
+    """At trace time: the implementation must produce exactly the graph's types."""
+    for out, res in zip(node.outputs, results, strict=True):
+        typ = out.type
+        dtype = getattr(typ, "dtype", None)
+        if dtype is None:
+            continue
+        if (
+            str(res.dtype) != dtype
+            or np.ndim(res) != typ.ndim
+            or any(s is not None and s != r for s, r in zip(typ.shape, np.shape(res), strict=True))
+        ):
+            raise TypeError(
+                f"the JAX implementation of {node.op} returned dtype {res.dtype} shape "
+                f"{tuple(np.shape(res))} for an output of type {typ} (node {node})"
+            )
+
+
+def _identifier(var: Variable, prefix: str, counter: itertools.count) -> str:
+    base = "".join(c if c.isalnum() else "_" for c in (var.name or ""))
+    if not base or not base[0].isalpha() or keyword.iskeyword(base):
+        base = prefix
+    return f"{base}_{next(counter)}"
+
+
+def fgraph_to_python(
+    fgraph: FunctionGraph, static_argnums: Sequence[int] = ()
+) -> tuple[Callable, str, list]:
+    """Generate ``py_fn(*inputs) -> tuple(outputs)`` for ``fgraph``; returns it, its source, node thunks."""
+    counter = itertools.count()
+    names: dict[int, str] = {}
+    env: dict[str, Any] = {}
+    for var in fgraph.inputs:
+        names[id(var)] = _identifier(var, "i", counter)
+    lines = [f"def linked({', '.join(names[id(v)] for v in fgraph.inputs)}):"]
+    for k in static_argnums:
+        name = names[id(fgraph.inputs[k])]
+        lines.append(f"    {name} = {name}.value  # static: its value decides shapes")
+
+    def ref(var: Variable) -> str:
+        if id(var) not in names:
+            if not isinstance(var, Constant):
+                raise ValueError(f"{var} is used before it is computed")
+            names[id(var)] = f"c_{next(counter)}"
+            env[names[id(var)]] = var.data
+        return names[id(var)]
+
+    node_fns = []
+    for n, node in enumerate(fgraph.toposort()):
+        thunk = _node_thunk(node)
+        node_fns.append((node, thunk))
+        env[f"node_{n}"] = thunk
+        args = ", ".join(ref(i) for i in node.inputs)
+        outs = [_identifier(o, "v", counter) for o in node.outputs]
+        for o, name in zip(node.outputs, outs, strict=True):
+            names[id(o)] = name
+        target = outs[0] if len(outs) == 1 else ", ".join(outs)
+        comment = str(node).replace("\n", " ")[:120]
+        lines.append(f"    {target} = node_{n}({args})  # {comment}")
+    lines.append(f"    return ({''.join(ref(o) + ', ' for o in fgraph.outputs)})")
+    source = "\n".join(lines)
+    exec(compile(source, "<graph2jax linked function>", "exec"), env)
+    return env["linked"], source, node_fns
+
+
+def link(fgraph: FunctionGraph, donate_argnums: Sequence[int] = ()) -> LinkedFunction:
+    """Build the jitted callable of ``fgraph``.
+
+    Parameters
+    ----------
+    fgraph : FunctionGraph
+        Inputs are the call's arguments in order (explicit inputs, then
+        shared values); outputs are returned as a tuple in order.
+    donate_argnums : sequence of int
+        Inputs whose buffers XLA may reuse for outputs (decided by the maker).
+    """
+    static = static_input_indices(fgraph)
+    py_fn, source, node_fns = fgraph_to_python(fgraph, static)
+    linked = LinkedFunction(
+        fgraph,
+        py_fn,
+        py_fn,
+        source,
+        static,
+        tuple(i for i in donate_argnums if i not in static),
+        node_fns,
+    )
+
+    def traced(*args: Any) -> tuple:
+        linked.trace_count += 1  # runs only while JAX traces
+        return py_fn(*args)
+
+    linked.jitted = jax.jit(traced, donate_argnums=linked.donate_argnums, static_argnums=static)
+    return linked

@@ -1,0 +1,327 @@
+"""Shape ops: ``shape``, ``dimshuffle``/``transpose``, ``reshape``, ``specify_shape``.
+
+``Shape`` is ``shape_only``: its value depends on its input's shape alone,
+which JAX knows at trace time, so shape arithmetic built on it is evaluated
+with numpy while tracing and never becomes a traced value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+
+from graph2jax.graph.basic import Apply, Constant, Op, Variable
+from graph2jax.graph.gradtypes import disconnected
+from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.tensor.basic import as_tensor_variable
+from graph2jax.tensor.type import TensorType, int_dtypes, uint_dtypes
+from graph2jax.tensor.variable import TensorVariable
+
+
+class Shape(Op):
+    """The shape of a tensor, as an int64 vector."""
+
+    shape_only = True
+
+    def make_node(self, x: Any) -> Apply:
+        x = as_tensor_variable(x)
+        return Apply(self, [x], [TensorType("int64", (x.ndim,))()])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        output_storage[0][0] = np.asarray(np.shape(inputs[0]), dtype="int64")
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        import graph2jax.tensor as gt
+
+        return [(gt.constant(node.inputs[0].ndim, dtype="int64"),)]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        return [disconnected()]
+
+
+@jax_funcify.register(Shape)
+def _jax_shape(op: Shape, node: Apply) -> Callable[..., Any]:
+    # a numpy value: the shape is static at trace time
+    return lambda x: np.asarray(np.shape(x), dtype="int64")
+
+
+def shape(x: Any) -> TensorVariable:
+    """The symbolic shape of ``x``; lengths known statically are folded to constants."""
+    x = as_tensor_variable(x)
+    if all(s is not None for s in x.type.shape):
+        import graph2jax.tensor as gt
+
+        return gt.constant(np.asarray(x.type.shape, dtype="int64"))
+    return Shape()(x)
+
+
+class DimShuffle(Op):
+    """Reorder axes, add broadcastable axes (``'x'``) and drop length-1 axes.
+
+    ``new_order`` lists, for each output axis, an input axis or ``'x'``;
+    input axes left out must have static length 1.
+    """
+
+    __props__ = ("input_ndim", "new_order")
+
+    def __init__(self, input_ndim: int, new_order: Sequence[int | str]):
+        self.input_ndim = int(input_ndim)
+        self.new_order = tuple(o if o == "x" else int(o) for o in new_order)
+        axes = [o for o in self.new_order if o != "x"]
+        if len(set(axes)) != len(axes) or any(not 0 <= a < self.input_ndim for a in axes):
+            raise ValueError(
+                f"dimshuffle pattern {new_order} is invalid for {self.input_ndim} dimensions"
+            )
+        self.drop = tuple(a for a in range(self.input_ndim) if a not in axes)
+        self.transposition = tuple(axes)
+
+    def __str__(self) -> str:
+        return f"DimShuffle{{{','.join(map(str, self.new_order))}}}"
+
+    def make_node(self, x: Any) -> Apply:
+        x = as_tensor_variable(x)
+        if x.ndim != self.input_ndim:
+            raise TypeError(
+                f"{self} expects {self.input_ndim} dimensions, {x.describe()} has {x.ndim}"
+            )
+        for a in self.drop:
+            if x.type.shape[a] != 1:
+                raise ValueError(
+                    f"dimshuffle {self.new_order} drops axis {a} of {x.describe()}, whose static "
+                    f"length is {x.type.shape[a]}, not 1"
+                )
+        shape = tuple(1 if o == "x" else x.type.shape[o] for o in self.new_order)
+        return Apply(self, [x], [TensorType(x.dtype, shape)()])
+
+    def _apply(self, xp: Any, x: Any) -> Any:
+        # kept axes in their new order, dropped (length-1) axes last; the reshape drops them
+        x = xp.transpose(x, self.transposition + self.drop)
+        kept = iter(np.shape(x)[: len(self.transposition)])
+        return xp.reshape(x, tuple(1 if o == "x" else next(kept) for o in self.new_order))
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        output_storage[0][0] = self._apply(np, np.asarray(inputs[0]))
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        import graph2jax.tensor as gt
+
+        (ishape,) = input_shapes
+        one = gt.constant(1, dtype="int64")
+        return [tuple(one if o == "x" else ishape[o] for o in self.new_order)]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        (gz,) = output_grads
+        back = [
+            self.new_order.index(a) if a in self.transposition else "x"
+            for a in range(self.input_ndim)
+        ]
+        return [DimShuffle(gz.ndim, back)(gz)]
+
+
+@jax_funcify.register(DimShuffle)
+def _jax_dimshuffle(op: DimShuffle, node: Apply) -> Callable[..., Any]:
+    return lambda x: op._apply(jnp, x)
+
+
+def dimshuffle(x: Any, pattern: Sequence[int | str]) -> TensorVariable:
+    """Reorder axes of ``x`` by ``pattern``; ``'x'`` inserts a broadcastable axis.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.dimshuffle(gt.dmatrix("m"), (1, "x", 0)).type
+    TensorType(float64, shape=(None, 1, None))
+    """
+    x = as_tensor_variable(x)
+    pattern = tuple(pattern)
+    if pattern == tuple(range(x.ndim)):
+        return x
+    return DimShuffle(x.ndim, pattern)(x)
+
+
+def transpose(x: Any, axes: Sequence[int] | None = None) -> TensorVariable:
+    """Permute the axes of ``x`` (reverse them by default)."""
+    x = as_tensor_variable(x)
+    if axes is None:
+        axes = tuple(reversed(range(x.ndim)))
+    axes = tuple(int(a) % max(x.ndim, 1) for a in axes)
+    if sorted(axes) != list(range(x.ndim)):
+        raise ValueError(f"transpose: axes {axes} are not a permutation of {x.ndim} dimensions")
+    return dimshuffle(x, axes)
+
+
+class Reshape(Op):
+    """Reshape ``x`` to ``shape`` (a symbolic int vector; one entry may be -1).
+
+    The target shape must be known at trace time: built from constants and
+    ``x.shape``, or from inputs that the function then treats as static.
+    """
+
+    __props__ = ("ndim",)
+    static_inputs = (1,)
+
+    def __init__(self, ndim: int):
+        self.ndim = int(ndim)
+
+    def make_node(self, x: Any, shp: Any) -> Apply:
+        x = as_tensor_variable(x)
+        shp = as_tensor_variable(shp, ndim=1)
+        if shp.dtype not in int_dtypes + uint_dtypes:
+            raise TypeError(f"reshape: the shape must be integers, got dtype {shp.dtype}")
+        if shp.type.shape[0] is not None and shp.type.shape[0] != self.ndim:
+            raise ValueError(f"reshape: shape has {shp.type.shape[0]} entries for ndim={self.ndim}")
+        static: list[int | None] = [None] * self.ndim
+        if isinstance(shp, Constant):
+            values = [int(v) for v in shp.data]
+            static = [v if v >= 0 else None for v in values]
+            known = [s for s in x.type.shape]
+            if all(s is not None for s in known):
+                size = int(np.prod(known))
+                if values.count(-1) > 1:
+                    raise ValueError(f"reshape: at most one -1 in {tuple(values)}")
+                rest = int(np.prod([v for v in values if v != -1]))
+                if (-1 not in values and rest != size) or (
+                    -1 in values and (rest == 0 or size % rest)
+                ):
+                    raise ValueError(
+                        f"reshape: cannot reshape {x.describe()} of shape {tuple(known)} "
+                        f"into shape {tuple(values)}"
+                    )
+                if -1 in values:
+                    static[values.index(-1)] = size // rest
+        return Apply(self, [x, shp], [TensorType(x.dtype, tuple(static))()])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        x, shp = inputs
+        output_storage[0][0] = np.reshape(x, tuple(int(s) for s in shp))
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        shp = node.inputs[1]
+        return [tuple(shp[i] for i in range(self.ndim))]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        x, _ = inputs
+        return [reshape(output_grads[0], shape(x), ndim=x.ndim), disconnected()]
+
+
+@jax_funcify.register(Reshape)
+def _jax_reshape(op: Reshape, node: Apply) -> Callable[..., Any]:
+    def reshape_(x: Any, shp: Any) -> Any:
+        return jnp.reshape(x, tuple(int(s) for s in np.asarray(shp)))
+
+    return reshape_
+
+
+def reshape(x: Any, newshape: Any, ndim: int | None = None) -> TensorVariable:
+    """``x`` with shape ``newshape`` (a tuple of ints and symbolic scalars, or a vector).
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> x = gt.dvector("x")
+    >>> y = gt.reshape(x, (2, -1))
+    >>> y.eval({x: np.arange(6.0)}).shape
+    (2, 3)
+    """
+    x = as_tensor_variable(x)
+    if isinstance(newshape, Variable):
+        shp = as_tensor_variable(newshape)
+        if shp.ndim == 0:
+            shp = dimshuffle(shp, ("x",))
+    else:
+        if isinstance(newshape, int | np.integer):
+            newshape = (newshape,)
+        entries = list(newshape)
+        if all(not isinstance(e, Variable) for e in entries):
+            shp = as_tensor_variable(np.asarray(entries, dtype="int64").reshape(len(entries)))
+        else:
+            import graph2jax.tensor as gt
+
+            shp = gt.stack([gt.cast(as_tensor_variable(e), "int64") for e in entries])
+    if ndim is None:
+        if shp.type.shape[0] is None:
+            raise ValueError("reshape: the length of a symbolic shape must be known; pass ndim=")
+        ndim = shp.type.shape[0]
+    if shp.dtype != "int64":
+        import graph2jax.tensor as gt
+
+        shp = gt.cast(shp, "int64")
+    return Reshape(ndim)(x, shp)
+
+
+class SpecifyShape(Op):
+    """Assert a static shape: the output is ``x`` with a more precise type."""
+
+    __props__ = ("shape",)
+
+    def __init__(self, shape: Sequence[int | None]):
+        self.shape = tuple(None if s is None else int(s) for s in shape)
+
+    def make_node(self, x: Any) -> Apply:
+        x = as_tensor_variable(x)
+        if x.ndim != len(self.shape):
+            raise ValueError(
+                f"specify_shape: {x.describe()} has {x.ndim} dimensions, not {len(self.shape)}"
+            )
+        for s, t in zip(self.shape, x.type.shape, strict=True):
+            if s is not None and t is not None and s != t:
+                raise ValueError(
+                    f"specify_shape: {x.describe()} has static shape {x.type.shape}, not {self.shape}"
+                )
+        shape = tuple(
+            s if s is not None else t for s, t in zip(self.shape, x.type.shape, strict=True)
+        )
+        return Apply(self, [x], [TensorType(x.dtype, shape)()])
+
+    def _check(self, x: Any) -> Any:
+        if any(s is not None and s != n for s, n in zip(self.shape, np.shape(x), strict=True)):
+            raise ValueError(
+                f"specify_shape: expected shape {self.shape}, got {tuple(np.shape(x))}"
+            )
+        return x
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        output_storage[0][0] = self._check(inputs[0])
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        import graph2jax.tensor as gt
+
+        return [
+            tuple(
+                gt.constant(s, dtype="int64") if s is not None else d
+                for s, d in zip(node.outputs[0].type.shape, input_shapes[0], strict=True)
+            )
+        ]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        return [output_grads[0]]
+
+
+@jax_funcify.register(SpecifyShape)
+def _jax_specify_shape(op: SpecifyShape, node: Apply) -> Callable[..., Any]:
+    return op._check  # shapes are static while tracing: checked once per compilation
+
+
+def specify_shape(x: Any, shape: Sequence[int | None]) -> TensorVariable:
+    """``x`` with the static shape ``shape`` (None keeps a length unknown); checked at run time."""
+    x = as_tensor_variable(x)
+    shape = tuple(shape)
+    if tuple(x.type.shape) == shape:
+        return x
+    return SpecifyShape(shape)(x)
+
+
+__all__ = [
+    "DimShuffle",
+    "Reshape",
+    "Shape",
+    "SpecifyShape",
+    "dimshuffle",
+    "reshape",
+    "shape",
+    "specify_shape",
+    "transpose",
+]

@@ -1,0 +1,235 @@
+"""Shared variables: named, stateful values that compiled functions read and update.
+
+A shared variable's value lives on the device as a ``jax.Array``. Functions
+take it as an implicit argument and write their ``updates`` back after each
+call. A buffer that has been handed to the user (``get_value(borrow=True)``,
+``set_value(v, borrow=True)``) is *borrowed*: the next call that updates the
+variable copies instead of donating it, so the user's array never becomes a
+deleted buffer. Calls after that donate again.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from graph2jax.graph.basic import Type, Variable
+from graph2jax.tensor.type import TensorType
+from graph2jax.tensor.variable import _TensorOperators
+
+_creation_order = itertools.count()
+
+
+class SharedVariable(Variable):
+    """A variable whose value is stored with it and shared by every function that uses it.
+
+    Attributes
+    ----------
+    default_update : Variable or None
+        An expression used as this variable's update by every function that
+        reads it and gives it no explicit update (unless ``no_default_updates``).
+    """
+
+    def __init__(
+        self,
+        type: Type,
+        value: Any,
+        strict: bool = False,
+        allow_downcast: bool | None = None,
+        name: str | None = None,
+        borrow: bool = False,
+    ):
+        super().__init__(type, None, None, name)
+        self.lock = threading.RLock()
+        self.sort_key = next(_creation_order)  # the order locks are taken in
+        self.default_update: Variable | None = None
+        self._value: Any = None
+        self.borrowed = False
+        self.set_value(value, borrow=borrow, strict=strict, allow_downcast=allow_downcast)
+
+    # values ---------------------------------------------------------------
+    def get_value(self, borrow: bool = False, return_internal_type: bool = False) -> Any:
+        """The current value.
+
+        Parameters
+        ----------
+        borrow : bool
+            False (default): a numpy copy the caller owns. True: may share
+            memory with the internal buffer (the buffer is then marked
+            borrowed and the next update copies rather than donates it).
+        return_internal_type : bool
+            True with ``borrow=True``: the internal ``jax.Array`` itself.
+        """
+        with self.lock:
+            value = self._value
+            if not borrow:
+                return np.array(value, copy=True)
+            self.borrowed = True
+            return value if return_internal_type else np.asarray(value)
+
+    def set_value(
+        self,
+        new_value: Any,
+        borrow: bool = False,
+        strict: bool = False,
+        allow_downcast: bool | None = True,
+    ) -> None:
+        """Replace the value (checked and cast to this variable's type).
+
+        With ``borrow=True`` a device array is kept as it is (no copy) and
+        counts as borrowed by the caller; with ``borrow=False`` the variable
+        keeps its own copy.
+        """
+        value = self.type.filter(new_value, strict=strict, allow_downcast=allow_downcast)
+        on_device = isinstance(value, jax.Array)
+        with self.lock:
+            if on_device and borrow:
+                self._value, self.borrowed = value, True
+            else:
+                # jnp.array copies: the caller's numpy or device array is never aliased
+                self._value, self.borrowed = jnp.array(value, copy=True), False
+
+    def _write(self, value: Any) -> None:
+        """Store a fresh buffer computed by a function (the shell holds ``lock``)."""
+        self._value, self.borrowed = value, False
+
+    @property
+    def value(self) -> Any:
+        return self.get_value()
+
+    @value.setter
+    def value(self, v: Any) -> None:
+        self.set_value(v)
+
+    @property
+    def container(self) -> SharedVariable:
+        return self
+
+    def clone(self, **kwargs: Any) -> SharedVariable:
+        """A new variable sharing this one's storage (as PyTensor's ``clone``)."""
+        cp = super().clone(**kwargs)
+        cp.__dict__.pop("_eval_cache", None)
+        return cp
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("lock")
+        state.pop("_eval_cache", None)
+        state["_value"] = np.asarray(self._value)
+        state["borrowed"] = False
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.lock = threading.RLock()
+        self._value = jnp.asarray(state["_value"])
+
+
+class TensorSharedVariable(_TensorOperators, SharedVariable):
+    """A shared variable holding an array; usable like any tensor variable."""
+
+
+_constructors: list[Callable[..., SharedVariable | None]] = []
+
+
+def shared_constructor(
+    fn: Callable[..., SharedVariable | None],
+) -> Callable[..., SharedVariable | None]:
+    """Register ``fn(value, name, strict, allow_downcast, borrow, **kw)`` as a way to build a shared variable.
+
+    ``fn`` returns None (or raises TypeError) for values it does not handle;
+    later registrations are tried first (random generators register this way).
+    """
+    _constructors.insert(0, fn)
+    return fn
+
+
+def shared(
+    value: Any,
+    name: str | None = None,
+    strict: bool = False,
+    allow_downcast: bool | None = None,
+    borrow: bool = False,
+    shape: Sequence[int | None] | None = None,
+    **kwargs: Any,
+) -> SharedVariable:
+    """A shared variable initialised with ``value``.
+
+    Parameters
+    ----------
+    value : array-like, python or numpy scalar
+    name : str, optional
+    strict : bool
+        Later ``set_value`` calls must give exactly this dtype.
+    allow_downcast : bool, optional
+    borrow : bool
+        Keep ``value`` itself (a device array) instead of a copy.
+    shape : tuple of int or None, optional
+        The static shape. By default every length is unknown, so
+        ``set_value`` may change the shape.
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax as g
+    >>> W = g.shared(np.zeros((2, 3)), name="W")
+    >>> W.type
+    TensorType(float64, shape=(None, None))
+    >>> W.get_value().shape
+    (2, 3)
+    """
+    if isinstance(value, Variable):
+        raise TypeError(
+            f"shared() takes a value, not a symbolic variable ({value}); "
+            "use the variable directly or .eval() it first"
+        )
+    for ctor in _constructors:
+        try:
+            var = ctor(
+                value,
+                name=name,
+                strict=strict,
+                allow_downcast=allow_downcast,
+                borrow=borrow,
+                shape=shape,
+                **kwargs,
+            )
+        except TypeError:
+            continue
+        if var is not None:
+            return var
+    raise TypeError(
+        f"no shared variable type accepts a value of type {type(value).__name__}: {value!r}"
+    )
+
+
+@shared_constructor
+def tensor_constructor(
+    value: Any,
+    name: str | None = None,
+    strict: bool = False,
+    allow_downcast: bool | None = None,
+    borrow: bool = False,
+    shape: Sequence[int | None] | None = None,
+) -> TensorSharedVariable | None:
+    """Shared variables for numpy/JAX arrays and python or numpy scalars."""
+    if not isinstance(value, np.ndarray | np.generic | jax.Array | bool | int | float | complex):
+        return None
+    dtype = str(value.dtype) if hasattr(value, "dtype") else str(np.asarray(value).dtype)
+    ndim = np.ndim(value)
+    static = tuple(shape) if shape is not None else (None,) * ndim
+    if len(static) != ndim:
+        raise ValueError(f"shared(): shape {shape} has {len(static)} dimensions, the value {ndim}")
+    return TensorSharedVariable(
+        TensorType(dtype, static),
+        value,
+        strict=strict,
+        allow_downcast=allow_downcast,
+        name=name,
+        borrow=borrow,
+    )

@@ -33,7 +33,7 @@ def autocast_value(x: Any) -> np.ndarray:
         if config.floatX == "float32":
             return np.asarray(x, dtype="float32")
         as32 = np.asarray(x, dtype="float32")
-        return as32 if (as32 == x or np.isnan(x)) else np.asarray(x, dtype="float64")
+        return as32 if (float(as32) == x or np.isnan(x)) else np.asarray(x, dtype="float64")
     if isinstance(x, builtins.complex):
         return np.asarray(x, dtype="complex128")
     return np.asarray(x)

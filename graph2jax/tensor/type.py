@@ -24,6 +24,12 @@ complex_dtypes = ("complex64", "complex128")
 continuous_dtypes = float_dtypes + complex_dtypes
 
 
+def _is_python_float(data: Any) -> bool:
+    return isinstance(data, builtins.float) or (
+        isinstance(data, list | tuple) and all(isinstance(d, builtins.float) for d in data)
+    )
+
+
 def _is_device_array(data: Any) -> bool:
     return type(data).__module__.startswith("jax") and hasattr(data, "dtype")
 
@@ -156,20 +162,13 @@ class TensorType(Type):
         target = self.numpy_dtype
         if allow_downcast or np.can_cast(arr.dtype, target, "safe"):
             return arr.astype(target)
-        if isinstance(data, bool | int | float | complex | np.generic) and np.ndim(data) == 0:
-            converted = np.asarray(data).astype(target)
-            if (
-                allow_downcast is None
-                and isinstance(data, builtins.float | np.floating)
-                and self.dtype == config.floatX
-            ):
-                return converted
-            if (
-                isinstance(data, builtins.int)
-                and not isinstance(data, bool)
-                and target.kind in "iuf"
-                and converted == data
-            ):
+        if allow_downcast is None and self.dtype == config.floatX and _is_python_float(data):
+            return arr.astype(target)
+        if not isinstance(data, np.ndarray | np.generic) and not _is_device_array(data):
+            # python data (scalars, lists) is accepted when the conversion loses nothing
+            with np.errstate(all="ignore"):
+                converted = arr.astype(target)
+            if np.array_equal(converted.astype(arr.dtype), arr, equal_nan=arr.dtype.kind in "fc"):
                 return converted
         raise TypeError(
             f"{self} cannot hold a value of dtype {arr.dtype} without losing precision; "
@@ -239,15 +238,12 @@ _PLURALS = {
 }
 
 
-def tensor(
-    dtype: Any = None,
-    shape: Sequence[int | None] | None = None,
-    name: str | None = None,
-    **kwargs: Any,
-) -> Variable:
+def tensor(*args: Any, shape: Sequence[int | None] | None = None, name: str | None = None,
+           dtype: Any = None, broadcastable: Sequence[bool] | None = None) -> Variable:
     """A new symbolic tensor of the given dtype (default floatX) and static shape.
 
-    As in PyTensor, a name may also come first: ``tensor("x", dtype="float32", shape=(2,))``.
+    Called as ``tensor(dtype, shape, name)``; as in PyTensor, the name may
+    also come first: ``tensor("x", dtype="float32", shape=(2,))``.
 
     Examples
     --------
@@ -256,16 +252,20 @@ def tensor(
     >>> x.type
     TensorType(float32, shape=(None, 3))
     """
-    if "broadcastable" in kwargs:
-        shape = tuple(1 if b else None for b in kwargs.pop("broadcastable"))
-    if "dtype" in kwargs:
-        if dtype is not None and name is None:
-            name = dtype
-        dtype = kwargs.pop("dtype")
-    elif isinstance(dtype, str) and dtype != "floatX" and not _is_dtype(dtype):
-        dtype, name = None, dtype
-    if kwargs:
-        raise TypeError(f"tensor() got unexpected arguments {sorted(kwargs)}")
+    args = list(args)
+    if args and isinstance(args[0], str) and args[0] != "floatX" and not _is_dtype(args[0]):
+        name = args.pop(0)
+    for value, key in zip(args, ("dtype", "shape", "name"), strict=False):
+        if key == "dtype":
+            dtype = value
+        elif key == "shape":
+            shape = value
+        else:
+            name = value
+    if len(args) > 3:
+        raise TypeError(f"tensor() takes at most 3 positional arguments, got {len(args)}")
+    if broadcastable is not None:
+        shape = tuple(1 if b else None for b in broadcastable)
     if shape is None:
         raise TypeError("tensor() needs a shape: a tuple of lengths, None for unknown ones")
     return TensorType(dtype or config.floatX, shape)(name)

@@ -1,0 +1,37 @@
+"""config flags: defaults, GRAPH2JAX_FLAGS, change_flags, validation, and x64 being on."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import pytest
+
+import graph2jax as g
+from graph2jax.config import Config
+
+
+def test_defaults_and_x64():
+    assert g.config.floatX == "float64"
+    assert g.config.mode == "FAST_RUN"
+    assert jnp.ones(2).dtype == jnp.float64, "importing graph2jax turns on jax_enable_x64"
+
+
+def test_flags_from_the_environment(monkeypatch):
+    monkeypatch.setenv("GRAPH2JAX_FLAGS", "floatX=float32, mode=NUMPY")
+    cfg = Config()
+    assert (cfg.floatX, cfg.mode) == ("float32", "NUMPY")
+
+
+def test_unknown_or_invalid_flags_raise(monkeypatch):
+    monkeypatch.setenv("GRAPH2JAX_FLAGS", "flaotX=float32")
+    with pytest.raises(ValueError, match="no flag 'flaotX'"):
+        Config()
+    with pytest.raises(ValueError, match="must be one of"):
+        g.config.floatX = "float16"
+
+
+def test_change_flags_restores_even_on_error():
+    with pytest.raises(RuntimeError):
+        with g.config.change_flags(floatX="float32", mode="NUMPY"):
+            assert g.config.floatX == "float32"
+            raise RuntimeError
+    assert (g.config.floatX, g.config.mode) == ("float64", "FAST_RUN")

@@ -51,3 +51,22 @@ def _assert_close(a: np.ndarray, b: np.ndarray, rtol: float | None, atol: float 
         )
     else:
         np.testing.assert_array_equal(a, b)
+
+
+def check_infer_shape(inputs: Sequence[Any], outputs: Sequence[Any], values: Sequence[Any]) -> None:
+    """Each output's ``op.infer_shape`` (fed the symbolic shapes of its node's inputs)
+    evaluates, in one compiled function, to the shape the output actually has."""
+    import graph2jax.tensor as gt
+
+    shapes = []
+    for out in outputs:
+        node = out.owner
+        in_shapes = [[gt.shape_i(i, k) for k in range(i.ndim)] for i in node.inputs]
+        entries = node.op.infer_shape(None, node, in_shapes)[out.index]
+        shapes.append(gt.stack([gt.cast(e, "int64") for e in entries]) if entries else None)
+    f = g.function(list(inputs), list(outputs) + [s for s in shapes if s is not None])
+    results = f(*values)
+    got, inferred = results[: len(outputs)], iter(results[len(outputs) :])
+    for out, value, shape in zip(outputs, got, shapes, strict=True):
+        want = () if shape is None else tuple(next(inferred))
+        assert value.shape == want, f"{out.owner.op}: infer_shape says {want}, got {value.shape}"

@@ -4,6 +4,7 @@ from graph2jax.compile.function import function, function_dump
 from graph2jax.compile.function_shell import Function
 from graph2jax.compile.io import In, Out
 from graph2jax.compile.mode import Mode, get_mode
+from graph2jax.compile.profiling import ProfileStats
 from graph2jax.tensor.sharedvar import SharedVariable, shared
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "In",
     "Mode",
     "Out",
+    "ProfileStats",
     "SharedVariable",
     "function",
     "function_dump",

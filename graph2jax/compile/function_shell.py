@@ -5,15 +5,24 @@ reads the shared buffers, makes one jitted call, writes every update back
 and returns the outputs. Everything that can fail is checked before the
 jitted call is dispatched; once it is, all updates are written back even if
 the call is interrupted, under the locks of the updated shared variables
-(taken in a fixed order), so a call is atomic and concurrent calls never
-lose an update.
+(taken in a fixed order), so a call is all-or-nothing and concurrent calls
+never lose an update.
+
+Everything a call needs is precomputed in ``__init__``; the common call
+(positional arguments, no shared variables, no profiling) runs one type check
+per argument, the jitted call, and one host copy per output (``Out(borrow=False)``:
+a writable numpy array the caller owns, as PyTensor's).
 """
 
 from __future__ import annotations
 
+import copy as _copy
+import sys
+import time
 from collections.abc import Sequence
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -21,6 +30,18 @@ from graph2jax.compile.maker import FunctionMaker
 from graph2jax.linker.jax_linker import StaticValue
 
 DUPLICATE = object()  #: a finder entry for a name shared by several inputs
+
+#: ``sys.getrefcount`` of a shared buffer referenced only by its variable and the call's arguments
+_UNSHARED_REFCOUNT = 3
+
+#: classes whose instances of the right dtype and ndim need no conversion (checked by identity:
+#: fast); JAX's array class joins when first seen, so importing creates no device array
+_PASS_THROUGH = {np.ndarray} | {t for t in np.sctypeDict.values() if issubclass(t, np.generic)}
+
+
+def fresh_copy(value: jax.Array) -> jax.Array:
+    """A new device buffer with ``value``'s contents (what a call donates instead of a held buffer)."""
+    return jnp.array(value, copy=True)
 
 
 class Container:
@@ -40,8 +61,21 @@ class Container:
     def value(self, v: Any) -> None:
         self._value = None if v is None else self.type.filter(v, self.strict, self.allow_downcast)
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        if isinstance(self._value, jax.Array):
+            state["_value"] = np.asarray(self._value)
+        return state
+
     def __repr__(self) -> str:
         return f"<Container {self.name}: {self._value!r}>"
+
+
+def _describe_value(value: Any) -> str:
+    if hasattr(value, "dtype") and hasattr(value, "shape"):
+        return f"{type(value).__name__} of dtype {value.dtype} and shape {tuple(value.shape)}"
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) < 40 else text[:37] + '...'}"
 
 
 class Function:
@@ -50,14 +84,16 @@ class Function:
     Attributes
     ----------
     maker : FunctionMaker
-        Holds the graph (``maker.fgraph``) and the linked callables.
+        Holds the graph (``maker.fgraph``) and the linked callables; shared
+        between copies that keep the same graph.
     trust_input : bool
         When True, calls skip all argument checks and conversions: arguments
         must be given positionally, complete, as arrays of the exact types.
     name : str or None
     profile : ProfileStats or None
     finder : dict
-        Maps each input's index, variable and name to its :class:`Container`.
+        Maps each input's index, variable and name to its :class:`Container`
+        (or to ``DUPLICATE`` when several inputs share a name).
     """
 
     def __init__(
@@ -68,6 +104,8 @@ class Function:
         output_keys: Sequence[str] | None = None,
         unpack_single: bool = True,
         return_none: bool = False,
+        profile: Any = None,
+        containers: list[Container] | None = None,
     ):
         self.maker = maker
         self.name = name
@@ -75,26 +113,66 @@ class Function:
         self.unpack_single = unpack_single
         self.return_none = return_none
         self.trust_input = False
-        self.profile = maker.profile
-        self._containers: list[Container] = []
+        self.profile = profile
+        self._allow_input_downcast = allow_input_downcast
+        self._containers = containers if containers is not None else self._new_containers()
         self.finder: dict[Any, Any] = {}
-        for k, spec in enumerate(maker.inputs):
-            allow = spec.allow_downcast if spec.allow_downcast is not None else allow_input_downcast
-            value = spec.value
-            container = Container(spec.variable.type, None, spec.strict, allow, spec.name)
-            if value is not None and not spec.implicit:
-                container.value = value
-            self._containers.append(container)
-            self.finder[k] = container
-            self.finder[spec.variable] = container
+        self._names: dict[str, Any] = {}
+        for k, (spec, container) in enumerate(zip(maker.inputs, self._containers, strict=True)):
+            self.finder[k] = self.finder[spec.variable] = container
             if spec.name is not None:
                 self.finder[spec.name] = DUPLICATE if spec.name in self.finder else container
-        self._positional = [k for k, spec in enumerate(maker.inputs) if not spec.implicit]
-        self._names = {}
-        for k, spec in enumerate(maker.inputs):
-            if spec.name is not None and not spec.implicit:
-                self._names[spec.name] = DUPLICATE if spec.name in self._names else k
-        self._locked = sorted((maker.shared[k] for k in maker.updates), key=lambda sv: sv.sort_key)
+                if not spec.implicit:
+                    self._names[spec.name] = DUPLICATE if spec.name in self._names else k
+        self._precompute()
+
+    def _new_containers(self) -> list[Container]:
+        containers = []
+        for spec in self.maker.inputs:
+            allow = spec.allow_downcast
+            if allow is None:
+                allow = self._allow_input_downcast
+            container = Container(spec.variable.type, None, spec.strict, allow, spec.name)
+            if spec.value is not None and not hasattr(spec.value, "get_value"):
+                container.value = spec.value
+            containers.append(container)
+        return containers
+
+    def _precompute(self) -> None:
+        """Everything the call path needs, decided once."""
+        maker = self.maker
+        inputs = maker.inputs
+        self._n_in = len(inputs)
+        self._positional = [k for k, spec in enumerate(inputs) if not spec.implicit]
+        self._all_positional = len(self._positional) == self._n_in
+        # (dtype, ndim, static shape or None): an argument matching these is passed as is
+        # (dtype, ndim) of inputs whose arrays may skip the filter; None: always filtered
+        self._checks = tuple(
+            (np.dtype(typ.dtype), typ.ndim)
+            if hasattr(typ, "dtype") and all(s is None for s in typ.shape)
+            else None
+            for typ in (spec.variable.type for spec in inputs)
+        )
+        self._shared = tuple(maker.shared)
+        updated = [(maker.shared[k], pos) for k, pos in maker.updates.items()]
+        updated.sort(key=lambda item: item[0].sort_key)  # the fixed order locks are taken in
+        self._updated = tuple(updated)
+        self._locks = tuple(sv.lock for sv, _ in updated)
+        self._input_updates = tuple(
+            (self._containers[k], pos) for k, pos in maker.input_updates.items()
+        )
+        self._stateful = bool(self._updated or self._input_updates)
+        self._direct = not (self._stateful or self._shared)  # the arguments are the jitted call's
+        n_out = maker.n_outputs
+        # one output returned as is: no dict, no list, and no update buffer that may alias it
+        self._single = (
+            self.unpack_single
+            and n_out == 1
+            and not self.return_none
+            and self.output_keys is None
+            and not self._stateful
+        )
+        self._borrow_outputs = any(o.borrow for o in maker.outputs)
 
     # -- defaults -----------------------------------------------------------
     def _container(self, key: Any) -> Container:
@@ -107,7 +185,9 @@ class Function:
         return found
 
     def __getitem__(self, key: Any) -> Any:
-        return self._container(key).value
+        value = self._container(key).value
+        # a stateful input's device buffer is donated by the next call: hand out a copy
+        return np.array(value) if isinstance(value, jax.Array) else value
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self._container(key).value = value
@@ -116,10 +196,69 @@ class Function:
         return key in self.finder
 
     # -- the call -----------------------------------------------------------
-    def _arguments(self, args: Sequence[Any], kwargs: dict[str, Any]) -> list[Any]:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Evaluate the outputs on ``args`` (positional, then keyword by input name or variable).
+
+        ``output_subset=[...]`` (output indices, or keys of a dict of outputs)
+        computes and returns only those outputs; updates are still applied.
+        """
+        if kwargs or self.profile is not None:
+            return self._call_general(args, kwargs)
         maker = self.maker
-        values: list[Any] = [None] * len(maker.inputs)
-        given = [False] * len(maker.inputs)
+        linked = maker._linked.get(None) or maker.linked(None)
+        if self.trust_input:
+            values = args
+        elif len(args) == self._n_in and self._all_positional:
+            values = self._convert(args)
+        else:
+            values = self._arguments(args, {})
+        if self._direct and not linked.static_argnums:
+            results = linked.jitted(*values)
+        else:
+            results = self._dispatch(linked, values)
+        if self._single:
+            return results[0] if self._borrow_outputs else np.array(results[0])
+        return self._outputs(results, None)
+
+    def _call_general(self, args: Sequence[Any], kwargs: dict[Any, Any]) -> Any:
+        subset = self._subset(kwargs.pop("output_subset", None))
+        linked = self.maker.linked(subset)
+        if self.trust_input and not kwargs and len(args) == self._n_in:
+            values = args
+        else:
+            values = self._arguments(args, kwargs)
+        shift = 0 if subset is None else self.maker.n_outputs - len(subset)
+        if self.profile is None:
+            return self._outputs(self._dispatch(linked, values, shift), subset)
+        from graph2jax.compile.profiling import recording
+
+        start = time.perf_counter()
+        with recording(self.profile) as compile_seconds:
+            outputs = self._outputs(self._dispatch(linked, values, shift), subset)
+            self.profile.record_call(time.perf_counter() - start - compile_seconds())
+        return outputs
+
+    def _convert(self, args: Sequence[Any]) -> list[Any]:
+        """Arguments given positionally, all of them: arrays of the exact type pass untouched."""
+        values = list(args)
+        checks = self._checks
+        for k in range(self._n_in):
+            arg, check = values[k], checks[k]
+            if (
+                check is None
+                or arg.__class__ not in _PASS_THROUGH
+                or arg.dtype != check[0]
+                or arg.ndim != check[1]
+            ):
+                if isinstance(arg, jax.Array) and not isinstance(arg, jax.core.Tracer):
+                    _PASS_THROUGH.add(arg.__class__)
+                values[k] = self._filter(k, arg, self._containers[k])
+        return values
+
+    def _arguments(self, args: Sequence[Any], kwargs: dict[Any, Any]) -> list[Any]:
+        inputs = self.maker.inputs
+        values: list[Any] = [None] * self._n_in
+        given = [False] * self._n_in
         if len(args) > len(self._positional):
             raise TypeError(
                 f"function {self.name or ''} takes at most {len(self._positional)} "
@@ -136,7 +275,7 @@ class Function:
             if given[k]:
                 raise TypeError(f"input {key!r} was given twice (positionally and by keyword)")
             values[k], given[k] = arg, True
-        for k, spec in enumerate(maker.inputs):
+        for k, spec in enumerate(inputs):
             container = self._containers[k]
             if given[k]:
                 values[k] = self._filter(k, values[k], container)
@@ -164,73 +303,77 @@ class Function:
     def _filter(self, k: int, value: Any, container: Container) -> Any:
         try:
             return container.type.filter(value, container.strict, container.allow_downcast)
-        except TypeError as err:
+        except (TypeError, ValueError) as err:  # ValueError: numpy could not convert the data
             spec = self.maker.inputs[k]
             raise TypeError(
-                f"bad argument {k} ({spec.variable.describe()}) to function "
-                f"{self.name or ''}: {err}"
+                f"bad argument {k} to function {self.name or ''}: input {spec.variable.describe()} "
+                f"expects {spec.variable.type}, received {_describe_value(value)}: {err}"
             ) from None
-
-    def __call__(
-        self, *args: Any, output_subset: Sequence[Any] | None = None, **kwargs: Any
-    ) -> Any:
-        subset = self._subset(output_subset)
-        linked = self.maker.linked(subset)
-        if self.trust_input and not kwargs and len(args) == len(self.maker.inputs):
-            values = list(args)
-        else:
-            values = self._arguments(args, kwargs)
-        return self._run(linked, values, subset)
 
     def _subset(self, output_subset: Sequence[Any] | None) -> tuple[int, ...] | None:
         if output_subset is None:
             return None
         keys = self.output_keys
+        n_out = self.maker.n_outputs
         indices = []
         for item in output_subset:
             if keys is not None and isinstance(item, str):
                 if item not in keys:
                     raise ValueError(f"output_subset: no output named {item!r}; outputs: {keys}")
                 item = keys.index(item)
-            if not isinstance(item, int | np.integer) or not 0 <= item < self.maker.n_outputs:
+            if not isinstance(item, int | np.integer) or not 0 <= item < n_out:
                 raise ValueError(
-                    f"output_subset entries must be output indices (0..{self.maker.n_outputs - 1})"
+                    f"output_subset entries must be output indices (0..{n_out - 1})"
                     f"{' or output keys' if keys else ''}, got {item!r}"
                 )
             indices.append(int(item))
         return tuple(indices)
 
-    def _run(self, linked: Any, values: list[Any], subset: tuple[int, ...] | None) -> Any:
-        maker = self.maker
-        n_in = len(maker.inputs)
-        static = linked.static_argnums
-        locks = [sv.lock for sv in self._locked]
+    def _call_args(self, linked: Any, values: Sequence[Any]) -> list[Any]:
+        """Explicit values, then the shared buffers; static arguments wrapped for ``jax.jit``."""
+        args = [*values, *(sv._value for sv in self._shared)]
+        n_in = self._n_in
+        for i in linked.donate_argnums:
+            # references: the variable's storage, ``args`` and getrefcount's argument; one
+            # more means someone (the user) holds the jax.Array: donate a copy instead
+            if i >= n_in and sys.getrefcount(args[i]) > _UNSHARED_REFCOUNT:
+                args[i] = fresh_copy(args[i])
+        for i in linked.static_argnums:
+            args[i] = StaticValue(args[i])
+        return args
+
+    def _dispatch(self, linked: Any, values: Sequence[Any], shift: int = 0) -> Sequence[Any]:
+        """The jitted call and the write-back; ``shift``: outputs left out by an output_subset."""
+        if not self._stateful:
+            return linked.jitted(*self._call_args(linked, values))
+        locks = self._locks
         for lock in locks:
             lock.acquire()
+        results = None
         try:
-            shared_values = [sv._value for sv in maker.shared]
-            args = values + shared_values
-            for i in linked.donate_argnums:  # never donate a buffer the user may still hold
-                if i >= n_in and maker.shared[i - n_in].borrowed:
-                    args[i] = jnp.array(args[i], copy=True)
-            for i in static:
-                args[i] = StaticValue(args[i])
-            results = linked.jitted(*args)
-            self._write_back(results)
+            # read the buffers under the locks, so a concurrent call cannot update them in between
+            results = linked.jitted(*self._call_args(linked, values))
         finally:
+            # once dispatched, the old buffers are donated: the write-back must complete even if
+            # an exception (KeyboardInterrupt) arrives now; it is re-raised afterwards
+            interrupted = None
+            for _attempt in range(3):
+                try:
+                    if results is not None:
+                        self._write_back(results, shift)
+                    break
+                except BaseException as err:  # finish first, re-raise below
+                    interrupted = err
             for lock in reversed(locks):
                 lock.release()
-        return self._outputs(results, subset)
+        if interrupted is not None:
+            raise interrupted
+        return results
 
-    def _write_back(self, results: Sequence[Any]) -> None:
-        maker = self.maker
-        pending = [(maker.shared[k], results[pos]) for k, pos in maker.updates.items()]
-        pending += [(self._containers[k], results[pos]) for k, pos in maker.input_updates.items()]
-        try:
-            self._store(pending)
-        except BaseException:
-            self._store(pending)  # finish the write-back, then re-raise (e.g. KeyboardInterrupt)
-            raise
+    def _write_back(self, results: Sequence[Any], shift: int) -> None:
+        pending = [(sv, results[pos - shift]) for sv, pos in self._updated]
+        pending += [(c, results[pos - shift]) for c, pos in self._input_updates]
+        self._store(pending)
 
     @staticmethod
     def _store(pending: list[tuple[Any, Any]]) -> None:
@@ -241,16 +384,13 @@ class Function:
                 target._write(value)
 
     def _outputs(self, results: Sequence[Any], subset: tuple[int, ...] | None) -> Any:
-        maker = self.maker
-        chosen = list(range(maker.n_outputs)) if subset is None else list(subset)
-        n = len(chosen)
-        updated = {id(r) for r in results[n:]}
+        outputs = self.maker.outputs
+        chosen = list(range(len(outputs))) if subset is None else list(subset)
         outs = []
         for pos, k in enumerate(chosen):
             value = results[pos]
-            if not maker.outputs[k].borrow:
-                # an output that is also a new shared buffer is copied: that buffer may be donated later
-                value = np.array(value, copy=True) if id(value) in updated else np.asarray(value)
+            if not outputs[k].borrow:
+                value = np.array(value)  # a writable host copy: never aliases a later donated buffer
             outs.append(value)
         if self.output_keys is not None:
             return {self.output_keys[k]: v for k, v in zip(chosen, outs, strict=True)}
@@ -260,7 +400,109 @@ class Function:
             return outs[0]
         return outs
 
+    # -- copies, pickling, extras ---------------------------------------------
+    def copy(
+        self,
+        share_memory: bool = False,
+        swap: dict | None = None,
+        delete_updates: bool = False,
+        name: str | None = None,
+        profile: Any = None,
+    ) -> Function:
+        """A copy of this function.
+
+        Parameters
+        ----------
+        share_memory : bool
+            True: the copy shares this function's input containers (defaults
+            and stateful inputs' values: setting ``f[name]`` changes both).
+            False: it gets its own copies of them.
+        swap : dict, optional
+            ``{old_shared: new_shared}``: the copy reads and updates
+            ``new_shared`` where this function uses ``old_shared``; both must
+            have the same type. The user's graph is not changed.
+        delete_updates : bool
+            The copy applies no update (shared or stateful input).
+        name : str, optional
+            Default: this function's name followed by ``" copy"``.
+        profile : None, True or ProfileStats
+            As :func:`graph2jax.function`'s ``profile``.
+
+        Returns
+        -------
+        Function
+        """
+        from graph2jax.compile.profiling import as_profile
+
+        maker = self.maker.variant(swap=swap, delete_updates=delete_updates)
+        if share_memory:
+            containers = self._containers
+        else:
+            containers = [_copy.copy(c) for c in self._containers]
+            for c in containers:
+                if isinstance(c._value, jax.Array):
+                    c._value = jnp.array(c._value, copy=True)  # each copy donates its own buffer
+        if name is None and self.name is not None:
+            name = f"{self.name} copy"
+        new = Function(
+            maker,
+            self._allow_input_downcast,
+            name,
+            self.output_keys,
+            self.unpack_single,
+            self.return_none,
+            profile=as_profile(profile, name),
+            containers=containers,
+        )
+        new.trust_input = self.trust_input
+        return new
+
+    def __copy__(self) -> Function:
+        return self.copy()
+
+    def __getstate__(self) -> dict:
+        return {
+            "maker": self.maker,
+            "allow_input_downcast": self._allow_input_downcast,
+            "name": self.name,
+            "output_keys": self.output_keys,
+            "unpack_single": self.unpack_single,
+            "return_none": self.return_none,
+            "profile": self.profile,
+            "containers": self._containers,
+            "trust_input": self.trust_input,
+        }
+
+    def __setstate__(self, state: dict) -> None:
+        trust_input = state.pop("trust_input")
+        self.__init__(**state)  # the maker relinks (re-jits) on the first call
+        self.trust_input = trust_input
+
+    def free(self) -> None:
+        """Drop the compiled executables; the next call links and compiles again."""
+        self.maker.free()
+
+    @property
+    def jax_fn(self) -> Any:
+        """The pure jitted callable ``(inputs..., shared values...) -> (outputs..., new values...)``.
+
+        The new values are those of the updated shared variables (in the order
+        of ``maker.shared`` restricted to updated ones, i.e. ``maker.updates``)
+        followed by stateful inputs' new values. Nothing is donated and no
+        shared variable is written: compose it with ``jax.vmap``, ``jax.grad``
+        or ``jax.jit`` freely.
+        """
+        return self.maker.jax_fn()
+
+    def lower(self, *args: Any, **kwargs: Any) -> Any:
+        """The JAX lowering of a call on ``args`` (``.as_text()``, ``.compile().cost_analysis()``)."""
+        subset = self._subset(kwargs.pop("output_subset", None))
+        linked = self.maker.linked(subset)
+        if not hasattr(linked.jitted, "lower"):
+            raise TypeError(f"mode {self.maker.mode} does not compile with JAX: nothing to lower")
+        return linked.jitted.lower(*self._call_args(linked, self._arguments(args, kwargs)))
+
     def __repr__(self) -> str:
-        return f"<graph2jax.Function {self.name or ''} of {len(self.maker.inputs)} inputs>"
+        return f"<graph2jax.Function {self.name or ''} of {self._n_in} inputs>"
 
     __hash__ = object.__hash__

@@ -9,11 +9,13 @@ only receives their indices.
 
 from __future__ import annotations
 
+import copy
 import time
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -23,6 +25,7 @@ from graph2jax.graph.basic import Variable
 from graph2jax.graph.errors import UnusedInputError
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.linker import jax_linker
+from graph2jax.linker.jax_linker import StaticValue
 from graph2jax.linker.numpy_linker import link_numpy
 from graph2jax.tensor.sharedvar import SharedVariable
 
@@ -58,7 +61,11 @@ class FunctionMaker:
     ):
         t0 = time.perf_counter()
         self.inputs, self.outputs, self.shared, self.mode = inputs, outputs, shared, mode
+        self.shared_updates = list(shared_updates)
+        # the shared variables the graph was built with; ``shared`` may differ after a swap
+        self.graph_shared = list(shared)
         self.profile = profile
+        self.function_name = function_name
         n_out = len(outputs)
         position = {id(sv): k for k, sv in enumerate(shared)}
         self.updates = {position[id(sv)]: n_out + j for j, (sv, _) in enumerate(shared_updates)}
@@ -78,7 +85,10 @@ class FunctionMaker:
             k for k, i in enumerate(inputs) if i.mutable
         )
         self._linked: dict[tuple[int, ...] | None, Any] = {}
+        self._jax_fn: Any = None
         self.build_time = time.perf_counter() - t0
+        if profile is not None:
+            profile.rebuild_time += self.build_time
 
     @property
     def n_outputs(self) -> int:
@@ -95,6 +105,66 @@ class FunctionMaker:
             linked = self._link(subset)
             self._linked[subset] = linked
         return linked
+
+    def free(self) -> None:
+        """Forget every linked callable (their compiled executables go with them)."""
+        self._linked.clear()
+        self._jax_fn = None
+
+    def jax_fn(self) -> Callable[..., tuple]:
+        """All outputs and new values as one pure jitted function, without donation."""
+        if self._jax_fn is None:
+            linked = self.linked(None)
+            if not hasattr(linked, "py_fn") or isinstance(linked, NumpyLinked):
+                raise TypeError(f"mode {self.mode} does not compile with JAX: it has no jax_fn")
+            jitted = jax.jit(linked.py_fn, static_argnums=linked.static_argnums)
+            static = linked.static_argnums
+            if not static:
+                self._jax_fn = jitted
+            else:
+
+                def with_static(*args: Any) -> tuple:
+                    args = list(args)
+                    for i in static:
+                        args[i] = StaticValue(args[i])
+                    return jitted(*args)
+
+                self._jax_fn = with_static
+        return self._jax_fn
+
+    def variant(self, swap: dict | None = None, delete_updates: bool = False) -> FunctionMaker:
+        """This maker with shared variables swapped (``{old: new}``) and/or without updates.
+
+        A swap keeps the graph, so the linked callables are shared with this
+        maker; deleting updates builds a new graph.
+        """
+        if not swap and not delete_updates:
+            return self
+        swap = dict(swap or {})
+        for old, new in swap.items():
+            if old not in self.shared:
+                raise ValueError(f"swap: {old} is not a shared variable of this function")
+            if not isinstance(new, SharedVariable) or new.type != old.type:
+                raise TypeError(
+                    f"swap: {new!r} cannot replace {old.describe()}: it must be a shared variable "
+                    f"of type {old.type}"
+                )
+        if delete_updates:
+            inputs = [copy.copy(spec) for spec in self.inputs]
+            for spec in inputs:
+                spec.update = None
+            new = FunctionMaker(
+                inputs, self.outputs, self.graph_shared, [], self.mode, True, "ignore"
+            )
+        else:
+            new = copy.copy(self)
+        new.shared = [swap.get(sv, sv) for sv in self.shared]
+        return new
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_linked"], state["_jax_fn"] = {}, None  # jitted callables are rebuilt on load
+        return state
 
     def _link(self, subset: tuple[int, ...] | None) -> Any:
         fg = self.fgraph

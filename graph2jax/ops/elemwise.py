@@ -1,468 +1,404 @@
-"""Elementwise ops: one :class:`Elemwise` op applying a :class:`ScalarOp` with broadcasting.
+"""Every elementwise function of ``graph2jax.tensor``, one table entry each.
 
-Every elementwise function is one :class:`ScalarOp` entry: its name, arity,
-numpy function (the reference), JAX function, dtype rule and gradient, side
-by side. Dtypes follow PyTensor: arithmetic upcasts as numpy's type promotion,
-true division and transcendental functions turn integers into floats
-(``upgrade_to_float``), comparisons return bool.
-
-Broadcasting follows PyTensor's static rule: only axes whose static length is
-1 broadcast; an axis of unknown length that turns out to be 1 at run time
-while the other operands are longer is an error, not a silent broadcast.
+An entry names the function (PyTensor's name), its arity, numpy reference,
+JAX function, dtype rule, gradient and summary, side by side; the
+:class:`~graph2jax.ops.elemwise_op.Elemwise` op of
+:mod:`graph2jax.ops.elemwise_op` does the rest (broadcasting, casting, the
+gradient's reduction over broadcast axes). Dtypes follow PyTensor: arithmetic
+upcasts as numpy, true division and transcendental functions turn integers
+into floats (``upgrade_to_float``), comparisons, ``isnan`` and ``isinf`` give
+bool, ``abs`` of a complex is real, rounding accepts floats only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
+import jax
 import jax.numpy as jnp
+import jax.scipy.special as jsp
 import numpy as np
+import scipy.special as sp
 
-from graph2jax.graph.basic import Apply, Op
-from graph2jax.graph.gradtypes import disconnected
-from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.graph.gradtypes import grad_not_implemented
+from graph2jax.ops.elemwise_op import (
+    Cast,
+    Elemwise,
+    ScalarOp,
+    broadcast_static_shape,
+    cast,
+    elemwise_function,
+    real_of,
+    scalar_op,
+    upcast,
+    upgrade_to_float,
+)
+from graph2jax.ops.elemwise_op import _unbroadcast as _unbroadcast  # re-exported for other ops
 from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import TensorType, continuous_dtypes, discrete_dtypes
+from graph2jax.tensor.type import complex_dtypes, discrete_dtypes, float_dtypes
 from graph2jax.tensor.variable import TensorVariable
 
 # ---------------------------------------------------------------------------
-# dtype rules
+# dtype rules of the table (``rule(*input_dtypes) -> dtype``, TypeError for refused dtypes)
 
 
-def upcast(*dtypes: str) -> str:
-    """numpy's promotion of ``dtypes`` (bool with bool stays bool)."""
-    return str(np.result_type(*[np.dtype(d) for d in dtypes]))
+def _no_complex(rule: Callable[..., str]) -> Callable[..., str]:
+    def checked(*dtypes: str) -> str:
+        if any(d in complex_dtypes for d in dtypes):
+            raise TypeError(f"complex inputs are not supported (got {', '.join(dtypes)})")
+        return rule(*dtypes)
+
+    return checked
 
 
-_TO_FLOAT = {
-    "bool": "float32",
-    "int8": "float32",
-    "int16": "float32",
-    "uint8": "float32",
-    "uint16": "float32",
-    "int32": "float64",
-    "int64": "float64",
-    "uint32": "float64",
-    "uint64": "float64",
-}
+def _no_bool(*dtypes: str) -> str:
+    out = upcast(*dtypes)
+    if out == "bool":
+        raise TypeError("bool inputs are not supported: cast them to an integer dtype first")
+    return out
 
 
-def upgrade_to_float(*dtypes: str) -> str:
-    """PyTensor's ``upgrade_to_float``: the upcast, with integers and bool turned into floats."""
-    return upcast(*[_TO_FLOAT.get(d, d) for d in dtypes])
+def _min8(*dtypes: str) -> str:
+    out = upcast(*dtypes)
+    return "int8" if out == "bool" else out
 
 
-def same_out_bool(*dtypes: str) -> str:
+def _bool_out(*dtypes: str) -> str:
     return "bool"
 
 
-def real_of(*dtypes: str) -> str:
-    """``abs`` of a complex number is real."""
-    d = upcast(*dtypes)
-    return {"complex64": "float32", "complex128": "float64"}.get(d, d)
+def _float_only(*dtypes: str) -> str:
+    if any(d not in float_dtypes for d in dtypes):
+        raise TypeError(f"only float32 and float64 inputs are supported (got {', '.join(dtypes)})")
+    return upcast(*dtypes)
+
+
+def _sign_rule(*dtypes: str) -> str:
+    if "bool" in dtypes:
+        raise TypeError("bool inputs are not supported: cast them to an integer dtype first")
+    return _no_complex(upcast)(*dtypes)
+
+
+def _bitwise(*dtypes: str) -> str:
+    if all(d == "bool" for d in dtypes):
+        return "bool"
+    if any(d not in discrete_dtypes for d in dtypes):
+        raise TypeError(f"bitwise ops take integers or all-bool inputs, got {', '.join(dtypes)}")
+    return upcast(*dtypes)
+
+
+def _complex_out(*dtypes: str) -> str:
+    return "complex64" if upcast(*dtypes) == "float32" else "complex128"
+
+
+_float_no_complex = _no_complex(upgrade_to_float)
 
 
 # ---------------------------------------------------------------------------
-# scalar ops
+# the table of elementwise functions: name, arity, numpy reference, JAX function,
+# dtype rule, gradient, summary. A gradient is ``grad(gt, inputs, out, gz)``;
+# ``_d(f)`` makes one from the derivative ``f(gt, x, out)`` of a unary function.
+
+_FUNCTIONS: dict[str, Callable[..., TensorVariable]] = {}
 
 
-@dataclass(frozen=True, eq=False)
-class ScalarOp:
-    """One elementwise function.
+def _define(
+    name: str,
+    nin: int,
+    np_fn: Callable,
+    jax_fn: Callable,
+    rule: Callable[..., str],
+    grad: Callable[..., list] | None,
+    summary: str,
+    compute: str = "out",
+    args: str | None = None,
+    variadic: bool = False,
+) -> None:
+    sop = scalar_op(name, nin, np_fn, jax_fn, __name__, dtype_rule=rule, compute=compute, grad=grad)
+    _FUNCTIONS[name] = elemwise_function(sop, summary, args, variadic)
 
-    Attributes
+
+def _d(deriv: Callable[..., Any]) -> Callable[..., list]:
+    return lambda t, i, o, gz: [gz * deriv(t, i[0], o)]
+
+
+def _zero(t: Any, i: list, o: Any, gz: Any) -> list:
+    """Piecewise-constant functions (floor, sign ...) have a zero gradient, as in PyTensor."""
+    return [t.zeros_like(x) for x in i]
+
+
+def _softplus(xp: Any) -> Callable[..., Any]:
+    # log(1 + exp(x)) without overflow for large x nor underflow to 0 for very negative x
+    return lambda x: xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(x, 0)
+
+
+def _round_half_away(xp: Any) -> Callable[..., Any]:
+    # x - trunc(x) is exact, so halves are detected without the error of floor(x + 0.5)
+    def rounded(x: Any) -> Any:
+        r = xp.trunc(x)
+        return r + xp.where(xp.abs(x - r) >= 0.5, xp.sign(x), 0)
+
+    return rounded
+
+
+def _div_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+    return [gz / i[1], -gz * o / i[1]]
+
+
+def _pow_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+    x, y = i
+    return [gz * y * t.pow(x, y - 1), gz * o * t.log(x)]
+
+
+def _max_min_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+    # ties send the whole gradient to the first input
+    return [gz * t.eq(o, i[0]), gz * t.neq(o, i[0])]
+
+
+def _clip_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+    x, lo, hi = i  # on a boundary the gradient goes to x, as in PyTensor
+    return [gz * t.and_(t.ge(x, lo), t.le(x, hi)), gz * t.lt(x, lo), gz * t.gt(x, hi)]
+
+
+def _arctan2_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+    y, x = i
+    r2 = y * y + x * x
+    return [gz * x / r2, -gz * y / r2]
+
+
+def _switch_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+    zeros = t.zeros_like(gz)
+    return [None, t.switch(i[0], gz, zeros), t.switch(i[0], zeros, gz)]
+
+
+def _is_complex(x: Any) -> bool:
+    return x.dtype in complex_dtypes
+
+
+# fmt: off
+_F, _FNC = upgrade_to_float, _float_no_complex
+_2_SQRT_PI = 2 / np.sqrt(np.pi)
+
+# arithmetic
+_define("add", 2, np.add, jnp.add, upcast, lambda t, i, o, gz: [gz, gz], "a + b", variadic=True)
+_define("sub", 2, np.subtract, jnp.subtract, _no_bool, lambda t, i, o, gz: [gz, -gz], "a - b")
+_define("mul", 2, np.multiply, jnp.multiply, upcast, lambda t, i, o, gz: [gz * i[1], gz * i[0]],
+        "a * b", variadic=True)
+_define("true_div", 2, np.true_divide, jnp.true_divide, _F, _div_grad,
+        "a / b; integers give floats (upgrade_to_float)")
+_define("int_div", 2, np.floor_divide, jnp.floor_divide, upcast, _zero,
+        "a // b, floor division; integers stay integers")
+_define("mod", 2, np.mod, jnp.mod, upcast, lambda t, i, o, gz: [gz, -gz * t.int_div(i[0], i[1])],
+        "a % b, with the sign of b (Python's modulo)")
+_define("neg", 1, np.negative, jnp.negative, _no_bool, lambda t, i, o, gz: [-gz], "-a")
+_define("reciprocal", 1, np.reciprocal, jnp.reciprocal, _F, _d(lambda t, x, o: -o * o), "1 / a")
+_define("pow", 2, np.power, jnp.power, _min8, _pow_grad, "a ** b")
+_define("sqr", 1, lambda x: x * x, lambda x: x * x, upcast, _d(lambda t, x, o: 2 * x), "a * a")
+_define("sqrt", 1, np.sqrt, jnp.sqrt, _F, _d(lambda t, x, o: 0.5 / o), "square root")
+_define("abs", 1, np.abs, jnp.abs, real_of,
+        _d(lambda t, x, o: x / o if _is_complex(x) else t.sign(x)),
+        "absolute value (real for complex inputs)", compute="keep")
+_define("sign", 1, np.sign, jnp.sign, _sign_rule, _zero, "sign: -1, 0 or 1 (nan for nan)")
+_define("maximum", 2, np.maximum, jnp.maximum, upcast, _max_min_grad,
+        "elementwise maximum (nan if either is nan)")
+_define("minimum", 2, np.minimum, jnp.minimum, upcast, _max_min_grad,
+        "elementwise minimum (nan if either is nan)")
+_define("clip", 3, np.clip, jnp.clip, _no_complex(upcast), _clip_grad,
+        "``x`` limited to ``[min, max]`` (on a boundary, the gradient goes to ``x``)",
+        args="x min max")
+# exponentials and logarithms
+_define("exp", 1, np.exp, jnp.exp, _F, _d(lambda t, x, o: o), "e ** a")
+_define("exp2", 1, np.exp2, jnp.exp2, _F, _d(lambda t, x, o: o * np.log(2)), "2 ** a")
+_define("expm1", 1, np.expm1, jnp.expm1, _F, _d(lambda t, x, o: o + 1),
+        "e ** a - 1, accurate for small a")
+_define("log", 1, np.log, jnp.log, _F, _d(lambda t, x, o: 1 / x), "natural logarithm")
+_define("log2", 1, np.log2, jnp.log2, _F, _d(lambda t, x, o: np.log2(np.e) / x), "base-2 logarithm")
+_define("log10", 1, np.log10, jnp.log10, _F, _d(lambda t, x, o: np.log10(np.e) / x),
+        "base-10 logarithm")
+_define("log1p", 1, np.log1p, jnp.log1p, _F, _d(lambda t, x, o: 1 / (1 + x)),
+        "log(1 + a), accurate for small a")
+# trigonometric and hyperbolic
+_define("sin", 1, np.sin, jnp.sin, _F, _d(lambda t, x, o: t.cos(x)), "sine")
+_define("cos", 1, np.cos, jnp.cos, _F, _d(lambda t, x, o: -t.sin(x)), "cosine")
+_define("tan", 1, np.tan, jnp.tan, _F, _d(lambda t, x, o: 1 + o * o), "tangent")
+_define("arcsin", 1, np.arcsin, jnp.arcsin, _F, _d(lambda t, x, o: 1 / t.sqrt(1 - x * x)),
+        "inverse sine")
+_define("arccos", 1, np.arccos, jnp.arccos, _F, _d(lambda t, x, o: -1 / t.sqrt(1 - x * x)),
+        "inverse cosine")
+_define("arctan", 1, np.arctan, jnp.arctan, _F, _d(lambda t, x, o: 1 / (1 + x * x)),
+        "inverse tangent")
+_define("arctan2", 2, np.arctan2, jnp.arctan2, _F, _arctan2_grad,
+        "the angle of the point (b, a): arctan(a / b) in the right quadrant")
+_define("sinh", 1, np.sinh, jnp.sinh, _F, _d(lambda t, x, o: t.cosh(x)), "hyperbolic sine")
+_define("cosh", 1, np.cosh, jnp.cosh, _F, _d(lambda t, x, o: t.sinh(x)), "hyperbolic cosine")
+_define("tanh", 1, np.tanh, jnp.tanh, _F, _d(lambda t, x, o: 1 - o * o), "hyperbolic tangent")
+_define("arcsinh", 1, np.arcsinh, jnp.arcsinh, _F, _d(lambda t, x, o: 1 / t.sqrt(x * x + 1)),
+        "inverse hyperbolic sine")
+_define("arccosh", 1, np.arccosh, jnp.arccosh, _F, _d(lambda t, x, o: 1 / t.sqrt(x * x - 1)),
+        "inverse hyperbolic cosine")
+_define("arctanh", 1, np.arctanh, jnp.arctanh, _F, _d(lambda t, x, o: 1 / (1 - x * x)),
+        "inverse hyperbolic tangent")
+# rounding (a zero gradient almost everywhere)
+_define("floor", 1, np.floor, jnp.floor, _FNC, _zero, "the largest integer <= a, as a float")
+_define("ceil", 1, np.ceil, jnp.ceil, _FNC, _zero, "the smallest integer >= a, as a float")
+_define("trunc", 1, np.trunc, jnp.trunc, _FNC, _zero, "a rounded towards zero, as a float")
+_define("round_half_to_even", 1, np.round, jnp.round, _float_only, _zero,
+        "a rounded to the nearest integer, halves to even (floats only)")
+_define("round_half_away_from_zero", 1, _round_half_away(np), _round_half_away(jnp), _float_only,
+        _zero, "a rounded to the nearest integer, halves away from zero (floats only)")
+# special functions
+_define("erf", 1, sp.erf, jsp.erf, _F, _d(lambda t, x, o: _2_SQRT_PI * t.exp(-x * x)),
+        "error function")
+_define("erfc", 1, sp.erfc, jsp.erfc, _FNC, _d(lambda t, x, o: -_2_SQRT_PI * t.exp(-x * x)),
+        "complementary error function, 1 - erf(a)")
+_define("erfinv", 1, sp.erfinv, jsp.erfinv, _FNC, _d(lambda t, x, o: t.exp(o * o) / _2_SQRT_PI),
+        "inverse error function")
+_define("gamma", 1, sp.gamma, jsp.gamma, _F, _d(lambda t, x, o: o * t.psi(x)), "the gamma function")
+_define("gammaln", 1, sp.gammaln, jsp.gammaln, _F, _d(lambda t, x, o: t.psi(x)), "log(|gamma(a)|)")
+_define("psi", 1, sp.psi, jsp.digamma, _F, _d(lambda t, x, o: t.tri_gamma(x)),
+        "the digamma function, d/da gammaln(a)")
+_define("tri_gamma", 1, lambda x: sp.polygamma(1, x), lambda x: jsp.polygamma(1, x), _FNC,
+        lambda t, i, o, gz: [grad_not_implemented("tri_gamma", 0, i[0])],
+        "the trigamma function, d/da psi(a)")
+_define("sigmoid", 1, sp.expit, jax.nn.sigmoid, _F, _d(lambda t, x, o: o * (1 - o)),
+        "the logistic function 1 / (1 + exp(-x))", args="x")
+_define("softplus", 1, _softplus(np), _softplus(jnp), _F, _d(lambda t, x, o: t.sigmoid(x)),
+        "log(1 + exp(x)), computed without overflow", args="x")
+# comparisons and logic (no gradient)
+for _name, _np, _jax, _doc in [
+    ("eq", np.equal, jnp.equal, "a == b"),
+    ("neq", np.not_equal, jnp.not_equal, "a != b"),
+    ("lt", np.less, jnp.less, "a < b"),
+    ("le", np.less_equal, jnp.less_equal, "a <= b"),
+    ("gt", np.greater, jnp.greater, "a > b"),
+    ("ge", np.greater_equal, jnp.greater_equal, "a >= b"),
+]:
+    _define(_name, 2, _np, _jax, _bool_out, None, f"{_doc}; bool result", compute="common")
+_define("isnan", 1, np.isnan, jnp.isnan, _bool_out, None,
+        "whether a is nan; bool result", compute="keep")
+_define("isinf", 1, np.isinf, jnp.isinf, _bool_out, None,
+        "whether a is +inf or -inf; bool result", compute="keep")
+_define("and_", 2, np.bitwise_and, jnp.bitwise_and, _bitwise, None,
+        "a & b: bitwise and of integers, logical and of bools")
+_define("or_", 2, np.bitwise_or, jnp.bitwise_or, _bitwise, None,
+        "a | b: bitwise or of integers, logical or of bools")
+_define("xor", 2, np.bitwise_xor, jnp.bitwise_xor, _bitwise, None,
+        "a ^ b: bitwise xor of integers, logical xor of bools")
+_define("invert", 1, np.invert, jnp.invert, _bitwise, None,
+        "~a: bitwise not of integers, logical not of bools")
+_define("switch", 3, np.where, jnp.where, lambda c, a, b: upcast(a, b), _switch_grad,
+        "``ift`` where ``cond`` is true, else ``iff``", compute="keep", args="cond ift iff")
+# complex numbers, copies
+_define("real", 1, np.real, jnp.real, real_of,
+        _d(lambda t, x, o: t.complex(1, 0) if _is_complex(x) else 1),
+        "the real part", compute="keep", args="z")
+_define("imag", 1, np.imag, jnp.imag, real_of,
+        _d(lambda t, x, o: t.complex(0, 1) if _is_complex(x) else 0),
+        "the imaginary part (zeros for real inputs)", compute="keep", args="z")
+_define("conj", 1, np.conj, jnp.conj, upcast, lambda t, i, o, gz: [t.conj(gz)],
+        "the complex conjugate", compute="keep", args="z")
+_define("complex", 2, lambda r, i: r + 1j * i, lambda r, i: r + 1j * i, _complex_out,
+        lambda t, i, o, gz: [t.real(gz), t.imag(gz)],
+        "the complex number real + 1j * imag", args="real imag")
+_define("tensor_copy", 1, np.copy, lambda x: x, upcast, lambda t, i, o, gz: [gz],
+        "a copy of a (the identity)", compute="keep")
+_define("second", 2, lambda a, b: np.broadcast_arrays(a, b)[1].copy(),
+        lambda a, b: jnp.broadcast_arrays(a, b)[1], lambda a, b: b, lambda t, i, o, gz: [None, gz],
+        "b broadcast to the shape of a and b (``fill``)", compute="keep")
+
+# fmt: on
+
+
+_conj = _FUNCTIONS.pop("conj")
+
+
+def conj(x: Any, name: str | None = None) -> TensorVariable:
+    """The complex conjugate of ``x``; a real ``x`` is returned as it is.
+
+    Parameters
     ----------
-    name : str
-    nin : int
-        Number of inputs.
-    np_fn, jax_fn : callable
-        The numpy reference and the JAX implementation, on arrays.
-    dtype_rule : callable
-        ``dtype_rule(*input_dtypes) -> output dtype``.
-    compute : str
-        What the inputs are cast to before the function runs: ``'out'`` (the
-        output dtype), ``'common'`` (their upcast, for comparisons) or ``'keep'``.
-    grad : callable or None
-        ``grad(inputs, output, gz) -> [g_input, ...]`` as graph expressions of
-        the broadcast shape; None marks a function without gradient (its
-        inputs get disconnected gradients).
+    x : tensor-like
+    name : str, optional
     """
-
-    name: str
-    nin: int
-    np_fn: Callable[..., Any]
-    jax_fn: Callable[..., Any]
-    dtype_rule: Callable[..., str] = upcast
-    compute: str = "out"
-    grad: Callable[..., list] | None = None
-
-    def __str__(self) -> str:
-        return self.name
-
-    def __reduce__(self) -> tuple:
-        return (_scalar_op_by_name, (self.name,))
+    x = as_tensor_variable(x)
+    return _conj(x, name=name) if _is_complex(x) else x
 
 
-SCALAR_OPS: dict[str, ScalarOp] = {}
+def round(a: Any, mode: str | None = None) -> TensorVariable:
+    """``a`` rounded to the nearest integer (as a float), as PyTensor's ``round``.
+
+    Parameters
+    ----------
+    a : tensor-like, float
+    mode : {'half_to_even', 'half_away_from_zero'}, optional
+        How halves are rounded; None means ``'half_to_even'`` (numpy's rule,
+        PyTensor's default).
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.round(gt.constant([0.5, 1.5, -2.5])).eval()
+    array([ 0.,  2., -2.])
+    >>> gt.round(gt.constant([0.5, 1.5, -2.5]), "half_away_from_zero").eval()
+    array([ 1.,  2., -3.])
+    """
+    rounders = {
+        "half_to_even": _FUNCTIONS["round_half_to_even"],
+        "half_away_from_zero": _FUNCTIONS["round_half_away_from_zero"],
+    }
+    if (mode or "half_to_even") not in rounders:
+        raise ValueError(f"round mode {mode!r} is not implemented; use one of {list(rounders)}")
+    return rounders[mode or "half_to_even"](a)
 
 
-def _scalar_op_by_name(name: str) -> ScalarOp:
-    return SCALAR_OPS[name]
+def iround(a: Any, mode: str | None = None) -> TensorVariable:
+    """``round(a, mode)`` cast to int64."""
+    return cast(round(a, mode), "int64")
 
 
-def scalar_op(name: str, nin: int, np_fn: Callable, jax_fn: Callable, **kwargs: Any) -> ScalarOp:
-    """Define and register a :class:`ScalarOp` (names are unique)."""
-    if name in SCALAR_OPS:
-        raise ValueError(f"scalar op {name!r} is defined twice")
-    op = ScalarOp(name, nin, np_fn, jax_fn, **kwargs)
-    SCALAR_OPS[name] = op
-    return op
-
-
-# ---------------------------------------------------------------------------
-# the Elemwise op
-
-
-def broadcast_static_shape(shapes: Sequence[tuple], op_name: str = "elemwise") -> tuple:
-    """The static output shape of broadcasting ``shapes`` (all of one length).
+def where(cond: Any, ift: Any = None, iff: Any = None, **kwargs: Any) -> TensorVariable:
+    """``ift`` where ``cond`` is true, else ``iff`` (``switch``); ``cond`` alone: ``nonzero(cond)``.
 
     Raises
     ------
     ValueError
-        When two known lengths differ and neither is 1.
+        When only one of ``ift`` and ``iff`` is given.
     """
-    out = []
-    for axis, lengths in enumerate(zip(*shapes, strict=True)):
-        known = {n for n in lengths if n is not None and n != 1}
-        if len(known) > 1:
-            raise ValueError(
-                f"{op_name}: shapes {', '.join(map(str, shapes))} cannot be broadcast "
-                f"(axis {axis} has lengths {sorted(known)})"
-            )
-        if known:
-            out.append(known.pop())
-        elif all(n == 1 for n in lengths):
-            out.append(1)
-        else:
-            out.append(None)
-    return tuple(out)
-
-
-class Elemwise(Op):
-    """Apply ``scalar_op`` elementwise with broadcasting."""
-
-    __props__ = ("scalar_op",)
-
-    def __init__(self, scalar_op: ScalarOp):
-        self.scalar_op = scalar_op
-
-    def __str__(self) -> str:
-        return self.scalar_op.name
-
-    def make_node(self, *inputs: Any) -> Apply:
-        sop = self.scalar_op
-        if len(inputs) != sop.nin:
-            raise TypeError(f"{sop.name} takes {sop.nin} inputs, got {len(inputs)}")
-        tensors = [as_tensor_variable(i) for i in inputs]
-        ndim = max(t.ndim for t in tensors)
-        tensors = [t if t.ndim == ndim else _pad_left(t, ndim) for t in tensors]
-        shape = broadcast_static_shape([t.type.shape for t in tensors], sop.name)
-        dtype = sop.dtype_rule(*[t.dtype for t in tensors])
-        return Apply(self, tensors, [TensorType(dtype, shape)()])
-
-    def _compute_dtype(self, node: Apply) -> str | None:
-        mode = self.scalar_op.compute
-        if mode == "out":
-            return node.outputs[0].dtype
-        if mode == "common":
-            return upcast(*[i.dtype for i in node.inputs])
-        return None
-
-    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
-        dtype = self._compute_dtype(node)
-        _check_runtime_broadcast(node, [np.shape(i) for i in inputs])
-        if dtype is not None:
-            inputs = [np.asarray(i, dtype=dtype) for i in inputs]
-        with np.errstate(all="ignore"):
-            result = self.scalar_op.np_fn(*inputs)
-        output_storage[0][0] = np.asarray(result, dtype=node.outputs[0].dtype)
-
-    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+    if ift is not None and iff is not None:
+        return _FUNCTIONS["switch"](cond, ift, iff, **kwargs)
+    if ift is None and iff is None:
         import graph2jax.tensor as gt
 
-        out = []
-        for axis, length in enumerate(node.outputs[0].type.shape):
-            if length is not None:
-                out.append(gt.constant(length, dtype="int64"))
-                continue
-            candidates = [
-                s[axis]
-                for s, i in zip(input_shapes, node.inputs, strict=True)
-                if i.type.shape[axis] != 1
-            ]
-            out.append(
-                candidates[0]
-                if len(candidates) == 1
-                else gt.maximum(*candidates[:2])
-                if len(candidates) == 2
-                else candidates[0]
-            )
-        return [tuple(out)]
-
-    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
-        sop = self.scalar_op
-        (out,), (gz,) = outputs, output_grads
-        if sop.grad is None or out.dtype in discrete_dtypes:
-            return [disconnected() for _ in inputs]
-        grads = sop.grad(inputs, out, gz)
-        result = []
-        for inp, g in zip(inputs, grads, strict=True):
-            if inp.dtype in discrete_dtypes or g is None:
-                result.append(disconnected())
-                continue
-            result.append(_unbroadcast(g, inp))
-        return result
+        return gt.nonzero(cond, **kwargs)
+    raise ValueError("where: give both ift and iff, or neither")
 
 
-def _pad_left(t: TensorVariable, ndim: int) -> TensorVariable:
-    import graph2jax.tensor as gt
-
-    return gt.dimshuffle(t, ("x",) * (ndim - t.ndim) + tuple(range(t.ndim)))
-
-
-def _unbroadcast(g: TensorVariable, inp: TensorVariable) -> TensorVariable:
-    """Sum ``g`` over the axes ``inp`` was broadcast along; give it ``inp``'s dtype and shape."""
-    import graph2jax.tensor as gt
-
-    axes = tuple(
-        a
-        for a, (i, o) in enumerate(zip(inp.type.shape, g.type.shape, strict=True))
-        if i == 1 and o != 1
-    )
-    if axes:
-        g = gt.sum(g, axis=axes, keepdims=True)
-    if g.dtype != inp.dtype and inp.dtype in continuous_dtypes:
-        g = gt.cast(g, inp.dtype)
-    return g
-
-
-def _check_runtime_broadcast(node: Apply, shapes: Sequence[tuple]) -> None:
-    """Refuse broadcasting along an axis whose static length was unknown (PyTensor's rule)."""
-    if len(shapes) < 2:
-        return
-    for axis in range(len(shapes[0])):
-        lengths = {s[axis] for s in shapes}
-        if len(lengths) == 1:
-            continue
-        for var, s in zip(node.inputs, shapes, strict=True):
-            if s[axis] == 1 and var.type.shape[axis] is None:
-                raise ValueError(
-                    f"{node.op}: input {var.describe()} has length 1 along axis {axis}, which "
-                    f"its type does not mark as broadcastable, but other inputs have lengths "
-                    f"{sorted(lengths - {1})}; give it a static shape of 1 there "
-                    "(specify_shape, or a row/col constructor) to broadcast"
-                )
-            if s[axis] not in (1, max(lengths)):
-                raise ValueError(
-                    f"{node.op}: input shapes {[tuple(x) for x in shapes]} do not match along axis {axis}"
-                )
-
-
-@jax_funcify.register(Elemwise)
-def _jax_elemwise(op: Elemwise, node: Apply) -> Callable[..., Any]:
-    fn = op.scalar_op.jax_fn
-    compute = op._compute_dtype(node)
-    out_dtype = node.outputs[0].dtype
-
-    def elemwise(*args: Any) -> Any:
-        _check_runtime_broadcast(node, [jnp.shape(a) for a in args])  # shapes are static here
-        if compute is not None:
-            args = [jnp.asarray(a, dtype=compute) for a in args]
-        return jnp.asarray(fn(*args), dtype=out_dtype)
-
-    return elemwise
-
-
-def elemwise_function(sop: ScalarOp, doc: str) -> Callable[..., TensorVariable]:
-    """The user-facing function of a scalar op (``gt.exp``), building an :class:`Elemwise` node."""
-    op = Elemwise(sop)
-
-    def fn(*inputs: Any, name: str | None = None) -> TensorVariable:
-        return op(*inputs, name=name)
-
-    fn.__name__ = fn.__qualname__ = sop.name
-    fn.__doc__ = doc
-    fn.op = op
-    return fn
-
-
-# ---------------------------------------------------------------------------
-# the table of elementwise functions (gradients use graph2jax.tensor at call time)
-
-
-def _gt() -> Any:
-    import graph2jax.tensor as gt
-
-    return gt
-
-
-_ARITH = [
-    ("add", 2, np.add, jnp.add, {"grad": lambda i, o, gz: [gz, gz]}, "x + y"),
-    ("sub", 2, np.subtract, jnp.subtract, {"grad": lambda i, o, gz: [gz, -gz]}, "x - y"),
-    (
-        "mul",
-        2,
-        np.multiply,
-        jnp.multiply,
-        {"grad": lambda i, o, gz: [gz * i[1], gz * i[0]]},
-        "x * y",
-    ),
-    (
-        "true_div",
-        2,
-        np.true_divide,
-        jnp.true_divide,
-        {"dtype_rule": upgrade_to_float, "grad": lambda i, o, gz: [gz / i[1], -gz * o / i[1]]},
-        "x / y, integers give floats",
-    ),
-    ("neg", 1, np.negative, jnp.negative, {"grad": lambda i, o, gz: [-gz]}, "-x"),
-    (
-        "pow",
-        2,
-        np.power,
-        jnp.power,
-        {
-            "grad": lambda i, o, gz: [
-                gz * i[1] * _gt().pow(i[0], i[1] - 1),
-                gz * o * _gt().log(i[0]),
-            ]
-        },
-        "x ** y",
-    ),
-    (
-        "exp",
-        1,
-        np.exp,
-        jnp.exp,
-        {"dtype_rule": upgrade_to_float, "grad": lambda i, o, gz: [gz * o]},
-        "e ** x",
-    ),
-    (
-        "log",
-        1,
-        np.log,
-        jnp.log,
-        {"dtype_rule": upgrade_to_float, "grad": lambda i, o, gz: [gz / i[0]]},
-        "natural logarithm",
-    ),
-    ("sqr", 1, np.square, jnp.square, {"grad": lambda i, o, gz: [gz * 2 * i[0]]}, "x * x"),
-    (
-        "tanh",
-        1,
-        np.tanh,
-        jnp.tanh,
-        {"dtype_rule": upgrade_to_float, "grad": lambda i, o, gz: [gz * (1 - o * o)]},
-        "hyperbolic tangent",
-    ),
-    (
-        "maximum",
-        2,
-        np.maximum,
-        jnp.maximum,
-        {"grad": lambda i, o, gz: [gz * _gt().eq(o, i[0]), gz * _gt().neq(o, i[0])]},
-        "elementwise maximum (the gradient goes to the first input on ties)",
-    ),
-]
-_COMPARE = [
-    ("eq", np.equal, jnp.equal, "x == y"),
-    ("neq", np.not_equal, jnp.not_equal, "x != y"),
-    ("lt", np.less, jnp.less, "x < y"),
-    ("le", np.less_equal, jnp.less_equal, "x <= y"),
-    ("gt", np.greater, jnp.greater, "x > y"),
-    ("ge", np.greater_equal, jnp.greater_equal, "x >= y"),
-]
-
-_functions: dict[str, Callable[..., TensorVariable]] = {}
-for _name, _nin, _np, _jax, _kw, _doc in _ARITH:
-    _functions[_name] = elemwise_function(scalar_op(_name, _nin, _np, _jax, **_kw), _doc)
-for _name, _np, _jax, _doc in _COMPARE:
-    _functions[_name] = elemwise_function(
-        scalar_op(_name, 2, _np, _jax, dtype_rule=same_out_bool, compute="common"),
-        f"{_doc}, elementwise; bool result",
-    )
-
-
-def _switch_grad(i: list, o: Any, gz: Any) -> list:
-    gt = _gt()
-    zeros = gt.zeros_like(gz)
-    return [None, gt.switch(i[0], gz, zeros), gt.switch(i[0], zeros, gz)]
-
-
-_switch_op = scalar_op(
-    "switch",
-    3,
-    lambda c, a, b: np.where(c, a, b),
-    lambda c, a, b: jnp.where(c, a, b),
-    dtype_rule=lambda c, a, b: upcast(a, b),
-    compute="keep",
-    grad=_switch_grad,
-)
-_functions["switch"] = elemwise_function(
-    _switch_op, "``a`` where ``cond`` is true, else ``b`` (elementwise, broadcasting)."
-)
-
-
-class Cast(Op):
-    """Convert to ``dtype`` (numpy's ``astype``: floats truncate towards zero into integers)."""
-
-    __props__ = ("dtype",)
-
-    def __init__(self, dtype: str):
-        self.dtype = str(np.dtype(dtype))
-
-    def make_node(self, x: Any) -> Apply:
-        x = as_tensor_variable(x)
-        return Apply(self, [x], [TensorType(self.dtype, x.type.shape)()])
-
-    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
-        output_storage[0][0] = np.asarray(inputs[0]).astype(self.dtype)
-
-    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
-        return input_shapes
-
-    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
-        (x,), (gz,) = inputs, output_grads
-        if x.dtype in discrete_dtypes or self.dtype in discrete_dtypes:
-            return [disconnected()]
-        return [cast(gz, x.dtype)]
-
-
-@jax_funcify.register(Cast)
-def _jax_cast(op: Cast, node: Apply) -> Callable[..., Any]:
-    dtype = op.dtype
-    return lambda x: jnp.asarray(x).astype(dtype)
-
-
-def cast(x: Any, dtype: Any) -> TensorVariable:
-    """``x`` converted to ``dtype`` (``'floatX'`` means ``config.floatX``); a no-op when it has it."""
-    from graph2jax.config import config
-
-    dtype = config.floatX if dtype == "floatX" else str(np.dtype(dtype))
-    x = as_tensor_variable(x)
-    return x if x.dtype == dtype else Cast(dtype)(x)
-
-
-_functions["cast"] = cast
-globals().update(_functions)
+_ALIASES = {
+    "bitwise_and": "and_",
+    "bitwise_or": "or_",
+    "bitwise_xor": "xor",
+    "bitwise_not": "invert",
+    "floor_div": "int_div",
+    "expit": "sigmoid",
+    "log1pexp": "softplus",
+}
+conjugate = conj
+_FUNCTIONS.update({alias: _FUNCTIONS[name] for alias, name in _ALIASES.items()})
+globals().update(_FUNCTIONS)
 
 __all__ = [
     "Cast",
     "Elemwise",
     "ScalarOp",
     "broadcast_static_shape",
+    "cast",
+    "conj",
+    "conjugate",
+    "iround",
+    "round",
     "upcast",
     "upgrade_to_float",
-    *_functions,
+    "where",
+    *_FUNCTIONS,
 ]

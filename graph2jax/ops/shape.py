@@ -1,8 +1,10 @@
-"""Shape ops: ``shape``, ``dimshuffle``/``transpose``, ``reshape``, ``specify_shape``.
+"""Shape ops: ``shape``/``shape_i``, ``dimshuffle``/``transpose``, ``reshape``/``flatten``,
+``specify_shape``, and the axis helpers built on them (``squeeze``, ``expand_dims``,
+``shape_padleft``/``shape_padright``/``shape_padaxis``, ``broadcast_to``).
 
-``Shape`` is ``shape_only``: its value depends on its input's shape alone,
-which JAX knows at trace time, so shape arithmetic built on it is evaluated
-with numpy while tracing and never becomes a traced value.
+``Shape`` and ``Shape_i`` are ``shape_only``: their values depend on their
+input's shape alone, which JAX knows at trace time, so shape arithmetic built
+on them is evaluated with numpy while tracing and never becomes a traced value.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_tuple
 
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
@@ -56,6 +59,57 @@ def shape(x: Any) -> TensorVariable:
 
         return gt.constant(np.asarray(x.type.shape, dtype="int64"))
     return Shape()(x)
+
+
+class Shape_i(Op):  # noqa: N801 (PyTensor's name)
+    """The length of axis ``i`` of a tensor, as an int64 scalar."""
+
+    __props__ = ("i",)
+    shape_only = True
+
+    def __init__(self, i: int):
+        self.i = int(i)
+
+    def make_node(self, x: Any) -> Apply:
+        x = as_tensor_variable(x)
+        if not 0 <= self.i < x.ndim:
+            raise IndexError(f"{self}: {x.describe()} has {x.ndim} dimensions")
+        return Apply(self, [x], [TensorType("int64", ())()])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        output_storage[0][0] = np.asarray(np.shape(inputs[0])[self.i], dtype="int64")
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        return [()]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        return [disconnected()]
+
+
+@jax_funcify.register(Shape_i)
+def _jax_shape_i(op: Shape_i, node: Apply) -> Callable[..., Any]:
+    i = op.i
+    return lambda x: np.asarray(np.shape(x)[i], dtype="int64")
+
+
+def shape_i(x: Any, i: int) -> TensorVariable:
+    """The length of axis ``i`` of ``x`` (negative counts from the end); a constant when static.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.shape_i(gt.tensor("float64", shape=(None, 3)), -1)
+    3
+    """
+    import graph2jax.tensor as gt
+
+    x = as_tensor_variable(x)
+    if not -x.ndim <= i < x.ndim:
+        raise IndexError(f"shape_i: axis {i} is out of range for {x.describe()} ({x.ndim} dims)")
+    i %= x.ndim
+    if x.type.shape[i] is not None:
+        return gt.constant(x.type.shape[i], dtype="int64")
+    return Shape_i(i)(x)
 
 
 class DimShuffle(Op):
@@ -114,6 +168,10 @@ class DimShuffle(Op):
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         (gz,) = output_grads
+        # the axes this op added are dropped again: they must be static 1 in gz's type too
+        gz = specify_shape(
+            gz, [1 if o == "x" else n for o, n in zip(self.new_order, gz.type.shape, strict=True)]
+        )
         back = [
             self.new_order.index(a) if a in self.transposition else "x"
             for a in range(self.input_ndim)
@@ -173,10 +231,13 @@ class Reshape(Op):
             raise TypeError(f"reshape: the shape must be integers, got dtype {shp.dtype}")
         if shp.type.shape[0] is not None and shp.type.shape[0] != self.ndim:
             raise ValueError(f"reshape: shape has {shp.type.shape[0]} entries for ndim={self.ndim}")
-        static: list[int | None] = [None] * self.ndim
+        from graph2jax.ops.join import static_vector_entries
+
+        # entries known while building (constants stacked with symbolic lengths) stay static
+        entries = static_vector_entries(shp) or (None,) * self.ndim
+        static: list[int | None] = [v if v is not None and v >= 0 else None for v in entries]
         if isinstance(shp, Constant):
             values = [int(v) for v in shp.data]
-            static = [v if v >= 0 else None for v in values]
             known = [s for s in x.type.shape]
             if all(s is not None for s in known):
                 size = int(np.prod(known))
@@ -204,7 +265,8 @@ class Reshape(Op):
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         x, _ = inputs
-        return [reshape(output_grads[0], shape(x), ndim=x.ndim), disconnected()]
+        g = reshape(output_grads[0], shape(x), ndim=x.ndim)
+        return [specify_shape(g, x.type.shape), disconnected()]
 
 
 @jax_funcify.register(Reshape)
@@ -234,13 +296,21 @@ def reshape(x: Any, newshape: Any, ndim: int | None = None) -> TensorVariable:
     else:
         if isinstance(newshape, int | np.integer):
             newshape = (newshape,)
-        entries = list(newshape)
+        # constant entries (static lengths from ``shape_i``) stay values: the target stays constant
+        entries = [e.data if isinstance(e, Constant) else e for e in newshape]
         if all(not isinstance(e, Variable) for e in entries):
             shp = as_tensor_variable(np.asarray(entries, dtype="int64").reshape(len(entries)))
         else:
             import graph2jax.tensor as gt
 
-            shp = gt.stack([gt.cast(as_tensor_variable(e), "int64") for e in entries])
+            shp = gt.stack(
+                [
+                    gt.cast(e, "int64")
+                    if isinstance(e, Variable)
+                    else gt.constant(e, dtype="int64")
+                    for e in entries
+                ]
+            )
     if ndim is None:
         if shp.type.shape[0] is None:
             raise ValueError("reshape: the length of a symbolic shape must be known; pass ndim=")
@@ -314,14 +384,136 @@ def specify_shape(x: Any, shape: Sequence[int | None]) -> TensorVariable:
     return SpecifyShape(shape)(x)
 
 
+def flatten(x: Any, ndim: int = 1) -> TensorVariable:
+    """``x`` with its first ``ndim - 1`` axes kept and the others merged into the last one.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.flatten(gt.tensor("float64", shape=(2, 3, 4)), ndim=2).type
+    TensorType(float64, shape=(2, 12))
+    """
+    x = as_tensor_variable(x)
+    if ndim is None:
+        ndim = 1
+    if ndim < 1 or (ndim > 1 and ndim > x.ndim):
+        raise ValueError(f"flatten: ndim {ndim} out of bound [1, {x.ndim + 1}) for {x.describe()}")
+    if ndim == x.ndim:
+        return x
+    kept = x.type.shape[: ndim - 1]
+    merged = x.type.shape[ndim - 1 :]
+    out = reshape(x, [shape_i(x, i) for i in range(ndim - 1)] + [-1], ndim=ndim)
+    last = int(np.prod(merged)) if all(s is not None for s in merged) else None
+    return specify_shape(out, (*kept, last))
+
+
+def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> TensorVariable:
+    """``x`` without the length-1 axes ``axis`` (by default, every axis of static length 1).
+
+    An axis of unknown static length is checked to be 1 at run time; an axis
+    whose static length is not 1 is a ValueError.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.squeeze(gt.tensor("float64", shape=(1, None, 1))).type
+    TensorType(float64, shape=(None,))
+    """
+    x = as_tensor_variable(x)
+    if axis is None:
+        axes = tuple(i for i, s in enumerate(x.type.shape) if s == 1)
+    else:
+        axes = normalize_axis_tuple(axis if isinstance(axis, Sequence) else (axis,), x.ndim)
+    if not axes:
+        return x
+    bad = [a for a in axes if x.type.shape[a] not in (1, None)]
+    if bad:
+        raise ValueError(
+            f"squeeze: cannot remove axes {bad} of {x.describe()}, whose static shape is "
+            f"{x.type.shape}: only length-1 axes can be squeezed"
+        )
+    x = specify_shape(x, tuple(1 if a in axes else s for a, s in enumerate(x.type.shape)))
+    return dimshuffle(x, [a for a in range(x.ndim) if a not in axes])
+
+
+def expand_dims(a: Any, axis: int | Sequence[int]) -> TensorVariable:
+    """``a`` with new length-1 axes at positions ``axis`` of the result (as numpy).
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.expand_dims(gt.dvector("v"), (0, -1)).type
+    TensorType(float64, shape=(1, None, 1))
+    """
+    a = as_tensor_variable(a)
+    axes = tuple(axis) if isinstance(axis, Sequence) else (axis,)
+    out_ndim = a.ndim + len(axes)
+    axes = normalize_axis_tuple(axes, out_ndim)
+    old = iter(range(a.ndim))
+    return dimshuffle(a, ["x" if i in axes else next(old) for i in range(out_ndim)])
+
+
+def shape_padleft(t: Any, n_ones: int = 1) -> TensorVariable:
+    """``t`` with ``n_ones`` broadcastable axes added on the left."""
+    t = as_tensor_variable(t)
+    return dimshuffle(t, ["x"] * n_ones + list(range(t.ndim)))
+
+
+def shape_padright(t: Any, n_ones: int = 1) -> TensorVariable:
+    """``t`` with ``n_ones`` broadcastable axes added on the right."""
+    t = as_tensor_variable(t)
+    return dimshuffle(t, list(range(t.ndim)) + ["x"] * n_ones)
+
+
+def shape_padaxis(t: Any, axis: int) -> TensorVariable:
+    """``t`` with one broadcastable axis inserted at position ``axis`` of the result.
+
+    Raises
+    ------
+    IndexError
+        When ``axis`` is not in ``[-t.ndim - 1, t.ndim]``.
+    """
+    t = as_tensor_variable(t)
+    ndim = t.ndim + 1
+    if not -ndim <= axis < ndim:
+        raise IndexError(f"shape_padaxis: axis {axis} is out of bounds [-{ndim}, {ndim})")
+    axis %= ndim
+    pattern: list[int | str] = list(range(t.ndim))
+    pattern.insert(axis, "x")
+    return dimshuffle(t, pattern)
+
+
+def broadcast_to(x: Any, shape: Any) -> TensorVariable:
+    """``x`` broadcast to ``shape`` (ints, symbolic scalars or an int vector), as ``alloc``.
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> gt.broadcast_to(gt.constant([1.0, 2.0]), (3, 2)).eval().shape
+    (3, 2)
+    """
+    from graph2jax.ops.creation import alloc, shape_entries
+
+    return alloc(x, *shape_entries(shape))
+
+
 __all__ = [
     "DimShuffle",
     "Reshape",
     "Shape",
+    "Shape_i",
     "SpecifyShape",
+    "broadcast_to",
     "dimshuffle",
+    "expand_dims",
+    "flatten",
     "reshape",
     "shape",
+    "shape_i",
+    "shape_padaxis",
+    "shape_padleft",
+    "shape_padright",
     "specify_shape",
+    "squeeze",
     "transpose",
 ]

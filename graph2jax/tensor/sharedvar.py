@@ -2,10 +2,9 @@
 
 A shared variable's value lives on the device as a ``jax.Array``. Functions
 take it as an implicit argument and write their ``updates`` back after each
-call. A buffer that has been handed to the user (``get_value(borrow=True)``,
-``set_value(v, borrow=True)``) is *borrowed*: the next call that updates the
-variable copies instead of donating it, so the user's array never becomes a
-deleted buffer. Calls after that donate again.
+call, donating the old buffers to XLA so an update needs no second copy of
+the value. A buffer the user still holds is never donated (see
+:class:`SharedVariable`): the user's arrays never become deleted buffers.
 """
 
 from __future__ import annotations
@@ -34,6 +33,20 @@ class SharedVariable(Variable):
     default_update : Variable or None
         An expression used as this variable's update by every function that
         reads it and gives it no explicit update (unless ``no_default_updates``).
+    strict, allow_downcast : bool, bool or None
+        The casts ``set_value`` may make (see :meth:`set_value`).
+
+    Notes
+    -----
+    The borrowed-buffer rule: a call updating the variable donates its
+    buffer unless the ``jax.Array`` is referenced outside the variable (the
+    user kept the result of ``get_value(borrow=True, return_internal_type=True)``,
+    of an ``Out(borrow=True)`` or the array given to ``set_value(v, borrow=True)``):
+    then XLA gets a copy, and the user's array stays valid with unchanged
+    contents. Numpy views (``get_value(borrow=True)``) are protected by JAX
+    itself, which never frees a buffer that has external references. So
+    steady-state updates keep one copy of the value, and a borrowed value
+    never becomes a deleted buffer.
     """
 
     def __init__(
@@ -46,14 +59,25 @@ class SharedVariable(Variable):
         borrow: bool = False,
     ):
         super().__init__(type, None, None, name)
-        self.lock = threading.RLock()
-        self.sort_key = next(_creation_order)  # the order locks are taken in
+        self._storage = _Storage()
         self.default_update: Variable | None = None
-        self._value: Any = None
-        self.borrowed = False
-        self.set_value(value, borrow=borrow, strict=strict, allow_downcast=allow_downcast)
+        self.strict, self.allow_downcast = strict, allow_downcast
+        self.set_value(value, borrow=borrow)
 
-    # values ---------------------------------------------------------------
+    # values: kept in a storage shared with this variable's clones ---------
+    @property
+    def lock(self) -> threading.RLock:
+        return self._storage.lock
+
+    @property
+    def sort_key(self) -> int:
+        """The order in which calls take the locks of the variables they update."""
+        return self._storage.sort_key
+
+    @property
+    def _value(self) -> Any:
+        return self._storage.value
+
     def get_value(self, borrow: bool = False, return_internal_type: bool = False) -> Any:
         """The current value.
 
@@ -61,43 +85,50 @@ class SharedVariable(Variable):
         ----------
         borrow : bool
             False (default): a numpy copy the caller owns. True: may share
-            memory with the internal buffer (the buffer is then marked
-            borrowed and the next update copies rather than donates it).
+            memory with the internal buffer; it stays valid after later
+            updates (see the borrowed-buffer rule above).
         return_internal_type : bool
             True with ``borrow=True``: the internal ``jax.Array`` itself.
         """
-        with self.lock:
-            value = self._value
+        storage = self._storage
+        with storage.lock:
+            value = storage.value
             if not borrow:
                 return np.array(value, copy=True)
-            self.borrowed = True
             return value if return_internal_type else np.asarray(value)
 
-    def set_value(
-        self,
-        new_value: Any,
-        borrow: bool = False,
-        strict: bool = False,
-        allow_downcast: bool | None = True,
-    ) -> None:
-        """Replace the value (checked and cast to this variable's type).
+    def set_value(self, new_value: Any, borrow: bool = False) -> None:
+        """Replace the value, checked and cast to this variable's type.
 
-        With ``borrow=True`` a device array is kept as it is (no copy) and
-        counts as borrowed by the caller; with ``borrow=False`` the variable
-        keeps its own copy.
+        The variable's ``strict`` and ``allow_downcast`` (given to
+        :func:`shared`) decide which casts are allowed: with ``strict=True``
+        the value must have exactly the dtype; otherwise a lossless cast is
+        made, and a lossy one only with ``allow_downcast=True``. With
+        ``borrow=True`` a device array is kept as it is (no copy; while the
+        caller holds it, updates copy rather than donate it); with
+        ``borrow=False`` the variable keeps its own copy.
+
+        Raises
+        ------
+        TypeError
+            A value of the wrong number of dimensions or a cast not allowed.
         """
-        value = self.type.filter(new_value, strict=strict, allow_downcast=allow_downcast)
+        try:
+            value = self.type.filter(new_value, self.strict, self.allow_downcast)
+        except TypeError as err:
+            raise TypeError(f"set_value of shared variable {self.describe()}: {err}") from None
         on_device = isinstance(value, jax.Array)
-        with self.lock:
+        storage = self._storage
+        with storage.lock:
             if on_device and borrow:
-                self._value, self.borrowed = value, True
+                storage.value = value
             else:
                 # jnp.array copies: the caller's numpy or device array is never aliased
-                self._value, self.borrowed = jnp.array(value, copy=True), False
+                storage.value = jnp.array(value, copy=True)
 
     def _write(self, value: Any) -> None:
         """Store a fresh buffer computed by a function (the shell holds ``lock``)."""
-        self._value, self.borrowed = value, False
+        self._storage.value = value
 
     @property
     def value(self) -> Any:
@@ -119,16 +150,31 @@ class SharedVariable(Variable):
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state.pop("lock")
         state.pop("_eval_cache", None)
-        state["_value"] = np.asarray(self._value)
-        state["borrowed"] = False
         return state
 
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
+
+class _Storage:
+    """The value of a shared variable and its clones, with the lock guarding it.
+
+    Pickled as its value (a numpy array); variables pickled together keep
+    sharing one storage.
+    """
+
+    __slots__ = ("value", "lock", "sort_key")
+
+    def __init__(self, value: Any = None):
+        self.value = value
         self.lock = threading.RLock()
-        self._value = jnp.asarray(state["_value"])
+        self.sort_key = next(_creation_order)
+
+    def __reduce__(self) -> tuple:
+        with self.lock:
+            return _restore_storage, (np.asarray(self.value),)
+
+
+def _restore_storage(value: np.ndarray) -> _Storage:
+    return _Storage(jnp.asarray(value))
 
 
 class TensorSharedVariable(_TensorOperators, SharedVariable):

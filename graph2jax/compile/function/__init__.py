@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import pickle
+import time
 from typing import Any
 
 from graph2jax.compile.function_shell import Function
 from graph2jax.compile.io import In, Out
 from graph2jax.compile.maker import FunctionMaker
 from graph2jax.compile.mode import get_mode
+from graph2jax.compile.profiling import ProfileStats, as_profile
 from graph2jax.compile.rebuild import (
     add_default_updates,
     apply_givens,
@@ -17,11 +19,11 @@ from graph2jax.compile.rebuild import (
     check_updates,
     shared_inputs,
 )
-from graph2jax.graph.basic import Constant, Variable
+from graph2jax.graph.basic import Constant, Tag, Variable
 from graph2jax.graph.errors import UnusedInputError
 from graph2jax.tensor.sharedvar import SharedVariable
 
-__all__ = ["In", "Out", "UnusedInputError", "function", "function_dump"]
+__all__ = ["In", "Out", "ProfileStats", "UnusedInputError", "function", "function_dump"]
 
 
 def function(
@@ -95,6 +97,7 @@ def function(
     >>> float(acc.get_value())
     3.0
     """
+    start = time.perf_counter()
     if isinstance(inputs, Variable | In):
         raise TypeError("function(): inputs must be a list of variables or In instances")
     in_specs = [_as_in(i) for i in (inputs or [])]
@@ -130,6 +133,9 @@ def function(
     input_ids = {id(i.variable) for i in in_specs}
     shared = [sv for sv in shared if id(sv) not in input_ids]
 
+    stats = as_profile(profile, name)
+    if stats is not None:
+        stats.rebuild_time += time.perf_counter() - start
     maker = FunctionMaker(
         in_specs,
         out_specs,
@@ -138,7 +144,7 @@ def function(
         mode_obj,
         accept_inplace=accept_inplace,
         on_unused_input=on_unused_input,
-        profile=_profile(profile, name),
+        profile=stats,
         function_name=name,
     )
     return Function(
@@ -148,6 +154,7 @@ def function(
         output_keys=output_keys,
         unpack_single=unpack_single,
         return_none=return_none,
+        profile=stats,
     )
 
 
@@ -191,17 +198,6 @@ def _as_out(spec: Any) -> Out:
     return Out(gt.as_tensor_variable(spec))
 
 
-def _profile(profile: Any, name: str | None) -> Any:
-    if profile is None or profile is False:
-        from graph2jax.config import config
-
-        if not config.profile:
-            return None
-    from graph2jax.compile.profiling import ProfileStats
-
-    return profile if isinstance(profile, ProfileStats) else ProfileStats(name=name)
-
-
 def function_dump(
     filename: str,
     inputs: Any,
@@ -220,9 +216,22 @@ def function_dump(
 ) -> None:
     """Pickle everything :func:`function` needs, so ``function(**pickle.load(f))`` rebuilds it.
 
-    Shared variables are saved with their values (``set_value`` them to zeros
-    first to leave the values out). ``extra_tag_to_remove`` names annotations
-    in variables' ``tag`` to strip before pickling.
+    A reproducible case for a compilation problem: replace ``function(...)`` by
+    ``function_dump("case.pkl", ...)``. Shared variables are saved with their
+    values (``set_value`` them to zeros first to leave the values out).
+    Variables' ``tag.trace`` (the line that created them) is stripped, and so
+    are the tag entries named in ``extra_tag_to_remove``.
+
+    Examples
+    --------
+    >>> import os, pickle, tempfile, graph2jax as g, graph2jax.tensor as gt
+    >>> x = gt.dscalar("x")
+    >>> path = os.path.join(tempfile.mkdtemp(), "f.pkl")
+    >>> g.function_dump(path, [x], 3 * x)
+    >>> with open(path, "rb") as fh:
+    ...     f = g.function(**pickle.load(fh))
+    >>> float(f(2.0))
+    6.0
     """
     arguments = dict(
         inputs=inputs,
@@ -239,4 +248,18 @@ def function_dump(
         on_unused_input=on_unused_input,
     )
     with open(filename, "wb") as fh:
-        pickle.dump(arguments, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        _StripPickler(fh, ("trace", *(extra_tag_to_remove or ()))).dump(arguments)
+
+
+class _StripPickler(pickle.Pickler):
+    """Pickles graphs with the named entries removed from every variable's ``tag``."""
+
+    def __init__(self, file: Any, tags_to_remove: tuple[str, ...]):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.tags_to_remove = tags_to_remove
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is Tag:
+            kept = {k: v for k, v in vars(obj).items() if k not in self.tags_to_remove}
+            return Tag, (), kept
+        return NotImplemented

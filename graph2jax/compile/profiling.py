@@ -1,0 +1,158 @@
+"""``ProfileStats``: where a compiled function's time goes.
+
+``function(..., profile=True)`` (or a :class:`ProfileStats` to share between
+functions) records the compile time split into graph rebuild, rewrites,
+tracing, lowering to MLIR and XLA compilation, and the number and duration of
+calls. Tracing and compilation happen lazily, at the first call of each input
+signature; their durations come from JAX's monitoring events and are taken
+out of the call time. With ``config.profile = True`` every function is
+profiled and a summary of all of them is printed at exit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+import jax.monitoring
+
+#: JAX's duration events (jax/_src/dispatch.py) and the ProfileStats field each one adds to
+_EVENTS = {
+    "/jax/core/compile/jaxpr_trace_duration": "trace_time",
+    "/jax/core/compile/jaxpr_to_mlir_module_duration": "lowering_time",
+    "/jax/core/compile/backend_compile_duration": "xla_compile_time",
+}
+
+_active = threading.local()  # the ProfileStats recording in this thread, during a profiled call
+_all_profiles: list[ProfileStats] = []
+_atexit_registered = False
+
+
+class ProfileStats:
+    """Compile and call timings of one or several functions.
+
+    Attributes
+    ----------
+    name : str or None
+    rebuild_time : float
+        Seconds spent rebuilding the user's graph (givens, updates) into the function's graph.
+    rewrite_time : float
+        Seconds spent in graph rewrites.
+    trace_time, lowering_time, xla_compile_time : float
+        Seconds JAX spent tracing the linked function, lowering it to MLIR and
+        compiling it with XLA.
+    call_count : int
+    call_time : float
+        Seconds spent in calls, compilation excluded.
+    """
+
+    def __init__(self, name: str | None = None):
+        self.name = name
+        self.rebuild_time = 0.0
+        self.rewrite_time = 0.0
+        self.trace_time = 0.0
+        self.lowering_time = 0.0
+        self.xla_compile_time = 0.0
+        self.call_count = 0
+        self.call_time = 0.0
+
+    @property
+    def compile_time(self) -> float:
+        """Total seconds spent building and compiling."""
+        return (
+            self.rebuild_time
+            + self.rewrite_time
+            + self.trace_time
+            + self.lowering_time
+            + self.xla_compile_time
+        )
+
+    @property
+    def mean_call_time(self) -> float:
+        return self.call_time / self.call_count if self.call_count else 0.0
+
+    def record_call(self, seconds: float) -> None:
+        self.call_count += 1
+        self.call_time += seconds
+
+    def summary(self, file: IO[str] | None = None) -> None:
+        """Print a table of the timings."""
+        rows = [
+            ("graph rebuild", self.rebuild_time),
+            ("rewrites", self.rewrite_time),
+            ("tracing", self.trace_time),
+            ("lowering to MLIR", self.lowering_time),
+            ("XLA compilation", self.xla_compile_time),
+            ("compile total", self.compile_time),
+            ("calls total", self.call_time),
+            ("call mean", self.mean_call_time),
+        ]
+        lines = [f"Function profile: {self.name or '<unnamed>'}", f"  calls: {self.call_count}"]
+        lines += [f"  {label:<18} {seconds * 1e3:12.3f} ms" for label, seconds in rows]
+        print("\n".join(lines), file=file or sys.stdout)
+
+    def __repr__(self) -> str:
+        return (
+            f"<ProfileStats {self.name!r}: {self.call_count} calls, "
+            f"compile {self.compile_time:.4f}s, calls {self.call_time:.4f}s>"
+        )
+
+
+def _on_duration(event: str, duration: float, **_: Any) -> None:
+    profile = getattr(_active, "profile", None)
+    field = _EVENTS.get(event)
+    if profile is not None and field is not None:
+        setattr(profile, field, getattr(profile, field) + duration)
+        _active.compile_seconds += duration
+
+
+jax.monitoring.register_event_duration_secs_listener(_on_duration)
+
+
+@contextlib.contextmanager
+def recording(profile: ProfileStats) -> Iterator[Callable[[], float]]:
+    """Attribute JAX's compile events in this thread to ``profile``.
+
+    Yields a callable returning the compile seconds seen so far in the block.
+    """
+    outer = getattr(_active, "profile", None), getattr(_active, "compile_seconds", 0.0)
+    _active.profile, _active.compile_seconds = profile, 0.0
+    try:
+        yield lambda: _active.compile_seconds
+    finally:
+        _active.profile, _active.compile_seconds = outer
+
+
+def as_profile(profile: Any, name: str | None) -> ProfileStats | None:
+    """``function``'s ``profile`` argument as a ProfileStats (or None: not profiled)."""
+    if isinstance(profile, ProfileStats):
+        return profile
+    if profile is None or profile is False:
+        from graph2jax.config import config
+
+        if not config.profile:
+            return None
+        stats = ProfileStats(name=name)
+        _register_for_exit(stats)
+        return stats
+    if profile is True:
+        return ProfileStats(name=name)
+    raise TypeError(f"profile must be None, a bool or a ProfileStats, got {profile!r}")
+
+
+def _register_for_exit(stats: ProfileStats) -> None:
+    global _atexit_registered
+    _all_profiles.append(stats)
+    if not _atexit_registered:
+        atexit.register(print_all_summaries)
+        _atexit_registered = True
+
+
+def print_all_summaries(file: IO[str] | None = None) -> None:
+    """Print the summary of every function profiled because of ``config.profile``."""
+    for stats in _all_profiles:
+        stats.summary(file)

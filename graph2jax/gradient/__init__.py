@@ -1,0 +1,60 @@
+"""Symbolic differentiation, as PyTensor's ``pytensor.gradient``.
+
+- :mod:`~graph2jax.gradient.reverse`: :func:`grad` (reverse mode over the
+  ops' ``L_op``) and its exceptions;
+- :mod:`~graph2jax.gradient.derived`: :func:`Lop`, :func:`Rop`,
+  :func:`jacobian`, :func:`hessian`, :func:`subgraph_grad`;
+- :mod:`~graph2jax.gradient.verify`: :func:`verify_grad` against finite differences;
+- :mod:`graph2jax.ops.grad_modifiers`: identities that change only the
+  gradient (``zero_grad``, ``disconnected_grad``, ``grad_clip``, ...).
+
+Gradients are graphs: they compile with :func:`graph2jax.function` and may be
+used in ``updates``.
+"""
+
+from graph2jax.gradient.derived import Lop, Rop, hessian, jacobian, subgraph_grad
+from graph2jax.gradient.reverse import (
+    DisconnectedInputError,
+    NullTypeGradError,
+    disconnected_type,
+    grad,
+)
+from graph2jax.gradient.verify import GradientError, verify_grad
+from graph2jax.graph.gradtypes import (
+    DisconnectedType,
+    NullType,
+    grad_not_implemented,
+    grad_undefined,
+)
+from graph2jax.ops.grad_modifiers import (
+    consider_constant,
+    disconnected_grad,
+    grad_clip,
+    grad_scale,
+    undefined_grad,
+    zero_grad,
+)
+
+__all__ = [
+    "DisconnectedInputError",
+    "DisconnectedType",
+    "GradientError",
+    "Lop",
+    "NullType",
+    "NullTypeGradError",
+    "Rop",
+    "consider_constant",
+    "disconnected_grad",
+    "disconnected_type",
+    "grad",
+    "grad_clip",
+    "grad_not_implemented",
+    "grad_scale",
+    "grad_undefined",
+    "hessian",
+    "jacobian",
+    "subgraph_grad",
+    "undefined_grad",
+    "verify_grad",
+    "zero_grad",
+]

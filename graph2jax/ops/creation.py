@@ -1,0 +1,596 @@
+"""Creating tensors: ``alloc``/``zeros``/``ones``/``full``, ``fill`` and the ``*_like``
+functions, ``arange``, ``linspace``, ``eye``/``identity_like``, ``tri``/``tril``/``triu``.
+
+Shapes, bounds and offsets decide output shapes, so they are static inputs:
+built from constants and ``x.shape`` they are known while tracing; taken from a
+function's inputs, the function compiles once per distinct value.
+``fill`` (and so ``zeros_like``/``ones_like``, which ``grad`` uses a lot) is one
+node whose shape comes from its model's shape, never a static input.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
+
+from graph2jax.config import config
+from graph2jax.graph.basic import Apply, Constant, Op, Variable
+from graph2jax.graph.gradtypes import disconnected
+from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.ops.elemwise import _unbroadcast, broadcast_static_shape, upcast, upgrade_to_float
+from graph2jax.ops.shape import Shape, dimshuffle, shape_i, shape_padleft
+from graph2jax.tensor.basic import as_tensor_variable, constant
+from graph2jax.tensor.type import TensorType, continuous_dtypes, int_dtypes, uint_dtypes
+from graph2jax.tensor.variable import TensorVariable
+
+
+def _dtype(dtype: Any) -> str:
+    return config.floatX if dtype in (None, "floatX") else str(np.dtype(dtype))
+
+
+def _int_scalar(v: Any, what: str) -> TensorVariable:
+    """``v`` as a 0-d integer tensor (a python int becomes an int64 constant)."""
+    if isinstance(v, int | np.integer):
+        return constant(int(v), dtype="int64")
+    v = as_tensor_variable(v)
+    if v.ndim != 0 or v.dtype not in int_dtypes + uint_dtypes:
+        raise TypeError(f"{what} must be an integer scalar, got {v.describe()} of type {v.type}")
+    return v
+
+
+def shape_entries(shape: Any) -> list[Any]:
+    """A shape (an int, a sequence of ints and scalars, or an int vector) as a list of entries.
+
+    A symbolic vector must have a static length; ``shape(x)`` becomes the
+    lengths of ``x`` (static ones as ints).
+    """
+    if isinstance(shape, Variable):
+        if shape.ndim == 0:
+            return [shape]
+        if isinstance(shape, Constant):
+            return [int(s) for s in np.ravel(shape.data)]
+        if shape.owner is not None and isinstance(shape.owner.op, Shape):
+            x = shape.owner.inputs[0]
+            return [shape_i(x, i) for i in range(x.ndim)]
+        if shape.ndim != 1 or shape.type.shape[0] is None:
+            raise ValueError(
+                f"a shape must be a vector of static length, got {shape.describe()} of type "
+                f"{shape.type}"
+            )
+        return [shape[i] for i in range(shape.type.shape[0])]
+    if isinstance(shape, list | tuple):
+        return list(shape)
+    return [shape] if np.ndim(shape) == 0 else list(np.asarray(shape))
+
+
+class Alloc(Op):
+    """``value`` broadcast to the shape ``(s_0, ..., s_{ndim-1})`` given as integer scalars.
+
+    Only axes of ``value`` whose static length is 1 broadcast (PyTensor's rule).
+    """
+
+    __props__ = ("ndim",)
+
+    def __init__(self, ndim: int):
+        self.ndim = int(ndim)
+
+    @property
+    def static_inputs(self) -> tuple[int, ...]:
+        return tuple(range(1, self.ndim + 1))
+
+    def make_node(self, value: Any, *shape: Any) -> Apply:
+        value = as_tensor_variable(value)
+        if len(shape) != self.ndim:
+            raise TypeError(f"alloc: {len(shape)} shape entries for ndim={self.ndim}")
+        if value.ndim > self.ndim:
+            raise TypeError(
+                f"alloc: {value.describe()} has {value.ndim} dimensions, more than the "
+                f"{self.ndim} of the shape"
+            )
+        shape = [_int_scalar(s, "alloc: a shape entry") for s in shape]
+        known = [int(s.data) if isinstance(s, Constant) else None for s in shape]
+        vshape = (None,) * (self.ndim - value.ndim) + value.type.shape
+        static = []
+        for axis, (n, v) in enumerate(zip(known, vshape, strict=True)):
+            if n is not None and v not in (None, 1, n):
+                raise ValueError(
+                    f"alloc: {value.describe()} of static shape {value.type.shape} cannot be "
+                    f"broadcast to shape {tuple(known)} (axis {axis})"
+                )
+            static.append(n if n is not None else (v if v != 1 else None))
+        return Apply(self, [value, *shape], [TensorType(value.dtype, static)()])
+
+    def _shape(self, node: Apply, value_shape: tuple, shape: Sequence[Any]) -> tuple[int, ...]:
+        out = tuple(int(s) for s in shape)
+        lead = self.ndim - len(value_shape)
+        for axis, (v, var_len) in enumerate(
+            zip(value_shape, node.inputs[0].type.shape, strict=True)
+        ):
+            n = out[lead + axis]
+            if v != n and (v != 1 or var_len != 1):
+                raise ValueError(
+                    f"alloc: a value of shape {tuple(value_shape)} cannot be broadcast to "
+                    f"{out}: only axes of static length 1 broadcast (axis {axis} of "
+                    f"{node.inputs[0].describe()})"
+                )
+        return out
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        value, *shape = inputs
+        shape = self._shape(node, np.shape(value), shape)
+        output_storage[0][0] = np.broadcast_to(value, shape).copy()
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        return [tuple(node.inputs[1:])]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        value = inputs[0]
+        rest = [disconnected() for _ in inputs[1:]]
+        if value.dtype not in continuous_dtypes:
+            return [disconnected(), *rest]
+        return [_sum_to(output_grads[0], value), *rest]
+
+
+@jax_funcify.register(Alloc)
+def _jax_alloc(op: Alloc, node: Apply) -> Callable[..., Any]:
+    def alloc_(value: Any, *shape: Any) -> Any:
+        return jnp.broadcast_to(value, op._shape(node, jnp.shape(value), shape))
+
+    return alloc_
+
+
+def _sum_to(g: TensorVariable, x: TensorVariable) -> TensorVariable:
+    """``g`` summed over the axes ``x`` was broadcast along, with ``x``'s ndim and dtype."""
+    import graph2jax.tensor as gt
+
+    lead = g.ndim - x.ndim
+    if lead:
+        g = gt.sum(g, axis=tuple(range(lead)))
+    return _unbroadcast(g, x)
+
+
+def alloc(value: Any, *shape: Any) -> TensorVariable:
+    """``value`` broadcast to ``shape``: each entry an int or a symbolic integer scalar.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.alloc(1.5, 2, 3).eval()
+    array([[1.5, 1.5, 1.5],
+           [1.5, 1.5, 1.5]], dtype=float32)
+    """
+    return Alloc(len(shape))(value, *shape)
+
+
+def full(shape: Any, fill_value: Any, dtype: Any = None) -> TensorVariable:
+    """An array of ``shape`` filled with ``fill_value`` (of its dtype unless ``dtype`` is given)."""
+    import graph2jax.tensor as gt
+
+    value = as_tensor_variable(fill_value)
+    if dtype is not None:
+        value = gt.cast(value, dtype)
+    return alloc(value, *shape_entries(shape))
+
+
+def zeros(shape: Any, dtype: Any = None) -> TensorVariable:
+    """An array of zeros of ``shape`` (an int, a sequence, or an int vector), floatX by default.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> x = gt.dmatrix("x")
+    >>> gt.zeros((x.shape[0], 3)).type
+    TensorType(float64, shape=(None, 3))
+    """
+    return alloc(_scalar(0, _dtype(dtype)), *shape_entries(shape))
+
+
+def ones(shape: Any, dtype: Any = None) -> TensorVariable:
+    """An array of ones of ``shape`` (an int, a sequence, or an int vector), floatX by default."""
+    return alloc(_scalar(1, _dtype(dtype)), *shape_entries(shape))
+
+
+@functools.cache
+def _scalar(value: int, dtype: str) -> TensorVariable:
+    # shared by every zeros_like/ones_like: gradients build many of them
+    return constant(np.asarray(value, dtype=dtype))
+
+
+class Fill(Op):
+    """PyTensor's ``second``: ``value`` broadcast with ``model``'s shape; ``model``'s values are unused."""
+
+    def make_node(self, model: Any, value: Any) -> Apply:
+        model, value = as_tensor_variable(model), as_tensor_variable(value)
+        ndim = max(model.ndim, value.ndim)
+        shapes = [(1,) * (ndim - t.ndim) + t.type.shape for t in (model, value)]
+        shape = broadcast_static_shape(shapes, "fill")
+        return Apply(self, [model, value], [TensorType(value.dtype, shape)()])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        model, value = inputs
+        shape = np.broadcast_shapes(np.shape(model), np.shape(value))
+        output_storage[0][0] = np.broadcast_to(value, shape).copy()
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        out_type = node.outputs[0].type
+        ndim = out_type.ndim
+        lengths = [(None,) * (ndim - len(s)) + tuple(s) for s in input_shapes]
+        static = [(1,) * (ndim - i.ndim) + i.type.shape for i in node.inputs]
+        out = []
+        for axis, length in enumerate(out_type.shape):
+            if length is not None:
+                out.append(constant(length, dtype="int64"))
+            else:  # the first input that is not broadcast along this axis gives its length
+                k = 0 if static[0][axis] != 1 else 1
+                out.append(lengths[k][axis])
+        return [tuple(out)]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        value = inputs[1]
+        if value.dtype not in continuous_dtypes:
+            return [disconnected(), disconnected()]
+        return [disconnected(), _sum_to(output_grads[0], value)]
+
+
+@jax_funcify.register(Fill)
+def _jax_fill(op: Fill, node: Apply) -> Callable[..., Any]:
+    def fill_(model: Any, value: Any) -> Any:
+        return jnp.broadcast_to(value, np.broadcast_shapes(jnp.shape(model), jnp.shape(value)))
+
+    return fill_
+
+
+_fill_op = Fill()
+
+
+def fill(model: Any, value: Any) -> TensorVariable:
+    """``value`` broadcast to ``model``'s shape, of ``value``'s dtype (PyTensor's ``fill``/``second``).
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> gt.fill(gt.constant(np.zeros((2, 2))), 3.0).eval()
+    array([[3., 3.],
+           [3., 3.]], dtype=float32)
+    """
+    return _fill_op(model, value)
+
+
+def zeros_like(model: Any, dtype: Any = None, opt: bool = False) -> TensorVariable:
+    """Zeros of ``model``'s shape, of its dtype unless ``dtype`` is given (``opt`` is ignored)."""
+    model = as_tensor_variable(model)
+    return _fill_op(model, _scalar(0, model.dtype if dtype is None else _dtype(dtype)))
+
+
+def ones_like(model: Any, dtype: Any = None, opt: bool = False) -> TensorVariable:
+    """Ones of ``model``'s shape, of its dtype unless ``dtype`` is given (``opt`` is ignored)."""
+    model = as_tensor_variable(model)
+    return _fill_op(model, _scalar(1, model.dtype if dtype is None else _dtype(dtype)))
+
+
+def full_like(a: Any, fill_value: Any, dtype: Any = None) -> TensorVariable:
+    """``fill_value`` broadcast to ``a``'s shape, of its own dtype unless ``dtype`` is given (as PyTensor)."""
+    import graph2jax.tensor as gt
+
+    value = as_tensor_variable(fill_value)
+    if dtype is not None:
+        value = gt.cast(value, dtype)
+    return _fill_op(a, value)
+
+
+class ARange(Op):
+    """``numpy.arange(start, stop, step)`` of ``dtype``; the bounds are static inputs."""
+
+    __props__ = ("dtype",)
+    static_inputs = (0, 1, 2)
+
+    def __init__(self, dtype: Any):
+        self.dtype = str(np.dtype(dtype))
+
+    def make_node(self, start: Any, stop: Any, step: Any) -> Apply:
+        bounds = [as_tensor_variable(v) for v in (start, stop, step)]
+        for name, v in zip(("start", "stop", "step"), bounds, strict=True):
+            if v.ndim != 0:
+                raise TypeError(f"arange: {name} must be a scalar, got {v.describe()} ({v.type})")
+        length = None
+        if all(isinstance(v, Constant) for v in bounds):
+            length = _arange_length(*(v.data for v in bounds))
+        return Apply(self, bounds, [TensorType(self.dtype, (length,))()])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        start, stop, step = (np.asarray(v).item() for v in inputs)
+        output_storage[0][0] = np.arange(start, stop, step, dtype=self.dtype)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        import graph2jax.tensor as gt
+
+        start, stop, step = node.inputs
+        length = gt.ceil((gt.cast(stop, "float64") - start) / step)
+        return [(gt.maximum(gt.cast(length, "int64"), 0),)]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        if self.dtype not in continuous_dtypes:
+            return [disconnected()] * 3
+        import graph2jax.tensor as gt
+
+        (gz,) = output_grads
+        steps = arange(shape_i(outputs[0], 0), dtype=self.dtype)
+        return [gt.sum(gz), disconnected(), gt.sum(gz * steps)]
+
+
+def _arange_length(start: Any, stop: Any, step: Any) -> int:
+    if step == 0:
+        raise ValueError("arange: step must not be zero")
+    return max(math.ceil((float(stop) - float(start)) / float(step)), 0)
+
+
+@jax_funcify.register(ARange)
+def _jax_arange(op: ARange, node: Apply) -> Callable[..., Any]:
+    dtype = op.dtype
+
+    def arange_(start: Any, stop: Any, step: Any) -> Any:
+        start, stop, step = (np.asarray(v).item() for v in (start, stop, step))
+        return jnp.arange(start, stop, step, dtype=dtype)
+
+    return arange_
+
+
+def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None) -> TensorVariable:
+    """``numpy.arange``; by default the dtype is the upcast of the bounds' dtypes, with
+    integers widened to int64 (uint64), as PyTensor.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.arange(5).eval()
+    array([0, 1, 2, 3, 4])
+    >>> gt.arange(0.0, 1.0, 0.25).dtype
+    'float32'
+    """
+    if stop is None:
+        start, stop = 0, start
+    bounds = [as_tensor_variable(v) for v in (start, stop, step)]
+    if dtype is None:
+        dtype = upcast(*[v.dtype for v in bounds])
+        dtype = "int64" if dtype in int_dtypes else "uint64" if dtype in uint_dtypes else dtype
+    return ARange(_dtype(dtype))(*bounds)
+
+
+class Linspace(Op):
+    """``numpy.linspace(start, stop, num, endpoint, axis)`` cast to ``dtype``; ``num`` is static."""
+
+    __props__ = ("endpoint", "axis", "dtype")
+    static_inputs = (2,)
+
+    def __init__(self, endpoint: bool, axis: int, dtype: Any):
+        self.endpoint, self.axis, self.dtype = bool(endpoint), int(axis), str(np.dtype(dtype))
+
+    def make_node(self, start: Any, stop: Any, num: Any) -> Apply:
+        start, stop = as_tensor_variable(start), as_tensor_variable(stop)
+        if start.ndim != stop.ndim:
+            raise TypeError("Linspace: start and stop must have the same ndim (see linspace)")
+        num = _int_scalar(num, "linspace: num")
+        shape = list(broadcast_static_shape([start.type.shape, stop.type.shape], "linspace"))
+        shape.insert(self.axis, int(num.data) if isinstance(num, Constant) else None)
+        return Apply(self, [start, stop, num], [TensorType(self.dtype, shape)()])
+
+    def _compute(self, xp: Any, node: Apply, start: Any, stop: Any, num: Any) -> Any:
+        work = upgrade_to_float(node.inputs[0].dtype, node.inputs[1].dtype)
+        start, stop = xp.asarray(start, dtype=work), xp.asarray(stop, dtype=work)
+        if int(num) < 0:
+            raise ValueError(f"linspace: num must be non-negative, got {int(num)}")
+        out = xp.linspace(start, stop, int(num), endpoint=self.endpoint, axis=self.axis)
+        return out.astype(self.dtype)
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        output_storage[0][0] = self._compute(np, node, *inputs)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        start, stop, num = node.inputs
+        out = []
+        for axis, length in enumerate(node.outputs[0].type.shape):
+            if axis == self.axis:
+                out.append(num)
+                continue
+            a = axis - (axis > self.axis)
+            if length is not None:
+                out.append(constant(length, dtype="int64"))
+            else:  # the bound not broadcast along this axis gives its length
+                out.append(input_shapes[0 if start.type.shape[a] != 1 else 1][a])
+        return [tuple(out)]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        start, stop, num = inputs
+        if self.dtype not in continuous_dtypes:
+            return [disconnected()] * 3
+        import graph2jax.tensor as gt
+
+        (gz,) = output_grads
+        # the samples are start + t * (stop - start), t the linspace of [0, 1]
+        t = Linspace(self.endpoint, 0, self.dtype)(
+            _scalar(0, self.dtype), _scalar(1, self.dtype), num
+        )
+        pattern = ["x"] * gz.ndim
+        pattern[self.axis] = 0
+        t = dimshuffle(t, pattern)
+        g_stop = gt.sum(gz * t, axis=self.axis)
+        g_start = gt.sum(gz, axis=self.axis) - g_stop
+        return [
+            _sum_to(g, x) if x.dtype in continuous_dtypes else disconnected()
+            for g, x in ((g_start, start), (g_stop, stop))
+        ] + [disconnected()]
+
+
+@jax_funcify.register(Linspace)
+def _jax_linspace(op: Linspace, node: Apply) -> Callable[..., Any]:
+    return lambda start, stop, num: op._compute(jnp, node, start, stop, num)
+
+
+def linspace(
+    start: Any,
+    stop: Any,
+    num: Any = 50,
+    endpoint: bool = True,
+    retstep: bool = False,
+    dtype: Any = None,
+    axis: int = 0,
+) -> TensorVariable | tuple[TensorVariable, TensorVariable]:
+    """``num`` evenly spaced samples from ``start`` to ``stop`` (as numpy), floatX by default.
+
+    ``start`` and ``stop`` may be arrays: the samples run along the new axis ``axis``.
+    With ``retstep`` the step ``(stop - start) / (num - 1)`` (``/ num`` without
+    ``endpoint``) is returned too.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.linspace(0, 1, 5).eval()
+    array([0.  , 0.25, 0.5 , 0.75, 1.  ])
+    """
+    start, stop = as_tensor_variable(start), as_tensor_variable(stop)
+    ndim = max(start.ndim, stop.ndim)
+    start, stop = shape_padleft(start, ndim - start.ndim), shape_padleft(stop, ndim - stop.ndim)
+    axis = normalize_axis_index(axis, ndim + 1)
+    samples = Linspace(endpoint, axis, _dtype(dtype))(start, stop, num)
+    if not retstep:
+        return samples
+    div = as_tensor_variable(num) - 1 if endpoint else as_tensor_variable(num)
+    return samples, (stop - start) / div
+
+
+class _TriangleOrDiagonal(Op):
+    """An ``n x m`` matrix of ``dtype`` from its lengths and diagonal offset ``k`` (all static)."""
+
+    __props__ = ("dtype",)
+    static_inputs = (0, 1, 2)
+    np_fn: Callable[..., Any]
+    jnp_fn: Callable[..., Any]
+
+    def __init__(self, dtype: Any):
+        self.dtype = str(np.dtype(dtype))
+
+    def make_node(self, n: Any, m: Any, k: Any) -> Apply:
+        name = type(self).__name__.lower()
+        n, m, k = (_int_scalar(v, f"{name}: {w}") for v, w in ((n, "n"), (m, "m"), (k, "k")))
+        static = [int(v.data) if isinstance(v, Constant) else None for v in (n, m)]
+        return Apply(self, [n, m, k], [TensorType(self.dtype, static)()])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        n, m, k = (int(v) for v in inputs)
+        output_storage[0][0] = type(self).np_fn(n, m, k, dtype=self.dtype)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        return [tuple(node.inputs[:2])]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        return [disconnected()] * 3
+
+
+@jax_funcify.register(_TriangleOrDiagonal)
+def _jax_triangle_or_diagonal(op: _TriangleOrDiagonal, node: Apply) -> Callable[..., Any]:
+    fn, dtype = type(op).jnp_fn, op.dtype
+    return lambda n, m, k: fn(int(n), int(m), int(k), dtype=dtype)
+
+
+class Eye(_TriangleOrDiagonal):
+    """Ones on the ``k``-th diagonal, zeros elsewhere (``numpy.eye``)."""
+
+    np_fn = staticmethod(np.eye)
+    jnp_fn = staticmethod(jnp.eye)
+
+
+class Tri(_TriangleOrDiagonal):
+    """Ones at and below the ``k``-th diagonal, zeros elsewhere (``numpy.tri``)."""
+
+    np_fn = staticmethod(np.tri)
+    jnp_fn = staticmethod(jnp.tri)
+
+
+def eye(n: Any, m: Any = None, k: Any = 0, dtype: Any = None) -> TensorVariable:
+    """A matrix with ones on the ``k``-th diagonal (``m`` defaults to ``n``), floatX by default.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.eye(2, 3, k=1, dtype="int32").eval()
+    array([[0, 1, 0],
+           [0, 0, 1]], dtype=int32)
+    """
+    return Eye(_dtype(dtype))(n, n if m is None else m, k)
+
+
+def identity_like(x: Any, dtype: Any = None) -> TensorVariable:
+    """The identity of ``x``'s (matrix) shape, of ``x``'s dtype unless ``dtype`` is given."""
+    x = as_tensor_variable(x)
+    return eye(shape_i(x, 0), shape_i(x, 1), 0, dtype=x.dtype if dtype is None else dtype)
+
+
+def tri(N: Any, M: Any = None, k: Any = 0, dtype: Any = None) -> TensorVariable:  # noqa: N803
+    """Ones at and below the ``k``-th diagonal of an ``N x M`` matrix, floatX by default."""
+    return Tri(_dtype(dtype))(N, N if M is None else M, k)
+
+
+def _triangle(m: Any, k: Any, lower: bool) -> TensorVariable:
+    import graph2jax.tensor as gt
+
+    m = as_tensor_variable(m)
+    if m.ndim < 2:
+        raise ValueError(f"tril/triu: {m.describe()} has {m.ndim} dimensions; at least 2 needed")
+    zero = _scalar(0, m.dtype)
+    n_rows, n_cols = shape_i(m, -2), shape_i(m, -1)
+    if lower:
+        return gt.switch(tri(n_rows, n_cols, k, dtype="bool"), m, zero)
+    return gt.switch(tri(n_rows, n_cols, _offset(k, -1), dtype="bool"), zero, m)
+
+
+def _offset(k: Any, delta: int) -> Any:
+    return k + delta if isinstance(k, int | np.integer) else _int_scalar(k, "k") + delta
+
+
+def tril(m: Any, k: Any = 0) -> TensorVariable:
+    """``m`` with the elements above its ``k``-th diagonal zeroed (on the last two axes).
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> gt.tril(gt.constant(np.ones((2, 3), dtype="int32")), -1).eval()
+    array([[0, 0, 0],
+           [1, 0, 0]], dtype=int32)
+    """
+    return _triangle(m, k, lower=True)
+
+
+def triu(m: Any, k: Any = 0) -> TensorVariable:
+    """``m`` with the elements below its ``k``-th diagonal zeroed (on the last two axes)."""
+    return _triangle(m, k, lower=False)
+
+
+__all__ = [
+    "ARange",
+    "Alloc",
+    "Eye",
+    "Fill",
+    "Linspace",
+    "Tri",
+    "alloc",
+    "arange",
+    "eye",
+    "fill",
+    "full",
+    "full_like",
+    "identity_like",
+    "linspace",
+    "ones",
+    "ones_like",
+    "tri",
+    "tril",
+    "triu",
+    "zeros",
+    "zeros_like",
+]

@@ -1,0 +1,401 @@
+"""The :class:`Elemwise` op: one :class:`ScalarOp` applied elementwise with broadcasting.
+
+This module holds the machinery every elementwise function shares: PyTensor's
+dtype rules (``upcast``, ``upgrade_to_float``), the :class:`ScalarOp` record
+(name, arity, numpy reference, JAX function, dtype rule, gradient), the
+:class:`Elemwise` op with its broadcasting and gradient reduction, and
+:class:`Cast`. The functions themselves (``exp``, ``add`` ...) are the table of
+:mod:`graph2jax.ops.elemwise`.
+
+Broadcasting follows PyTensor's static rule: only axes whose static length is
+1 broadcast; an axis of unknown length that turns out to be 1 at run time
+while the other operands are longer is an error, not a silent broadcast.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+
+from graph2jax.graph.basic import Apply, Op
+from graph2jax.graph.gradtypes import disconnected, is_null
+from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.tensor.basic import as_tensor_variable
+from graph2jax.tensor.type import TensorType, continuous_dtypes, discrete_dtypes
+from graph2jax.tensor.variable import TensorVariable
+
+# ---------------------------------------------------------------------------
+# dtype rules: ``rule(*input_dtypes) -> output dtype``, raising TypeError for dtypes
+# the function refuses (as PyTensor's ``output_types_preference``)
+
+
+def upcast(*dtypes: str) -> str:
+    """numpy's promotion of ``dtypes`` (bool with bool stays bool)."""
+    return str(np.result_type(*[np.dtype(d) for d in dtypes]))
+
+
+_TO_FLOAT = {
+    "bool": "float32",
+    "int8": "float32",
+    "int16": "float32",
+    "uint8": "float32",
+    "uint16": "float32",
+    "int32": "float64",
+    "int64": "float64",
+    "uint32": "float64",
+    "uint64": "float64",
+}
+
+
+def upgrade_to_float(*dtypes: str) -> str:
+    """PyTensor's ``upgrade_to_float``: the upcast, with integers and bool turned into floats."""
+    return upcast(*[_TO_FLOAT.get(d, d) for d in dtypes])
+
+
+def real_of(*dtypes: str) -> str:
+    """The real dtype of complex inputs (``abs``, ``real``, ``imag``); other dtypes stay."""
+    d = upcast(*dtypes)
+    return {"complex64": "float32", "complex128": "float64"}.get(d, d)
+
+
+# ---------------------------------------------------------------------------
+# scalar ops
+
+
+@dataclass(frozen=True, eq=False)
+class ScalarOp:
+    """One elementwise function.
+
+    Attributes
+    ----------
+    name : str
+    nin : int
+        Number of inputs.
+    np_fn, jax_fn : callable
+        The numpy reference and the JAX implementation, on arrays.
+    module : str
+        The module that defines it (names are unique across modules).
+    dtype_rule : callable
+        ``dtype_rule(*input_dtypes) -> output dtype``; raises TypeError for refused dtypes.
+    compute : str
+        What the inputs are cast to before the function runs: ``'out'`` (the
+        output dtype), ``'common'`` (their upcast, for comparisons) or ``'keep'``.
+    grad : callable or None
+        ``grad(gt, inputs, output, gz) -> [g_input, ...]`` as graph expressions
+        of the broadcast shape (``gt`` is :mod:`graph2jax.tensor`; a None term
+        is a disconnected gradient); None marks a function without gradient.
+    """
+
+    name: str
+    nin: int
+    np_fn: Callable[..., Any]
+    jax_fn: Callable[..., Any]
+    module: str
+    dtype_rule: Callable[..., str] = upcast
+    compute: str = "out"
+    grad: Callable[..., list] | None = None
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __reduce__(self) -> tuple:
+        return (_scalar_op_by_name, (self.name,))
+
+
+SCALAR_OPS: dict[str, ScalarOp] = {}
+
+
+def _scalar_op_by_name(name: str) -> ScalarOp:
+    return SCALAR_OPS[name]
+
+
+def scalar_op(
+    name: str, nin: int, np_fn: Callable, jax_fn: Callable, module: str, **kwargs: Any
+) -> ScalarOp:
+    """Define and register a :class:`ScalarOp`; ``module`` is the defining module's ``__name__``.
+
+    Raises
+    ------
+    ValueError
+        When another module already defined ``name`` (importing the same module
+        again, as doctest collection does, returns the first definition).
+    """
+    existing = SCALAR_OPS.get(name)
+    if existing is not None and existing.module != module:
+        raise ValueError(f"scalar op {name!r} is defined twice, in {existing.module} and {module}")
+    if existing is not None:  # the module imported again: keep one op per name
+        return existing
+    op = ScalarOp(name, nin, np_fn, jax_fn, module, **kwargs)
+    SCALAR_OPS[name] = op
+    return op
+
+
+# ---------------------------------------------------------------------------
+# the Elemwise op
+
+
+def broadcast_static_shape(shapes: Sequence[tuple], op_name: str = "elemwise") -> tuple:
+    """The static output shape of broadcasting ``shapes`` (all of one length).
+
+    Raises
+    ------
+    ValueError
+        When two known lengths differ and neither is 1.
+    """
+    out = []
+    for axis, lengths in enumerate(zip(*shapes, strict=True)):
+        known = {n for n in lengths if n is not None and n != 1}
+        if len(known) > 1:
+            raise ValueError(
+                f"{op_name}: shapes {', '.join(map(str, shapes))} cannot be broadcast "
+                f"(axis {axis} has lengths {sorted(known)})"
+            )
+        if known:
+            out.append(known.pop())
+        elif all(n == 1 for n in lengths):
+            out.append(1)
+        else:
+            out.append(None)
+    return tuple(out)
+
+
+class Elemwise(Op):
+    """Apply ``scalar_op`` elementwise with broadcasting."""
+
+    __props__ = ("scalar_op",)
+
+    def __init__(self, scalar_op: ScalarOp):
+        self.scalar_op = scalar_op
+
+    def __str__(self) -> str:
+        return self.scalar_op.name
+
+    def make_node(self, *inputs: Any) -> Apply:
+        sop = self.scalar_op
+        if len(inputs) != sop.nin:
+            raise TypeError(f"{sop.name} takes {sop.nin} inputs, got {len(inputs)}")
+        tensors = [as_tensor_variable(i) for i in inputs]
+        ndim = max(t.ndim for t in tensors)
+        tensors = [t if t.ndim == ndim else _pad_left(t, ndim) for t in tensors]
+        described = ", ".join(t.describe() for t in tensors)
+        try:
+            dtype = sop.dtype_rule(*[t.dtype for t in tensors])
+        except TypeError as e:
+            raise TypeError(f"{sop.name}({described}): {e}") from None
+        try:
+            shape = broadcast_static_shape([t.type.shape for t in tensors], sop.name)
+        except ValueError as e:
+            raise ValueError(f"{e}; inputs: {described}") from None
+        return Apply(self, tensors, [TensorType(dtype, shape)()])
+
+    def _compute_dtype(self, node: Apply) -> str | None:
+        mode = self.scalar_op.compute
+        if mode == "out":
+            return node.outputs[0].dtype
+        if mode == "common":
+            return upcast(*[i.dtype for i in node.inputs])
+        return None
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        dtype = self._compute_dtype(node)
+        _check_runtime_broadcast(node, [np.shape(i) for i in inputs])
+        if dtype is not None:
+            inputs = [np.asarray(i, dtype=dtype) for i in inputs]
+        with np.errstate(all="ignore"):
+            result = self.scalar_op.np_fn(*inputs)
+        output_storage[0][0] = np.asarray(result, dtype=node.outputs[0].dtype)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        import graph2jax.tensor as gt
+
+        out = []
+        for axis, length in enumerate(node.outputs[0].type.shape):
+            if length is not None:
+                out.append(gt.constant(length, dtype="int64"))
+            else:
+                # no run-time broadcasting (PyTensor's rule): every input not
+                # statically broadcastable along ``axis`` has the output's length there
+                out.append(
+                    next(
+                        s[axis]
+                        for s, i in zip(input_shapes, node.inputs, strict=True)
+                        if i.type.shape[axis] != 1
+                    )
+                )
+        return [tuple(out)]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        import graph2jax.tensor as gt
+
+        sop = self.scalar_op
+        (out,), (gz,) = outputs, output_grads
+        if sop.grad is None or out.dtype in discrete_dtypes:
+            return [disconnected() for _ in inputs]
+        grads = sop.grad(gt, inputs, out, gz)
+        return [
+            disconnected() if g is None or inp.dtype in discrete_dtypes else _unbroadcast(g, inp)
+            for inp, g in zip(inputs, grads, strict=True)
+        ]
+
+
+def _pad_left(t: TensorVariable, ndim: int) -> TensorVariable:
+    import graph2jax.tensor as gt
+
+    return gt.dimshuffle(t, ("x",) * (ndim - t.ndim) + tuple(range(t.ndim)))
+
+
+def _unbroadcast(g: TensorVariable, inp: TensorVariable) -> TensorVariable:
+    """Sum ``g`` over the axes ``inp`` was broadcast along; give it ``inp``'s dtype and shape."""
+    import graph2jax.tensor as gt
+
+    if is_null(g):
+        return g
+    axes = tuple(
+        a
+        for a, (i, o) in enumerate(zip(inp.type.shape, g.type.shape, strict=True))
+        if i == 1 and o != 1
+    )
+    if axes:
+        g = gt.sum(g, axis=axes, keepdims=True)
+    if g.dtype != inp.dtype and inp.dtype in continuous_dtypes:
+        g = gt.cast(g, inp.dtype)
+    return g
+
+
+def _check_runtime_broadcast(node: Apply, shapes: Sequence[tuple]) -> None:
+    """Refuse broadcasting along an axis whose static length was unknown (PyTensor's rule)."""
+    for axis in range(len(shapes[0])):
+        longer = {s[axis] for s in shapes} - {1}
+        if len(longer) > 1:
+            raise ValueError(
+                f"{node.op}: input shapes {[tuple(s) for s in shapes]} do not match along "
+                f"axis {axis}"
+            )
+        if not longer:
+            continue
+        for var, s in zip(node.inputs, shapes, strict=True):
+            if s[axis] == 1 and var.type.shape[axis] is None:
+                raise ValueError(
+                    f"{node.op}: input {var.describe()} has length 1 along axis {axis}, which "
+                    f"its type does not mark as broadcastable, but other inputs have length "
+                    f"{longer.pop()}; give it a static shape of 1 there "
+                    "(specify_shape, or a row/col constructor) to broadcast"
+                )
+
+
+@jax_funcify.register(Elemwise)
+def _jax_elemwise(op: Elemwise, node: Apply) -> Callable[..., Any]:
+    fn = op.scalar_op.jax_fn
+    compute = op._compute_dtype(node)
+    out_dtype = node.outputs[0].dtype
+
+    def elemwise(*args: Any) -> Any:
+        _check_runtime_broadcast(node, [jnp.shape(a) for a in args])  # shapes are static here
+        if compute is not None:
+            args = [jnp.asarray(a, dtype=compute) for a in args]
+        return jnp.asarray(fn(*args), dtype=out_dtype)
+
+    return elemwise
+
+
+_ARG_NAMES = {1: "a", 2: "a b", 3: "a b c"}
+
+
+def elemwise_function(
+    sop: ScalarOp, summary: str, args: str | None = None, variadic: bool = False
+) -> Callable[..., TensorVariable]:
+    """The user-facing function of a scalar op (``gt.exp``), building an :class:`Elemwise` node.
+
+    ``args`` names the parameters (space separated, PyTensor's names); a
+    ``variadic`` function (``add``, ``mul``) takes ``a, *other_terms`` and folds them from the left.
+    """
+    op = Elemwise(sop)
+    names = (args or _ARG_NAMES[sop.nin]).split()
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    params = [inspect.Parameter(n, kind) for n in names]
+    if variadic:
+        names = names[:1]
+        params = [params[0], inspect.Parameter("other_terms", inspect.Parameter.VAR_POSITIONAL)]
+    params.append(inspect.Parameter("name", inspect.Parameter.KEYWORD_ONLY, default=None))
+    signature = inspect.Signature(params)
+
+    def fn(*inputs: Any, **kwargs: Any) -> TensorVariable:
+        bound = signature.bind(*inputs, **kwargs).arguments
+        terms = [bound[n] for n in names] + list(bound.get("other_terms", ()))
+        if variadic and len(terms) == 1:
+            return as_tensor_variable(terms[0])
+        result = functools.reduce(op, terms) if variadic else op(*terms)
+        if bound.get("name") is not None:
+            result.name = bound["name"]
+        return result
+
+    fn.__name__ = fn.__qualname__ = sop.name
+    fn.__signature__ = signature
+    shown = ", ".join(names + (["*other_terms"] if variadic else []))
+    fn.__doc__ = (
+        f"{summary}\n\nParameters\n----------\n{shown} : tensor-like\n"
+        "name : str, optional\n    The name of the result.\n\nReturns\n-------\n"
+        "TensorVariable\n    The elementwise result, broadcast over the inputs.\n"
+    )
+    fn.op = op
+    return fn
+
+
+class Cast(Op):
+    """Convert to ``dtype`` (numpy's ``astype``: floats truncate towards zero into integers)."""
+
+    __props__ = ("dtype",)
+
+    def __init__(self, dtype: str):
+        self.dtype = str(np.dtype(dtype))
+
+    def make_node(self, x: Any) -> Apply:
+        x = as_tensor_variable(x)
+        return Apply(self, [x], [TensorType(self.dtype, x.type.shape)()])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        output_storage[0][0] = np.asarray(inputs[0]).astype(self.dtype)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        return input_shapes
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        (x,), (gz,) = inputs, output_grads
+        if x.dtype in discrete_dtypes or self.dtype in discrete_dtypes:
+            return [disconnected()]
+        return [cast(gz, x.dtype)]
+
+
+@jax_funcify.register(Cast)
+def _jax_cast(op: Cast, node: Apply) -> Callable[..., Any]:
+    dtype = op.dtype
+    return lambda x: jnp.asarray(x).astype(dtype)
+
+
+def cast(x: Any, dtype: Any) -> TensorVariable:
+    """``x`` converted to ``dtype`` (``'floatX'`` is ``config.floatX``); a no-op when it has it."""
+    from graph2jax.config import config
+
+    dtype = config.floatX if dtype == "floatX" else str(np.dtype(dtype))
+    x = as_tensor_variable(x)
+    return x if x.dtype == dtype else Cast(dtype)(x)
+
+
+__all__ = [
+    "Cast",
+    "Elemwise",
+    "ScalarOp",
+    "broadcast_static_shape",
+    "cast",
+    "elemwise_function",
+    "real_of",
+    "scalar_op",
+    "upcast",
+    "upgrade_to_float",
+]

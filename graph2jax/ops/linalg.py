@@ -1,0 +1,584 @@
+"""Linear algebra on stacks of matrices: ``inv``, ``det``, ``slogdet``, ``solve``, ``cholesky``,
+``eigh``, ``svd``, ``qr``, ``pinv`` (``norm`` lives in :mod:`graph2jax.ops.linalg_norm`).
+
+Every op works on the last two axes and is batched over the leading ones, as
+numpy's ``linalg`` functions are. Dtypes follow PyTensor: floats (and
+complex) keep their dtype, integers and bool compute in float64. Symmetric
+inputs (``eigh``, ``cholesky``, ``solve(assume_a='sym'|'her'|'pos')``) are
+read from one triangle only, in numpy and in JAX alike, so both agree on any
+input and the gradients are those of that triangle (:class:`TrianglePart`).
+
+Gradients are graphs of graph2jax ops, for real inputs (complex ones get a
+"not implemented" gradient); :mod:`graph2jax.ops.linalg_decomp` lists the
+limits of the decompositions' gradients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from graph2jax.graph.basic import Apply, Constant, Op, Variable
+from graph2jax.graph.gradtypes import NullType, disconnected, is_disconnected
+from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.ops.creation import Fill
+from graph2jax.ops.elemwise_op import broadcast_static_shape, real_of
+from graph2jax.tensor.basic import as_tensor_variable
+from graph2jax.tensor.type import TensorType, complex_dtypes, discrete_dtypes, float_dtypes
+from graph2jax.tensor.variable import TensorVariable
+
+# ---------------------------------------------------------------------------
+# helpers shared by the ops (graph helpers reach graph2jax.tensor at call time)
+
+
+def _gt() -> Any:
+    import graph2jax.tensor as gt
+
+    return gt
+
+
+def linalg_dtype(dtype: str) -> str:
+    """PyTensor's linalg output dtype: integers and bool become float64, others are kept."""
+    return "float64" if dtype in discrete_dtypes else dtype
+
+
+def _matrix_input(op: Op, x: Any, square: bool) -> TensorVariable:
+    """``x`` as a stack of matrices; a ValueError naming ``op`` when it is not (square) one."""
+    x = as_tensor_variable(x)
+    if x.ndim < 2:
+        raise ValueError(
+            f"{op} needs a matrix or a stack of matrices (ndim >= 2); {x.describe()} has "
+            f"ndim {x.ndim}, shape {x.type.shape}"
+        )
+    m, n = x.type.shape[-2:]
+    if square and m is not None and n is not None and m != n:
+        raise ValueError(
+            f"{op} needs square matrices; {x.describe()} has static shape {x.type.shape}"
+        )
+    return x
+
+
+def _mT(x: TensorVariable) -> TensorVariable:
+    """Swap the last two axes."""
+    pattern = list(range(x.ndim))
+    pattern[-2:] = pattern[-1], pattern[-2]
+    return _gt().dimshuffle(x, pattern)
+
+
+def _pad_right(x: TensorVariable, k: int) -> TensorVariable:
+    """``x`` with ``k`` broadcastable axes added at the end."""
+    return _gt().dimshuffle(x, (*range(x.ndim), *("x",) * k))
+
+
+def _pad_at(x: TensorVariable, axis: int) -> TensorVariable:
+    """``x`` with a broadcastable axis inserted at position ``axis`` (negative counts from the end)."""
+    pattern: list[Any] = list(range(x.ndim))
+    pattern.insert(axis % (x.ndim + 1), "x")
+    return _gt().dimshuffle(x, pattern)
+
+
+def _sum_to(g: TensorVariable, x: TensorVariable) -> TensorVariable:
+    """``g`` summed over the batch axes ``x`` was broadcast along, in ``x``'s dtype."""
+    gt = _gt()
+    lead = g.ndim - x.ndim
+    if lead:
+        g = gt.sum(g, axis=tuple(range(lead)))
+    ones = tuple(
+        a for a, (s, t) in enumerate(zip(x.type.shape, g.type.shape, strict=True)) if s == 1 != t
+    )
+    if ones:
+        g = gt.sum(g, axis=ones, keepdims=True)
+    return gt.cast(g, x.dtype) if g.dtype != x.dtype else g
+
+
+def is_zero_grad(g: Variable) -> bool:
+    """Whether an output gradient is structurally zero: disconnected, or the zeros that
+    :func:`graph2jax.grad` passes for an output the cost does not use."""
+    if is_disconnected(g):
+        return True
+    if g.owner is not None and isinstance(g.owner.op, Fill):
+        g = g.owner.inputs[1]
+    return isinstance(g, Constant) and not np.any(g.data)
+
+
+def _input_grad(g: TensorVariable, x: TensorVariable) -> Variable:
+    """The gradient ``g`` for input ``x``; integer inputs get a disconnected one, as Elemwise.
+
+    The formulas here are those of real matrices (transposes, not conjugate
+    transposes): complex inputs get a null gradient that says so.
+    """
+    if x.dtype in complex_dtypes:
+        return NullType(
+            f"linear algebra gradients of the complex {x.describe()} are not implemented"
+        )()
+    if x.dtype not in float_dtypes:
+        return disconnected()
+    return _sum_to(g, x)
+
+
+def _out(dtype: str, shape: tuple) -> TensorVariable:
+    return TensorType(dtype, shape)()
+
+
+# ---------------------------------------------------------------------------
+# TrianglePart: the projection used by every one-triangle gradient
+
+
+class TrianglePart(Op):
+    """The lower (or upper) triangle of each matrix, its diagonal scaled by ``diag_scale``.
+
+    A linear, self-adjoint map, so its gradient is itself. With
+    ``diag_scale=0.5`` it maps ``G + G.T`` to the gradient of a function of
+    the symmetric matrix built from one triangle.
+    """
+
+    __props__ = ("lower", "diag_scale")
+
+    def __init__(self, lower: bool = True, diag_scale: float = 1.0):
+        self.lower = bool(lower)
+        self.diag_scale = float(diag_scale)
+
+    def make_node(self, x: Any) -> Apply:
+        x = _matrix_input(self, x, square=False)
+        return Apply(self, [x], [x.type()])
+
+    def _apply(self, xp: Any, x: Any) -> Any:
+        tri = xp.tril(x) if self.lower else xp.triu(x)
+        if self.diag_scale == 1.0:
+            return tri
+        m, n = np.shape(x)[-2:]
+        eye = np.eye(m, n, dtype=bool)
+        return xp.where(eye, tri * np.asarray(self.diag_scale, dtype=tri.dtype), tri)
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        output_storage[0][0] = np.asarray(self._apply(np, np.asarray(inputs[0])))
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        return input_shapes
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        return [self(output_grads[0])]
+
+
+@jax_funcify.register(TrianglePart)
+def _jax_triangle_part(op: TrianglePart, node: Apply) -> Callable[..., Any]:
+    return lambda x: op._apply(jnp, x)
+
+
+def _triangle_grad(g: TensorVariable, lower: bool) -> TensorVariable:
+    """Gradient wrt a matrix of which only one triangle is read (as the symmetric matrix it defines)."""
+    return TrianglePart(lower, 0.5)(g + _mT(g))
+
+
+# ---------------------------------------------------------------------------
+# inverse, determinant, log-determinant
+
+
+class MatrixInverse(Op):
+    """The inverse of each square matrix of a stack."""
+
+    def make_node(self, x: Any) -> Apply:
+        x = _matrix_input(self, x, square=True)
+        return Apply(self, [x], [_out(linalg_dtype(x.dtype), x.type.shape)])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        dtype = node.outputs[0].dtype
+        output_storage[0][0] = np.linalg.inv(np.asarray(inputs[0], dtype=dtype)).astype(dtype)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        return input_shapes
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        (x,), (z,), (gz,) = inputs, outputs, output_grads
+        gt = _gt()
+        zt = _mT(z)
+        return [_input_grad(-gt.matmul(gt.matmul(zt, gz), zt), x)]
+
+
+@jax_funcify.register(MatrixInverse)
+def _jax_inv(op: MatrixInverse, node: Apply) -> Callable[..., Any]:
+    dtype = node.outputs[0].dtype
+    return lambda x: jnp.linalg.inv(jnp.asarray(x, dtype=dtype))
+
+
+class Det(Op):
+    """The determinant of each square matrix of a stack."""
+
+    def make_node(self, x: Any) -> Apply:
+        x = _matrix_input(self, x, square=True)
+        return Apply(self, [x], [_out(linalg_dtype(x.dtype), x.type.shape[:-2])])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        dtype = node.outputs[0].dtype
+        output_storage[0][0] = np.asarray(np.linalg.det(np.asarray(inputs[0], dtype=dtype)), dtype)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        return [tuple(input_shapes[0][:-2])]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        (x,), (d,), (gd,) = inputs, outputs, output_grads
+        scale = _pad_right(gd * d, 2)
+        return [_input_grad(scale * _mT(inv(x)), x)]
+
+
+@jax_funcify.register(Det)
+def _jax_det(op: Det, node: Apply) -> Callable[..., Any]:
+    dtype = node.outputs[0].dtype
+    return lambda x: jnp.linalg.det(jnp.asarray(x, dtype=dtype))
+
+
+class SLogDet(Op):
+    """The sign and the log of the absolute value of each determinant (two outputs)."""
+
+    def make_node(self, x: Any) -> Apply:
+        x = _matrix_input(self, x, square=True)
+        dtype, batch = linalg_dtype(x.dtype), x.type.shape[:-2]
+        return Apply(self, [x], [_out(dtype, batch), _out(real_of(dtype), batch)])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        sign, logdet = np.linalg.slogdet(np.asarray(inputs[0], dtype=node.outputs[0].dtype))
+        for k, value in enumerate((sign, logdet)):
+            output_storage[k][0] = np.asarray(value, dtype=node.outputs[k].dtype)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        batch = tuple(input_shapes[0][:-2])
+        return [batch, batch]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        # the sign is piecewise constant: only the log-determinant carries a gradient
+        (x,), (_, glog) = inputs, output_grads
+        if is_zero_grad(glog):
+            return [disconnected()]
+        return [_input_grad(_pad_right(glog, 2) * _mT(inv(x)), x)]
+
+
+@jax_funcify.register(SLogDet)
+def _jax_slogdet(op: SLogDet, node: Apply) -> Callable[..., Any]:
+    dtype = node.outputs[0].dtype
+
+    def slogdet_(x: Any) -> tuple:
+        sign, logdet = jnp.linalg.slogdet(jnp.asarray(x, dtype=dtype))
+        return sign, logdet
+
+    return slogdet_
+
+
+def inv(a: Any) -> TensorVariable:
+    """The inverse of ``a``, a square matrix or a stack of them (``matrix_inverse``).
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> a = gt.dmatrix("a")
+    >>> gt.linalg.inv(a).eval({a: np.diag([2.0, 4.0])})
+    array([[0.5 , 0.  ],
+           [0.  , 0.25]])
+    """
+    return MatrixInverse()(a)
+
+
+matrix_inverse = inv
+
+
+def det(a: Any) -> TensorVariable:
+    """The determinant of ``a``, a square matrix or a stack of them.
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> a = gt.dmatrix("a")
+    >>> round(float(gt.linalg.det(a).eval({a: np.array([[1.0, 2.0], [3.0, 4.0]])})), 6)
+    -2.0
+    """
+    return Det()(a)
+
+
+def slogdet(a: Any) -> tuple[TensorVariable, TensorVariable]:
+    """``(sign, logabsdet)`` of the determinant of ``a``: ``det(a) == sign * exp(logabsdet)``."""
+    sign, logdet = SLogDet()(a)
+    return sign, logdet
+
+
+# ---------------------------------------------------------------------------
+# solve
+
+
+_ASSUME_A = ("gen", "sym", "her", "pos")
+
+
+def _symmetric_from(xp: Any, a: Any, lower: bool) -> Any:
+    """The symmetric (Hermitian) matrix whose ``lower`` (else upper) triangle is ``a``'s."""
+    low = a if lower else xp.swapaxes(a, -1, -2)
+    return xp.tril(low) + xp.conj(xp.swapaxes(xp.tril(low, -1), -1, -2))
+
+
+class Solve(Op):
+    """``x`` with ``a @ x == b``; ``b`` is a vector (``b_ndim=1``) or a matrix per batch entry.
+
+    ``assume_a`` is ``'gen'`` (general), ``'sym'``/``'her'`` (symmetric or
+    Hermitian) or ``'pos'`` (positive definite, solved by Cholesky); for the
+    last three only the ``lower`` (else upper) triangle of ``a`` is read.
+    Batch axes of ``a`` and ``b`` broadcast.
+    """
+
+    __props__ = ("assume_a", "lower", "b_ndim")
+
+    def __init__(self, assume_a: str = "gen", lower: bool = False, b_ndim: int = 2):
+        if assume_a not in _ASSUME_A:
+            raise ValueError(f"solve: assume_a must be one of {_ASSUME_A}, got {assume_a!r}")
+        if b_ndim not in (1, 2):
+            raise ValueError(f"solve: b_ndim must be 1 or 2, got {b_ndim!r}")
+        self.assume_a = assume_a
+        self.lower = bool(lower) and assume_a != "gen"
+        self.b_ndim = int(b_ndim)
+
+    def make_node(self, a: Any, b: Any) -> Apply:
+        a = _matrix_input(self, a, square=True)
+        b = as_tensor_variable(b)
+        if b.ndim < self.b_ndim:
+            raise ValueError(
+                f"{self}: b must have at least {self.b_ndim} dimensions; {b.describe()} has {b.ndim}"
+            )
+        m, rows = a.type.shape[-1], b.type.shape[b.ndim - self.b_ndim]
+        if m is not None and rows is not None and m != rows:
+            raise ValueError(
+                f"{self}: a of static shape {a.type.shape} and b of static shape {b.type.shape} "
+                f"do not match ({m} != {rows} rows)"
+            )
+        core = b.type.shape[b.ndim - self.b_ndim :]
+        batch = _broadcast_batch(a.type.shape[:-2], b.type.shape[: b.ndim - self.b_ndim], self)
+        dtype = linalg_dtype(np.result_type(a.dtype, b.dtype).name)
+        return Apply(self, [a, b], [TensorType(dtype, (*batch, *core))()])
+
+    def _solve(self, xp: Any, a: Any, b: Any, dtype: str) -> Any:
+        a, b = xp.asarray(a, dtype=dtype), xp.asarray(b, dtype=dtype)
+        if self.b_ndim == 1:
+            b = b[..., None]
+        batch = np.broadcast_shapes(np.shape(a)[:-2], np.shape(b)[:-2])
+        a = xp.broadcast_to(a, (*batch, *np.shape(a)[-2:]))
+        b = xp.broadcast_to(b, (*batch, *np.shape(b)[-2:]))
+        if self.assume_a != "gen":
+            a = _symmetric_from(xp, a, self.lower)
+        if self.assume_a == "pos" and xp is jnp:
+            chol = jax.lax.linalg.cholesky(a, symmetrize_input=False)
+            y = jax.lax.linalg.triangular_solve(chol, b, left_side=True, lower=True)
+            x = jax.lax.linalg.triangular_solve(
+                chol, y, left_side=True, lower=True, transpose_a=True, conjugate_a=True
+            )
+        else:
+            x = xp.linalg.solve(a, b)
+        return x[..., 0] if self.b_ndim == 1 else x
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        dtype = node.outputs[0].dtype
+        output_storage[0][0] = np.asarray(self._solve(np, *inputs, dtype), dtype=dtype)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        a, b = node.inputs
+        sa, sb = input_shapes
+        nb = b.ndim - self.b_ndim
+        batch = _broadcast_batch_expr(a, sa[:-2], b, sb[:nb])
+        return [(*batch, *sb[nb:])]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        (a, b), (x,), (gx,) = inputs, outputs, output_grads
+        gt = _gt()
+        # a symmetric a_eff is its own transpose, read from the same triangle
+        a_t = a if self.assume_a != "gen" else _mT(a)
+        gb = self(a_t, gx)
+        if self.b_ndim == 1:
+            ga = -(_pad_right(gb, 1) * _pad_at(x, -2))
+        else:
+            ga = -gt.matmul(gb, _mT(x))
+        if self.assume_a != "gen":
+            ga = _triangle_grad(ga, self.lower)
+        return [_input_grad(ga, a), _input_grad(gb, b)]
+
+
+@jax_funcify.register(Solve)
+def _jax_solve(op: Solve, node: Apply) -> Callable[..., Any]:
+    dtype = node.outputs[0].dtype
+    return lambda a, b: op._solve(jnp, a, b, dtype)
+
+
+def _broadcast_batch(sa: tuple, sb: tuple, op: Op) -> tuple:
+    n = max(len(sa), len(sb))
+    pad = [(1,) * (n - len(s)) + tuple(s) for s in (sa, sb)]
+    return broadcast_static_shape(pad, str(op)) if n else ()
+
+
+def _broadcast_batch_expr(a: Variable, sa: tuple, b: Variable, sb: tuple) -> tuple:
+    """Symbolic broadcast of two batch shapes (entries of static length 1 give way)."""
+    n = max(len(sa), len(sb))
+    one = _gt().constant(1, dtype="int64")
+    out = []
+    for k in range(n):
+        cands = []
+        for var, s in ((a, sa), (b, sb)):
+            j = k - (n - len(s))
+            if j >= 0 and var.type.shape[j] != 1:
+                cands.append(s[j])
+        out.append(one if not cands else cands[0] if len(cands) == 1 else _gt().maximum(*cands))
+    return tuple(out)
+
+
+def solve(
+    a: Any,
+    b: Any,
+    *,
+    assume_a: str = "gen",
+    lower: bool = False,
+    transposed: bool = False,
+    check_finite: bool = True,
+    overwrite_a: bool = False,
+    overwrite_b: bool = False,
+    b_ndim: int | None = None,
+) -> TensorVariable:
+    """Solve ``a @ x == b`` for ``x`` (scipy.linalg.solve), batched over leading axes.
+
+    Parameters
+    ----------
+    a : (..., M, M) tensor
+    b : (..., M) or (..., M, K) tensor
+    assume_a : {'gen', 'sym', 'her', 'pos'}
+        Structure of ``a``; with 'sym', 'her' and 'pos' only one triangle of
+        ``a`` is read (the lower one if ``lower``).
+    lower : bool
+    transposed : bool
+        Solve ``a.T @ x == b`` instead.
+    check_finite, overwrite_a, overwrite_b : bool
+        Accepted for compatibility with PyTensor; ignored.
+    b_ndim : {1, 2}, optional
+        Core dimensions of ``b``: by default 1 when ``b`` is a vector, else 2.
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> a, b = gt.dmatrix("a"), gt.dvector("b")
+    >>> gt.linalg.solve(a, b).eval({a: np.diag([2.0, 4.0]), b: np.array([1.0, 1.0])})
+    array([0.5 , 0.25])
+    """
+    a, b = as_tensor_variable(a), as_tensor_variable(b)
+    if b_ndim is None:
+        b_ndim = 1 if b.ndim == 1 else 2
+    if transposed:
+        a = _mT(_matrix_input(Solve(assume_a, lower, b_ndim), a, square=True))
+        lower = not lower
+    return Solve(assume_a, lower, b_ndim)(a, b)
+
+
+# ---------------------------------------------------------------------------
+# Cholesky
+
+
+class Cholesky(Op):
+    """The Cholesky factor of each positive definite matrix: ``L @ L.T == a`` (``U.T @ U`` if upper).
+
+    Only the triangle on the factor's side is read. numpy raises on a
+    matrix that is not positive definite; JAX cannot raise inside a compiled
+    function and returns NaNs (``on_error='nan'`` gives NaNs in numpy too).
+    """
+
+    __props__ = ("lower", "on_error")
+
+    def __init__(self, lower: bool = True, on_error: str = "raise"):
+        if on_error not in ("raise", "nan"):
+            raise ValueError(f"cholesky: on_error must be 'raise' or 'nan', got {on_error!r}")
+        self.lower = bool(lower)
+        self.on_error = on_error
+
+    def make_node(self, x: Any) -> Apply:
+        x = _matrix_input(self, x, square=True)
+        return Apply(self, [x], [_out(linalg_dtype(x.dtype), x.type.shape)])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        dtype = node.outputs[0].dtype
+        x = np.asarray(inputs[0], dtype=dtype)
+        try:
+            out = np.linalg.cholesky(x if self.lower else np.swapaxes(x, -1, -2))
+        except np.linalg.LinAlgError:
+            if self.on_error == "raise":
+                raise
+            out = np.full_like(x, np.nan)
+        output_storage[0][0] = np.asarray(out if self.lower else np.swapaxes(out, -1, -2), dtype)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        return input_shapes
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        # with L = chol(a_eff): S = L^-T Phi(L^T Lbar) L^-1, Phi = tril with halved diagonal
+        (x,), (c,), (gc,) = inputs, outputs, output_grads
+        gt = _gt()
+        low, glow = (c, gc) if self.lower else (_mT(c), _mT(gc))
+        phi = TrianglePart(True, 0.5)(gt.matmul(_mT(low), glow))
+        low_inv = inv(low)
+        s = gt.matmul(gt.matmul(_mT(low_inv), phi), low_inv)
+        return [_input_grad(_triangle_grad(s, self.lower), x)]
+
+
+@jax_funcify.register(Cholesky)
+def _jax_cholesky(op: Cholesky, node: Apply) -> Callable[..., Any]:
+    dtype, lower = node.outputs[0].dtype, op.lower
+
+    def cholesky_(x: Any) -> Any:
+        x = jnp.asarray(x, dtype=dtype)
+        if lower:
+            return jax.lax.linalg.cholesky(x, symmetrize_input=False)
+        return jnp.swapaxes(
+            jax.lax.linalg.cholesky(jnp.swapaxes(x, -1, -2), symmetrize_input=False), -1, -2
+        )
+
+    return cholesky_
+
+
+def cholesky(
+    x: Any,
+    lower: bool = True,
+    *,
+    check_finite: bool = False,
+    overwrite_a: bool = False,
+    on_error: str = "raise",
+) -> TensorVariable:
+    """The Cholesky factor of ``x`` (a positive definite matrix or a stack of them).
+
+    Parameters
+    ----------
+    x : (..., M, M) tensor
+    lower : bool
+        Return ``L`` with ``L @ L.T == x`` (reading the lower triangle of
+        ``x``), else ``U`` with ``U.T @ U == x`` (reading the upper one).
+    on_error : {'raise', 'nan'}
+        What the numpy reference does when ``x`` is not positive definite;
+        the compiled JAX function always returns NaNs.
+    check_finite, overwrite_a : bool
+        Accepted for compatibility with PyTensor; ignored.
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> x = gt.dmatrix("x")
+    >>> gt.linalg.cholesky(x).eval({x: np.array([[4.0, 2.0], [2.0, 5.0]])})
+    array([[2., 0.],
+           [1., 2.]])
+    """
+    return Cholesky(lower, on_error)(x)
+
+
+__all__ = [
+    "Cholesky",
+    "Det",
+    "MatrixInverse",
+    "SLogDet",
+    "Solve",
+    "TrianglePart",
+    "cholesky",
+    "det",
+    "inv",
+    "matrix_inverse",
+    "slogdet",
+    "solve",
+]

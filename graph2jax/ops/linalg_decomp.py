@@ -1,0 +1,370 @@
+"""Matrix decompositions on stacks of matrices: ``eigh``, ``svd``, ``qr`` and ``pinv``.
+
+Batched over the leading axes like numpy's; dtypes and helpers as in
+:mod:`graph2jax.ops.linalg`. ``eigh`` reads one triangle (``UPLO``) in numpy
+and JAX alike. Gradients: ``eigh`` (eigenvalues, and eigenvectors when the
+eigenvalues are distinct), ``svd`` (singular values only: the gradients of
+``U`` and ``Vh`` are not implemented), ``qr`` (``mode='reduced'`` or ``'r'``,
+for matrices with at least as many rows as columns) and ``pinv``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+
+from graph2jax.graph.basic import Apply, Op
+from graph2jax.graph.gradtypes import disconnected, grad_not_implemented
+from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.ops.elemwise_op import real_of
+from graph2jax.ops.linalg import (
+    TrianglePart,
+    _gt,
+    _input_grad,
+    _matrix_input,
+    _mT,
+    _out,
+    _pad_at,
+    _pad_right,
+    _triangle_grad,
+    is_zero_grad,
+    linalg_dtype,
+    solve,
+)
+from graph2jax.tensor.variable import TensorVariable
+
+
+def _square_len(x: TensorVariable) -> int | None:
+    m, n = x.type.shape[-2:]
+    return m if m is not None else n
+
+
+def _min_len(fgraph_shape: tuple, static: tuple) -> Any:
+    """``min(m, n)`` of a matrix shape: a constant when known, else a symbolic scalar."""
+    gt = _gt()
+    m, n = static
+    if m is not None and n is not None:
+        return gt.constant(min(m, n), dtype="int64")
+    sm, sn = fgraph_shape
+    return gt.switch(gt.lt(sm, sn), sm, sn)
+
+
+def _static_min(m: int | None, n: int | None) -> int | None:
+    return None if m is None or n is None else min(m, n)
+
+
+# ---------------------------------------------------------------------------
+# eigh
+
+
+class Eigh(Op):
+    """Eigenvalues (ascending) and eigenvectors of each symmetric (Hermitian) matrix.
+
+    Only the ``UPLO`` triangle (``'L'`` lower, ``'U'`` upper) is read.
+    """
+
+    __props__ = ("UPLO",)
+
+    def __init__(self, UPLO: str = "L"):
+        if UPLO not in ("L", "U"):
+            raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
+        self.UPLO = UPLO
+
+    def make_node(self, x: Any) -> Apply:
+        x = _matrix_input(self, x, square=True)
+        dtype, n, batch = linalg_dtype(x.dtype), _square_len(x), x.type.shape[:-2]
+        return Apply(self, [x], [_out(real_of(dtype), (*batch, n)), _out(dtype, (*batch, n, n))])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        x = np.asarray(inputs[0], dtype=node.outputs[1].dtype)
+        for k, value in enumerate(np.linalg.eigh(x, UPLO=self.UPLO)):
+            output_storage[k][0] = np.asarray(value, dtype=node.outputs[k].dtype)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        (shape,) = input_shapes
+        return [tuple(shape[:-1]), tuple(shape)]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        # G = V (diag(gw) + F * (V^T gV)) V^T with F[i, j] = 1 / (w[j] - w[i]) off the diagonal
+        (x,), (w, v), (gw, gv) = inputs, outputs, output_grads
+        gt = _gt()
+        vt = _mT(v)
+        terms = []
+        if not is_zero_grad(gw):
+            terms.append(gt.matmul(v * _pad_at(gw, -2), vt))
+        if not is_zero_grad(gv):
+            gaps = _pad_at(w, -2) - _pad_right(w, 1)
+            same = gt.eq(gaps, 0)
+            f = gt.switch(same, 0, 1 / gt.switch(same, 1, gaps))
+            terms.append(gt.matmul(gt.matmul(v, f * gt.matmul(vt, gv)), vt))
+        if not terms:
+            return [disconnected()]
+        g = terms[0] if len(terms) == 1 else terms[0] + terms[1]
+        return [_input_grad(_triangle_grad(g, self.UPLO == "L"), x)]
+
+
+@jax_funcify.register(Eigh)
+def _jax_eigh(op: Eigh, node: Apply) -> Callable[..., Any]:
+    dtype, uplo = node.outputs[1].dtype, op.UPLO
+
+    def eigh_(x: Any) -> tuple:
+        w, v = jnp.linalg.eigh(jnp.asarray(x, dtype=dtype), UPLO=uplo, symmetrize_input=False)
+        return w, v
+
+    return eigh_
+
+
+def eigh(a: Any, UPLO: str = "L") -> tuple[TensorVariable, TensorVariable]:
+    """Eigenvalues ``w`` (ascending) and eigenvectors ``v`` (columns) of a symmetric matrix.
+
+    Parameters
+    ----------
+    a : (..., M, M) tensor
+        Only its lower (``UPLO='L'``) or upper (``'U'``) triangle is read.
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> a = gt.dmatrix("a")
+    >>> w, v = gt.linalg.eigh(a)
+    >>> w.eval({a: np.array([[2.0, 1.0], [1.0, 2.0]])})
+    array([1., 3.])
+    """
+    w, v = Eigh(UPLO)(a)
+    return w, v
+
+
+# ---------------------------------------------------------------------------
+# svd
+
+
+class SVD(Op):
+    """Singular value decomposition ``a = U @ diag(s) @ Vh`` of each matrix (``s`` descending)."""
+
+    __props__ = ("full_matrices", "compute_uv")
+
+    def __init__(self, full_matrices: bool = True, compute_uv: bool = True):
+        self.full_matrices = bool(full_matrices)
+        self.compute_uv = bool(compute_uv)
+
+    def make_node(self, x: Any) -> Apply:
+        x = _matrix_input(self, x, square=False)
+        dtype, batch = linalg_dtype(x.dtype), x.type.shape[:-2]
+        m, n = x.type.shape[-2:]
+        k = _static_min(m, n)
+        s = _out(real_of(dtype), (*batch, k))
+        if not self.compute_uv:
+            return Apply(self, [x], [s])
+        cols, rows = (m, n) if self.full_matrices else (k, k)
+        return Apply(self, [x], [_out(dtype, (*batch, m, cols)), s, _out(dtype, (*batch, rows, n))])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        x = np.asarray(inputs[0], dtype=linalg_dtype(node.inputs[0].dtype))
+        result = np.linalg.svd(x, full_matrices=self.full_matrices, compute_uv=self.compute_uv)
+        values = result if self.compute_uv else (result,)
+        for k, value in enumerate(values):
+            output_storage[k][0] = np.asarray(value, dtype=node.outputs[k].dtype)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        (shape,) = input_shapes
+        batch, (m, n) = tuple(shape[:-2]), tuple(shape[-2:])
+        k = _min_len((m, n), node.inputs[0].type.shape[-2:])
+        s = (*batch, k)
+        if not self.compute_uv:
+            return [s]
+        cols, rows = (m, n) if self.full_matrices else (k, k)
+        return [(*batch, m, cols), s, (*batch, rows, n)]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        (x,) = inputs
+        gs = output_grads[1] if self.compute_uv else output_grads[0]
+        if self.compute_uv and not all(map(is_zero_grad, (output_grads[0], output_grads[2]))):
+            return [grad_not_implemented(self, 0, x, "only the singular values have a gradient")]
+        if is_zero_grad(gs):
+            return [disconnected()]
+        u, _, vh = SVD(full_matrices=False, compute_uv=True)(x)
+        return [_input_grad(_gt().matmul(u * _pad_at(gs, -2), vh), x)]
+
+
+@jax_funcify.register(SVD)
+def _jax_svd(op: SVD, node: Apply) -> Callable[..., Any]:
+    dtype, full, uv = linalg_dtype(node.inputs[0].dtype), op.full_matrices, op.compute_uv
+
+    def svd_(x: Any) -> Any:
+        result = jnp.linalg.svd(jnp.asarray(x, dtype=dtype), full_matrices=full, compute_uv=uv)
+        return tuple(result) if uv else result
+
+    return svd_
+
+
+def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True) -> Any:
+    """Singular value decomposition of ``a``: ``(U, s, Vh)``, or ``s`` alone without ``compute_uv``.
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> a = gt.dmatrix("a")
+    >>> gt.linalg.svd(a, compute_uv=False).eval({a: np.diag([1.0, 3.0])})
+    array([3., 1.])
+    """
+    out = SVD(full_matrices, compute_uv)(a)
+    return tuple(out) if compute_uv else out
+
+
+# ---------------------------------------------------------------------------
+# qr
+
+_QR_MODES = ("reduced", "complete", "r")
+
+
+class QR(Op):
+    """QR decomposition of each matrix: ``(Q, R)``, or ``R`` alone with ``mode='r'``."""
+
+    __props__ = ("mode",)
+
+    def __init__(self, mode: str = "reduced"):
+        if mode not in _QR_MODES:
+            raise ValueError(f"qr: mode must be one of {_QR_MODES}, got {mode!r}")
+        self.mode = mode
+
+    def make_node(self, x: Any) -> Apply:
+        x = _matrix_input(self, x, square=False)
+        dtype, batch = linalg_dtype(x.dtype), x.type.shape[:-2]
+        m, n = x.type.shape[-2:]
+        k = m if self.mode == "complete" else _static_min(m, n)
+        r = _out(dtype, (*batch, k, n))
+        if self.mode == "r":
+            return Apply(self, [x], [r])
+        return Apply(self, [x], [_out(dtype, (*batch, m, k)), r])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        x = np.asarray(inputs[0], dtype=node.outputs[0].dtype)
+        result = np.linalg.qr(x, mode=self.mode)
+        values = (result,) if self.mode == "r" else tuple(result)
+        for k, value in enumerate(values):
+            output_storage[k][0] = np.asarray(value, dtype=node.outputs[k].dtype)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        (shape,) = input_shapes
+        batch, (m, n) = tuple(shape[:-2]), tuple(shape[-2:])
+        k = m if self.mode == "complete" else _min_len((m, n), node.inputs[0].type.shape[-2:])
+        r = (*batch, k, n)
+        return [r] if self.mode == "r" else [(*batch, m, k), r]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        # reduced QR of a tall matrix: M = R Rbar^T - Qbar^T Q,
+        # Abar = (Qbar + Q copyltu(M)) R^-T with copyltu(M) = tril(M) + tril(M, -1)^T
+        (x,) = inputs
+        m, n = x.type.shape[-2:]
+        if self.mode == "complete" or (m is not None and n is not None and m < n):
+            return [
+                grad_not_implemented(
+                    self, 0, x, "only for mode='reduced' or 'r' with rows >= columns"
+                )
+            ]
+        gt = _gt()
+        gq, gr = (None, output_grads[0]) if self.mode == "r" else output_grads
+        q, r = outputs if self.mode != "r" else QR("reduced")(x)
+        terms = []
+        if not is_zero_grad(gr):
+            terms.append(gt.matmul(r, _mT(gr)))
+        if gq is not None and not is_zero_grad(gq):
+            terms.append(-gt.matmul(_mT(gq), q))
+        if not terms:
+            return [disconnected()]
+        mm = terms[0] if len(terms) == 1 else terms[0] + terms[1]
+        copyltu = TrianglePart(True)(mm) + _mT(TrianglePart(True, 0.0)(mm))
+        left = gt.matmul(q, copyltu)
+        if gq is not None and not is_zero_grad(gq):
+            left = gq + left
+        return [_input_grad(_mT(solve(r, _mT(left), b_ndim=2)), x)]
+
+
+@jax_funcify.register(QR)
+def _jax_qr(op: QR, node: Apply) -> Callable[..., Any]:
+    dtype, mode = node.outputs[0].dtype, op.mode
+
+    def qr_(x: Any) -> Any:
+        result = jnp.linalg.qr(jnp.asarray(x, dtype=dtype), mode=mode)
+        return result if mode == "r" else tuple(result)
+
+    return qr_
+
+
+def qr(a: Any, mode: str = "reduced") -> Any:
+    """QR decomposition of ``a`` as numpy.linalg.qr: ``(Q, R)``, or ``R`` with ``mode='r'``.
+
+    ``mode='raw'`` is not supported (a ValueError).
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> a = gt.dmatrix("a")
+    >>> q, r = gt.linalg.qr(a)
+    >>> np.allclose((q @ r).eval({a: np.array([[1.0, 2.0], [3.0, 4.0]])}), [[1, 2], [3, 4]])
+    True
+    """
+    out = QR(mode)(a)
+    return out if mode == "r" else tuple(out)
+
+
+# ---------------------------------------------------------------------------
+# pinv
+
+
+class MatrixPinv(Op):
+    """The Moore-Penrose pseudo-inverse of each matrix (``hermitian`` uses an eigendecomposition)."""
+
+    __props__ = ("hermitian",)
+
+    def __init__(self, hermitian: bool = False):
+        self.hermitian = bool(hermitian)
+
+    def make_node(self, x: Any) -> Apply:
+        x = _matrix_input(self, x, square=self.hermitian)
+        m, n = x.type.shape[-2:]
+        return Apply(self, [x], [_out(linalg_dtype(x.dtype), (*x.type.shape[:-2], n, m))])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        dtype = node.outputs[0].dtype
+        out = np.linalg.pinv(np.asarray(inputs[0], dtype=dtype), hermitian=self.hermitian)
+        output_storage[0][0] = np.asarray(out, dtype=dtype)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        (shape,) = input_shapes
+        return [(*shape[:-2], shape[-1], shape[-2])]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        # (-Z G^T Z + Z Z^T G (I - X Z) + (I - Z X) G Z^T Z)^T with Z = pinv(X), G the output gradient
+        (x,), (z,), (gz,) = inputs, outputs, output_grads
+        mm = _gt().matmul
+        zzt_g = mm(mm(z, _mT(z)), gz)
+        g_ztz = mm(gz, mm(_mT(z), z))
+        total = -mm(mm(z, _mT(gz)), z) + zzt_g - mm(mm(zzt_g, x), z) + g_ztz - mm(mm(z, x), g_ztz)
+        return [_input_grad(_mT(total), x)]
+
+
+@jax_funcify.register(MatrixPinv)
+def _jax_pinv(op: MatrixPinv, node: Apply) -> Callable[..., Any]:
+    dtype, hermitian = node.outputs[0].dtype, op.hermitian
+    return lambda x: jnp.linalg.pinv(jnp.asarray(x, dtype=dtype), hermitian=hermitian)
+
+
+def pinv(x: Any, hermitian: bool = False) -> TensorVariable:
+    """The Moore-Penrose pseudo-inverse of ``x`` (``(..., M, N)`` → ``(..., N, M)``).
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> x = gt.dmatrix("x")
+    >>> gt.linalg.pinv(x).eval({x: np.array([[2.0, 0.0]])})
+    array([[0.5],
+           [0. ]])
+    """
+    return MatrixPinv(hermitian)(x)
+
+
+__all__ = ["QR", "SVD", "Eigh", "MatrixPinv", "eigh", "pinv", "qr", "svd"]

@@ -1,0 +1,96 @@
+"""The rewrite engine: local rewrites selected by tags, applied to a FunctionGraph until nothing changes.
+
+A local rewrite looks at one apply node and returns replacement variables for
+its outputs (or None). Rewrites are registered with tags; a mode selects them:
+``optimizer='fast_run'`` runs the ``canonicalize`` and ``stabilize`` sets,
+``'fast_compile'`` runs none, ``mode.including(tag)`` adds the rewrites with
+that tag and ``mode.excluding(tag_or_name)`` removes them. XLA fuses and
+simplifies arithmetic itself, so these sets hold only what XLA cannot do:
+numerically stabler forms (``log(1 + x)`` → ``log1p(x)``) and graph
+simplifications that shrink what is traced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graph2jax.graph.basic import Apply, Variable
+from graph2jax.graph.fg import FunctionGraph
+
+RewriteFn = Callable[[Apply], "list[Variable] | None"]
+
+#: the tag sets each optimizer level runs
+OPTIMIZER_TAGS: dict[str | None, frozenset[str]] = {
+    "fast_run": frozenset({"canonicalize", "stabilize"}),
+    "fast_compile": frozenset(),
+    None: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class LocalRewrite:
+    """A named node rewrite with its tags."""
+
+    name: str
+    fn: RewriteFn
+    tags: frozenset[str]
+
+
+REWRITES: dict[str, LocalRewrite] = {}
+
+
+def register(*tags: str) -> Callable[[RewriteFn], RewriteFn]:
+    """Register a local rewrite under its function name with ``tags``."""
+
+    def decorator(fn: RewriteFn) -> RewriteFn:
+        if fn.__name__ in REWRITES and REWRITES[fn.__name__].fn.__module__ != fn.__module__:
+            raise ValueError(f"rewrite {fn.__name__!r} is registered twice")
+        REWRITES[fn.__name__] = LocalRewrite(fn.__name__, fn, frozenset(tags))
+        return fn
+
+    return decorator
+
+
+def selected_rewrites(mode: Any) -> list[LocalRewrite]:
+    """The rewrites a mode runs, in registration order."""
+    if mode.optimizer not in OPTIMIZER_TAGS:
+        raise ValueError(f"unknown optimizer {mode.optimizer!r}; use one of {sorted(map(str, OPTIMIZER_TAGS))}")
+    tags = OPTIMIZER_TAGS[mode.optimizer] | set(mode.include)
+    excluded = set(mode.exclude)
+    return [
+        r for r in REWRITES.values()
+        if r.tags & tags and not (r.tags & excluded) and r.name not in excluded
+    ]
+
+
+def rewrite_fgraph(fgraph: FunctionGraph, mode: Any, max_passes: int = 20) -> list[tuple[str, Apply]]:
+    """Apply the mode's rewrites to ``fgraph`` in place until none applies.
+
+    Returns the ``(rewrite name, rewritten node)`` pairs, in order.
+    """
+    import graph2jax.rewrite.stabilize  # noqa: F401  (registers the rewrite sets)
+
+    rewrites = selected_rewrites(mode)
+    applied: list[tuple[str, Apply]] = []
+    if not rewrites:
+        return applied
+    for _ in range(max_passes):
+        changed = False
+        for node in fgraph.toposort():
+            if node not in fgraph.apply_nodes:
+                continue
+            for rewrite in rewrites:
+                new = rewrite.fn(node)
+                if not new:
+                    continue
+                if any(n.type != o.type for n, o in zip(new, node.outputs, strict=True)):
+                    continue  # a rewrite never changes a type
+                fgraph.replace_all(list(zip(node.outputs, new, strict=True)), reason=rewrite.name)
+                applied.append((rewrite.name, node))
+                changed = True
+                break
+        if not changed:
+            break
+    return applied

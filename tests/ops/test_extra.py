@@ -1,0 +1,292 @@
+"""cumsum, cumprod, diff, repeat, tile (ops/extra.py) and sort, argsort (ops/sort.py): values, shapes, errors, gradients.
+
+Compilations are few: one function per dtype computes every case at once.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import graph2jax as g
+import graph2jax.tensor as gt
+from graph2jax.gradient import NullTypeGradError, verify_grad
+from tests.helpers import compare_jax_and_numpy
+
+RNG = np.random.default_rng(3)
+SHAPE = (3, 4, 2)
+
+
+def _value(dtype: str, shape: tuple) -> np.ndarray:
+    if dtype == "bool":
+        return RNG.random(shape) > 0.5
+    if dtype.startswith("int"):
+        return RNG.integers(-3, 4, size=shape).astype(dtype)  # ties, for sorting
+    return RNG.normal(size=shape).astype(dtype)
+
+
+# name -> (graph builder, numpy formula); applied to a tensor3 of shape SHAPE
+CASES = {
+    "cumsum_flat": (gt.cumsum, np.cumsum),
+    "cumsum_0": (lambda x: gt.cumsum(x, 0), lambda v: np.cumsum(v, 0)),
+    "cumsum_-1": (lambda x: x.cumsum(-1), lambda v: np.cumsum(v, -1)),
+    "cumprod_flat": (gt.cumprod, np.cumprod),
+    "cumprod_1": (lambda x: gt.cumprod(x, 1), lambda v: np.cumprod(v, 1)),
+    "sort_last": (gt.sort, np.sort),
+    "sort_0": (lambda x: gt.sort(x, 0), lambda v: np.sort(v, 0)),
+    "sort_flat": (lambda x: gt.sort(x, None, kind="mergesort"), lambda v: np.sort(v, None)),
+    "argsort_last": (gt.argsort, lambda v: np.argsort(v, kind="stable")),
+    "argsort_1": (lambda x: x.argsort(1), lambda v: np.argsort(v, 1, kind="stable")),
+    "argsort_flat": (lambda x: gt.argsort(x, None), lambda v: np.argsort(v, None, kind="stable")),
+    "diff": (gt.diff, np.diff),
+    "diff_2_axis0": (lambda x: gt.diff(x, 2, axis=0), lambda v: np.diff(v, 2, axis=0)),
+    "diff_too_long": (lambda x: gt.diff(x, 5, axis=2), lambda v: np.diff(v, 5, axis=2)),
+    "repeat_flat": (lambda x: gt.repeat(x, 2), lambda v: np.repeat(v, 2)),
+    "repeat_axis": (lambda x: x.repeat(3, axis=1), lambda v: np.repeat(v, 3, axis=1)),
+    "repeat_counts": (
+        lambda x: gt.repeat(x, [2, 0, 1], axis=0),
+        lambda v: np.repeat(v, [2, 0, 1], axis=0),
+    ),
+    "repeat_one_count": (lambda x: gt.repeat(x, [2], axis=2), lambda v: np.repeat(v, 2, axis=2)),
+    "tile_same_ndim": (lambda x: gt.tile(x, (2, 1, 3)), lambda v: np.tile(v, (2, 1, 3))),
+    "tile_short_reps": (lambda x: gt.tile(x, 2), lambda v: np.tile(v, 2)),
+    "tile_long_reps": (lambda x: gt.tile(x, [2, 1, 1, 2]), lambda v: np.tile(v, [2, 1, 1, 2])),
+}
+# numpy widens the cumulative sum and product of small integers; PyTensor keeps the dtype
+_KEEPS_DTYPE = {"cumsum_flat", "cumsum_0", "cumsum_-1", "cumprod_flat", "cumprod_1"}
+_NO_BOOL = {"cumprod_flat", "cumprod_1", "diff", "diff_2_axis0", "diff_too_long"}
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32", "int64", "bool"])
+def test_extra_ops_match_numpy(dtype):
+    x = gt.tensor(dtype, shape=SHAPE, name="x")
+    value = _value(dtype, SHAPE)
+    cases = {n: c for n, c in CASES.items() if dtype != "bool" or n not in _NO_BOOL}
+    outputs, expected = [], []
+    for name, (build, formula) in cases.items():
+        out, want = build(x), np.asarray(formula(value))
+        if name in _KEEPS_DTYPE:
+            want = want.astype("int64" if dtype == "bool" else dtype)
+        assert out.dtype == str(want.dtype), f"{name}: {out.dtype} != {want.dtype}"
+        assert out.type.shape == want.shape, f"{name}: static shape {out.type.shape}"
+        outputs.append(out)
+        expected.append(want)
+    compare_jax_and_numpy([x], outputs, [value], expected=expected)
+
+
+def test_unknown_lengths_stay_unknown():
+    x = gt.dmatrix("x")
+    assert gt.cumsum(x).type.shape == (None,)
+    assert gt.diff(x, axis=0).type.shape == (None, None)
+    assert gt.repeat(x, [1, 2], axis=0).type.shape == (3, None)
+    assert gt.repeat(x, 2, axis=1).type.shape == (None, None)
+    assert gt.tile(x, (2, 2, 3)).type.shape == (2, None, None)
+    assert gt.diff(gt.dvector(shape=(5,)), 2).type.shape == (3,)
+
+
+def test_repeat_counts_from_an_input_are_static_per_value():
+    x, counts = gt.dvector("x"), gt.lvector("counts")
+    f = g.function([x, counts], gt.repeat(x, counts))
+    v = np.array([1.0, 2.0, 3.0])
+    for c in ([1, 0, 2], [3, 1, 1], [1, 0, 2]):
+        np.testing.assert_array_equal(f(v, np.array(c)), np.repeat(v, c))
+    n = gt.lscalar("n")
+    h = g.function([x, n], gt.repeat(x, n))
+    np.testing.assert_array_equal(h(v, 2), np.repeat(v, 2))
+    np.testing.assert_array_equal(h(v, 0), np.repeat(v, 0))
+
+
+@pytest.mark.parametrize(
+    "build, error",
+    [
+        (lambda: gt.cumsum(gt.dmatrix(), axis=2), np.exceptions.AxisError),
+        (lambda: gt.cumprod(gt.dmatrix(), axis=-3), np.exceptions.AxisError),
+        (lambda: gt.cumsum(gt.dmatrix(), axis=0.5), TypeError),
+        (lambda: gt.CumOp(0, "max"), ValueError),
+        (lambda: gt.sort(gt.dmatrix(), axis=2), np.exceptions.AxisError),
+        (lambda: gt.sort(gt.dscalar(), axis=0), np.exceptions.AxisError),
+        (lambda: gt.sort(gt.dvector(), kind="bogo"), ValueError),
+        (lambda: gt.argsort(gt.dvector(), order="f"), ValueError),
+        (lambda: gt.argsort(gt.dmatrix(), axis=-3), np.exceptions.AxisError),
+        (lambda: gt.diff(gt.dvector(), n=-1), ValueError),
+        (lambda: gt.diff(gt.dscalar()), ValueError),
+        (lambda: gt.diff(gt.dmatrix(), axis=2), np.exceptions.AxisError),
+        (lambda: gt.repeat(gt.dvector(), -1), ValueError),
+        (lambda: gt.repeat(gt.dvector(shape=(3,)), [1, 2]), ValueError),
+        (lambda: gt.repeat(gt.dvector(), 1.5), TypeError),
+        (lambda: gt.repeat(gt.dvector(), [[1]]), TypeError),
+        (lambda: gt.repeat(gt.dmatrix(), 2, axis=2), np.exceptions.AxisError),
+        (lambda: gt.tile(gt.dvector(), gt.lvector()), ValueError),
+        (lambda: gt.tile(gt.dvector(), (-1,)), ValueError),
+        (lambda: gt.tile(gt.dvector(), (1.5,)), TypeError),
+    ],
+)
+def test_bad_arguments_raise(build, error):
+    with pytest.raises(error):
+        build()
+
+
+def test_axis_error_is_both_value_and_index_error():
+    with pytest.raises(ValueError, match="axis 2"):
+        gt.cumsum(gt.dmatrix("m"), axis=2)
+    with pytest.raises(IndexError):
+        gt.sort(gt.dmatrix("m"), axis=-5)
+
+
+def test_ops_take_part_in_equality_by_their_parameters():
+    assert gt.CumOp(0, "add") == gt.CumOp(0, "add") != gt.CumOp(0, "add", reverse=True)
+    assert gt.ArgSortOp(1) != gt.ArgSortOp(0)
+    assert gt.Repeat(0) != gt.Repeat(0, transposed=True)
+    assert str(gt.CumOp(1, "mul")) == "CumOp{axis=1, mode=mul, reverse=False}"
+
+
+@settings(max_examples=8)
+@given(
+    value=hnp.arrays(
+        np.float64,
+        hnp.array_shapes(min_dims=1, max_dims=2, max_side=4),
+        elements=st.floats(-10, 10, width=64),
+    ),
+    data=st.data(),
+)
+def test_sort_argsort_cumsum_agree_with_numpy(value, data):
+    axis = data.draw(st.integers(-value.ndim, value.ndim - 1))
+    x = gt.tensor("float64", shape=(None,) * value.ndim)
+    f = g.function([x], [gt.sort(x, axis), gt.argsort(x, axis), gt.cumsum(x, axis)])
+    s, a, c = f(value)
+    np.testing.assert_array_equal(s, np.sort(value, axis))
+    np.testing.assert_array_equal(a, np.argsort(value, axis, kind="stable"))
+    np.testing.assert_allclose(c, np.cumsum(value, axis), rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# gradients: finite differences, and jax.grad of the same jnp expression
+
+GRAD_CASES = {
+    "cumsum_flat": (gt.cumsum, jnp.cumsum),
+    "cumsum_1": (lambda x: gt.cumsum(x, 1), lambda v: jnp.cumsum(v, 1)),
+    "cumprod_0": (lambda x: gt.cumprod(x, 0), lambda v: jnp.cumprod(v, 0)),
+    "cumprod_flat": (gt.cumprod, jnp.cumprod),
+    "sort_last": (gt.sort, jnp.sort),
+    "sort_0": (lambda x: gt.sort(x, 0), lambda v: jnp.sort(v, 0)),
+    "sort_flat": (lambda x: gt.sort(x, None), lambda v: jnp.sort(v, None)),
+    "diff": (gt.diff, jnp.diff),
+    "diff_3_axis0": (lambda x: gt.diff(x, 3, axis=0), lambda v: jnp.diff(v, 3, axis=0)),
+    "repeat_flat": (lambda x: gt.repeat(x, 2), lambda v: jnp.repeat(v, 2)),
+    "repeat_counts": (
+        lambda x: gt.repeat(x, [0, 2, 1, 3], axis=0),
+        lambda v: jnp.repeat(v, np.array([0, 2, 1, 3]), axis=0),
+    ),
+    "tile": (lambda x: gt.tile(x, (2, 1, 3)), lambda v: jnp.tile(v, (2, 1, 3))),
+    "tile_short_reps": (lambda x: gt.tile(x, 2), lambda v: jnp.tile(v, 2)),
+}
+
+
+def test_gradients_match_jax_grad():
+    x = gt.dmatrix("x")
+    value = RNG.normal(size=(4, 3))
+    weights = [RNG.normal(size=jax.eval_shape(f, value).shape) for _, f in GRAD_CASES.values()]
+    grads = [
+        g.grad(gt.sum(build(x) * w), x)
+        for (build, _), w in zip(GRAD_CASES.values(), weights, strict=True)
+    ]
+
+    @jax.jit  # one compilation for every case
+    def jax_grads(v):
+        return [
+            jax.grad(lambda v, f=f, w=w: jnp.sum(f(v) * w))(v)
+            for (_, f), w in zip(GRAD_CASES.values(), weights, strict=True)
+        ]
+
+    compare_jax_and_numpy([x], grads, [value], expected=jax_grads(value))
+
+
+@pytest.mark.parametrize(
+    "name", ["cumsum_1", "cumprod_0", "sort_0", "diff_3_axis0", "repeat_counts", "tile"]
+)
+def test_gradients_pass_verify_grad(name):
+    build, _ = GRAD_CASES[name]
+    verify_grad(build, [RNG.normal(size=(4, 3))], n_tests=1, rng=np.random.default_rng(0))
+
+
+def test_second_order_gradients_use_the_transposed_ops():
+    # the gradient of each linear op is its transpose, whose gradient is the op again
+    x = gt.dvector("x")
+    for build in (
+        lambda v: gt.cumsum(v),
+        lambda v: gt.diff(v, 2),
+        lambda v: gt.repeat(v, 2),
+        lambda v: gt.sort(v),
+    ):
+        verify_grad(
+            lambda v, b=build: g.grad(gt.sum(b(v) ** 2), v),
+            [RNG.normal(size=4)],
+            n_tests=1,
+            rng=np.random.default_rng(1),
+        )
+    assert g.grad(gt.sum(gt.cumsum(x)), x).owner.op == gt.CumOp(0, "add", reverse=True)
+
+
+def test_float32_gradients_stay_float32():
+    x = gt.fmatrix("x")
+    for build in (
+        gt.cumsum,
+        gt.cumprod,
+        gt.sort,
+        gt.diff,
+        lambda v: gt.repeat(v, 2),
+        lambda v: gt.tile(v, 2),
+    ):
+        assert g.grad(gt.sum(build(x)), x).dtype == "float32"
+
+
+def test_argsort_has_no_gradient():
+    x = gt.dvector("x")
+    with pytest.raises((NullTypeGradError, ValueError)):
+        g.grad(gt.sum(gt.argsort(x) * 1.0), x)
+
+
+def test_cumprod_gradient_is_not_finite_at_zeros():
+    # documented, as PyTensor: the gradient divides by x
+    x = gt.dvector("x")
+    f = g.function([x], g.grad(gt.sum(gt.cumprod(x)), x))
+    assert not np.isfinite(f(np.array([1.0, 0.0, 2.0]))).all()
+
+
+def test_infer_shape_matches_the_computed_shapes():
+    x = gt.dmatrix("x")
+    two, counts = np.int64(2), np.array([1, 0, 2], dtype="int64")
+    nodes = [
+        o.owner
+        for o in [
+            gt.cumsum(x, 1),
+            gt.sort(x, 0),
+            gt.argsort(x),
+            gt.diff(x, 2, 0),
+            gt.repeat(x, 2, axis=1),
+            gt.repeat(x, counts, axis=0),
+            gt.tile(x, (2, 3)),
+            gt.Diff(2, 0, transposed=True)(x),
+            gt.Repeat(1, transposed=True)(x, two),
+            gt.Repeat(0, transposed=True)(x, counts),
+            gt.Tile(transposed=True)(x, np.array([3, 2], dtype="int64")),
+        ]
+    ]
+    shapes = [
+        gt.stack(
+            list(
+                n.op.infer_shape(None, n, [[i.shape[k] for k in range(i.ndim)] for i in n.inputs])[
+                    0
+                ]
+            )
+        )
+        for n in nodes
+    ]
+    results = g.function([x], shapes + [n.outputs[0] for n in nodes])(np.ones((3, 4)))
+    for shape, out in zip(results[: len(nodes)], results[len(nodes) :], strict=True):
+        assert tuple(shape) == out.shape

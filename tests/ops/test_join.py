@@ -1,0 +1,225 @@
+"""Joining and splitting: ``concatenate``/``join``, ``stack``, ``split`` against numpy;
+dtype upcasting, static shapes and errors (at build and at run time); gradients.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import graph2jax as g
+import graph2jax.tensor as gt
+from graph2jax.gradient import verify_grad
+from graph2jax.ops.join import Join, Split
+from tests.helpers import check_infer_shape, compare_jax_and_numpy
+
+RNG = np.random.default_rng(1)
+AxisError = np.exceptions.AxisError
+
+
+def _value(dtype: str, shape: tuple) -> np.ndarray:
+    if dtype == "bool":
+        return RNG.random(shape) > 0.5
+    if dtype.startswith("int"):
+        return RNG.integers(-5, 5, size=shape).astype(dtype)
+    return RNG.normal(size=shape).astype(dtype)
+
+
+@pytest.mark.parametrize(
+    ("dtype_a", "dtype_b"),
+    [
+        ("float32", "float32"),
+        ("float64", "float32"),
+        ("int32", "int64"),
+        ("bool", "int32"),
+        ("bool", "bool"),
+    ],
+)
+def test_join_stack_split_match_numpy(dtype_a, dtype_b):
+    a = gt.tensor(dtype_a, shape=(None, 3), name="a")
+    b = gt.tensor(dtype_b, shape=(2, None), name="b")
+    va, vb = _value(dtype_a, (2, 3)), _value(dtype_b, (2, 3))
+    s1, s2 = gt.split(a, [1, 2], 2, axis=1)
+    outs = [
+        gt.concatenate([a, b]),
+        gt.concatenate([a, b, a], axis=-1),
+        gt.join(1, a, b),
+        gt.join(0, a),
+        gt.stack([a, b]),
+        gt.stack([a, b], axis=1),
+        gt.stack([a, b, a], axis=-1),
+        gt.stack([gt.sum(a), gt.sum(b)]),
+        s1,
+        s2,
+        gt.split(b, [2], 1),
+    ]
+    expected = [
+        np.concatenate([va, vb]),
+        np.concatenate([va, vb, va], axis=-1),
+        np.concatenate([va, vb], axis=1),
+        va,
+        np.stack([va, vb]),
+        np.stack([va, vb], axis=1),
+        np.stack([va, vb, va], axis=-1),
+        None,
+        va[:, :1],
+        va[:, 1:],
+        vb,
+    ]
+    got = compare_jax_and_numpy([a, b], outs, [va, vb])
+    common = str(np.result_type(va.dtype, vb.dtype))
+    for k, want in enumerate(expected):
+        if want is None:
+            continue
+        assert got[k].dtype == want.dtype or got[k].dtype == common, (k, got[k].dtype)
+        np.testing.assert_array_equal(got[k], want.astype(got[k].dtype))
+    assert outs[0].dtype == common
+    assert outs[0].type.shape == (None, 3)
+    assert outs[2].type.shape == (2, None)
+    assert outs[5].type.shape == (2, 2, 3)
+    assert s1.type.shape == (None, 1) and s2.type.shape == (None, 2)
+
+
+def test_stack_of_scalars_is_a_vector_of_known_length():
+    x, y = gt.dscalar("x"), gt.iscalar("y")
+    v = gt.stack([x, y, 3])
+    assert v.type == gt.TensorType("float64", (3,))
+    compare_jax_and_numpy([x, y], v, [1.5, np.int32(2)], expected=np.array([1.5, 2.0, 3.0]))
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "match"),
+    [
+        (lambda a, b: gt.concatenate([a, b], axis=1), ValueError, r"differ along axis 0"),
+        (lambda a, b: gt.concatenate([a, gt.dvector()]), TypeError, "same number of dimensions"),
+        (lambda a, b: gt.concatenate([a, b], axis=2), AxisError, None),
+        (lambda a, b: gt.concatenate(a, b), TypeError, "list or tuple"),
+        (lambda a, b: gt.concatenate([]), ValueError, "empty"),
+        (lambda a, b: gt.join(gt.lscalar(), a, b), TypeError, "constant integer"),
+        (lambda a, b: gt.join(0, gt.dscalar(), gt.dscalar()), TypeError, "use stack"),
+        (lambda a, b: gt.stack([]), ValueError, "no tensors"),
+        (lambda a, b: gt.stack([a, b], axis=3), IndexError, "out of bounds"),
+        (lambda a, b: gt.split(a, [1, 1], 2), ValueError, "sum to 2"),
+        (lambda a, b: gt.split(a, [1, 1, 1], 2), ValueError, "3 sizes"),
+        (lambda a, b: gt.split(a, [1.0, 2.0], 2), TypeError, "integers"),
+        (lambda a, b: gt.split(a, [1, 2], 2, axis=2), AxisError, None),
+        (lambda a, b: gt.split(a, gt.lvector()), ValueError, "pass n_splits"),
+    ],
+)
+def test_static_errors(build, error, match):
+    a = gt.tensor("float64", shape=(3, 4), name="a")
+    b = gt.tensor("float64", shape=(2, None), name="b")
+    with pytest.raises(error, match=match):
+        build(a, b)
+
+
+@pytest.mark.parametrize("mode", ["FAST_RUN", "NUMPY"])
+def test_runtime_shape_errors(mode):
+    a, b, sizes = gt.dmatrix("a"), gt.dmatrix("b"), gt.lvector("sizes")
+    f = g.function([a, b], gt.concatenate([a, b]), mode=mode)
+    with pytest.raises(ValueError, match="differ along axis 1"):
+        f(np.ones((2, 3)), np.ones((2, 4)))
+    f = g.function([a, sizes], gt.split(a, sizes, 2), mode=mode)
+    with pytest.raises(ValueError, match="sum to 3"):
+        f(np.ones((4, 2)), [1, 2])
+
+
+def test_split_with_function_input_sizes_compiles_per_value():
+    x, sizes = gt.dvector("x"), gt.lvector("sizes")
+    f = g.function([x, sizes], gt.split(x, sizes, 2))
+    v = np.arange(5.0)
+    for cut in (1, 3, 1):
+        first, second = f(v, [cut, 5 - cut])
+        np.testing.assert_array_equal(first, v[:cut])
+        np.testing.assert_array_equal(second, v[cut:])
+    assert f.maker.linked(None).trace_count == 2
+
+
+_ROUND_TRIP: dict = {}
+
+
+@settings(max_examples=10)
+@given(
+    rows=st.integers(0, 3),
+    cols=st.integers(1, 3),
+    extra=st.integers(0, 3),
+    axis=st.sampled_from([0, 1, -1]),
+)
+def test_split_undoes_concatenate(rows, cols, extra, axis):
+    """One compiled function per axis; each new shape is a new trace, not a new graph."""
+    if axis not in _ROUND_TRIP:
+        a, b, sizes = gt.dmatrix("a"), gt.dmatrix("b"), gt.lvector("sizes")
+        pieces = gt.split(gt.concatenate([a, b], axis=axis), sizes, 2, axis=axis)
+        _ROUND_TRIP[axis] = g.function([a, b, sizes], pieces)
+    grow = (extra, 0) if axis == 0 else (0, extra)
+    va = RNG.normal(size=(rows, cols))
+    vb = RNG.normal(size=(rows + grow[0], cols + grow[1]))
+    sizes = [va.shape[axis], vb.shape[axis]]
+    got_a, got_b = _ROUND_TRIP[axis](va, vb, sizes)
+    np.testing.assert_array_equal(got_a, va)
+    np.testing.assert_array_equal(got_b, vb)
+
+
+def test_infer_shape():
+    a, b, sizes = gt.dmatrix("a"), gt.dmatrix("b"), gt.lvector("sizes")
+    outs = [gt.concatenate([a, b], axis=1), gt.stack([a, a], axis=2), *gt.split(b, sizes, 2)]
+    check_infer_shape([a, b, sizes], outs, [np.ones((2, 3)), np.ones((2, 1)), [1, 1]])
+
+
+def test_ops_are_equal_by_props():
+    assert Join(0) == Join(0) and Join(0) != Join(1)
+    assert Split(2, 0) == Split(2, 0) and Split(2, 0) != Split(3, 0)
+    with pytest.raises(ValueError, match="non-negative"):
+        Join(-1)
+
+
+# ---------------------------------------------------------------------------
+# gradients
+
+
+def _weights(*shape):
+    return np.arange(1.0, 1.0 + np.prod(shape)).reshape(shape)
+
+
+@pytest.mark.parametrize(
+    ("fun", "shapes"),
+    [
+        (lambda a, b: gt.concatenate([a, b], axis=1) * _weights(2, 5), [(2, 3), (2, 2)]),
+        (lambda a, b: gt.join(0, a, b, a) * _weights(5, 3), [(2, 3), (1, 3)]),
+        (lambda a, b: gt.stack([a, b], axis=1) * _weights(2, 2, 3), [(2, 3), (2, 3)]),
+        (lambda a, b: gt.split(a, [1, 2], 2, axis=1)[1] * b, [(2, 3), (2, 2)]),
+        (lambda a, b: gt.split(gt.concatenate([a, b]), [3, 1], 2)[0] * 2.0, [(2, 3), (2, 3)]),
+    ],
+)
+def test_verify_grad(fun, shapes):
+    verify_grad(fun, [RNG.normal(size=s) for s in shapes], rng=np.random.default_rng(0))
+
+
+def test_grad_matches_jax_and_keeps_input_dtypes():
+    a, b = gt.fmatrix("a"), gt.dmatrix("b")
+    pieces = gt.split(gt.concatenate([a, b], axis=1), [1, 4], 2, axis=1)
+    cost = gt.sum(pieces[0] ** 2) + gt.sum(pieces[1] * 3.0) + gt.sum(gt.stack([a, a]) ** 3)
+    ga, gb = g.grad(cost, [a, b])
+    assert ga.dtype == "float32" and gb.dtype == "float64"
+    f = g.function([a, b], [ga, gb])
+    va, vb = RNG.normal(size=(2, 2)).astype("float32"), RNG.normal(size=(2, 3))
+
+    def ref(x, y):
+        joined = jnp.concatenate([x.astype("float64"), y], axis=1)
+        return jnp.sum(joined[:, :1] ** 2) + jnp.sum(joined[:, 1:] * 3.0) + 2 * jnp.sum(x**3)
+
+    want = jax.jit(jax.grad(ref, argnums=(0, 1)))(va, vb)
+    for got, w in zip(f(va, vb), want, strict=True):
+        np.testing.assert_allclose(got, w, rtol=1e-5)
+
+
+def test_grad_through_a_join_with_an_integer_input():
+    a, y = gt.lmatrix("a"), gt.dmatrix("y")
+    cost = gt.sum(gt.concatenate([a, y]) ** 2)
+    vy = RNG.normal(size=(1, 2))
+    got = g.function([a, y], g.grad(cost, y))(np.ones((2, 2), "int64"), vy)
+    np.testing.assert_allclose(got, 2 * vy)

@@ -1,0 +1,208 @@
+"""Shape ops: ``shape_i``, ``flatten``, ``squeeze``, ``expand_dims``, the ``shape_pad*``
+helpers, ``broadcast_to`` and symbolic ``reshape`` targets, against numpy; static
+types and errors; gradients.
+
+Compilations are few: one function per dtype computes every case at once.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import graph2jax as g
+import graph2jax.tensor as gt
+from graph2jax.gradient import verify_grad
+from tests.helpers import compare_jax_and_numpy
+
+RNG = np.random.default_rng(0)
+AxisError = np.exceptions.AxisError
+
+
+def _value(dtype: str, shape: tuple) -> np.ndarray:
+    if dtype == "bool":
+        return RNG.random(shape) > 0.5
+    if dtype.startswith("int"):
+        return RNG.integers(-5, 5, size=shape).astype(dtype)
+    return RNG.normal(size=shape).astype(dtype)
+
+
+# (graph builder, numpy formula) on a (2, 1, 3, 4) input whose axis 1 is static 1
+CASES = [
+    (lambda x: gt.flatten(x), lambda v: v.reshape(-1)),
+    (lambda x: gt.flatten(x, 2), lambda v: v.reshape(2, -1)),
+    (lambda x: x.flatten(3), lambda v: v.reshape(2, 1, -1)),
+    (lambda x: gt.flatten(x, 4), lambda v: v),
+    (lambda x: gt.squeeze(x), lambda v: v.squeeze(1)),
+    (lambda x: gt.squeeze(x, 1), lambda v: v.squeeze(1)),
+    (lambda x: x.squeeze(-3), lambda v: v.squeeze(1)),
+    (lambda x: gt.expand_dims(x, 0), lambda v: v[None]),
+    (lambda x: gt.expand_dims(x, (-1, 2)), lambda v: np.expand_dims(v, (-1, 2))),
+    (lambda x: gt.shape_padleft(x, 2), lambda v: v[None, None]),
+    (lambda x: gt.shape_padright(x), lambda v: v[..., None]),
+    (lambda x: gt.shape_padaxis(x, 2), lambda v: np.expand_dims(v, 2)),
+    (lambda x: gt.shape_padaxis(x, -1), lambda v: v[..., None]),
+    (lambda x: gt.broadcast_to(x, (5, 2, 3, 3, 4)), lambda v: np.broadcast_to(v, (5, 2, 3, 3, 4))),
+    (lambda x: gt.broadcast_to(x, gt.shape(x)), lambda v: v),
+    (lambda x: gt.reshape(x, (gt.shape_i(x, 0), -1)), lambda v: v.reshape(2, -1)),
+    (lambda x: gt.reshape(x, gt.shape(x)), lambda v: v),
+    (lambda x: gt.shape_i(x, -1) + gt.shape_i(x, 0), lambda v: np.int64(6)),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "int64", "bool"])
+def test_shape_functions_match_numpy(dtype):
+    x = gt.tensor(dtype, shape=(None, 1, None, None), name="x")
+    v = _value(dtype, (2, 1, 3, 4))
+    outs = [build(x) for build, _ in CASES]
+    compare_jax_and_numpy([x], outs, [v], expected=[ref(v) for _, ref in CASES])
+    for out, (_, ref) in zip(outs, CASES, strict=True):
+        assert out.dtype == (dtype if out.ndim else "int64")
+        want = np.shape(ref(v))
+        assert all(s in (None, w) for s, w in zip(out.type.shape, want, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("build", "shape"),
+    [
+        (lambda x: gt.flatten(x), (24,)),
+        (lambda x: gt.flatten(x, 2), (2, 12)),
+        (lambda x: gt.squeeze(x), (2, 3, 4)),
+        (lambda x: gt.expand_dims(x, (0, 5)), (1, 2, 1, 3, 4, 1)),
+        (lambda x: gt.shape_padaxis(x, 1), (2, 1, 1, 3, 4)),
+        (lambda x: gt.broadcast_to(x, (gt.shape_i(x, 0), 7, 3, 4)), (2, 7, 3, 4)),
+    ],
+)
+def test_static_shapes_are_kept(build, shape):
+    assert build(gt.tensor("float64", shape=(2, 1, 3, 4))).type.shape == shape
+
+
+def test_flatten_and_squeeze_of_unknown_lengths():
+    x = gt.tensor("float64", shape=(None, 3, None))
+    assert gt.flatten(x, 2).type.shape == (None, None)
+    assert gt.squeeze(x).type.shape == (None, 3, None)
+    assert gt.flatten(gt.dscalar()).type.shape == (1,)
+    assert gt.reshape(x, (x.shape[0], 3, -1)).type.shape == (None, 3, None)
+    assert gt.reshape(x, (gt.shape_i(x, 1), 2, -1)).type.shape == (3, 2, None)
+
+
+def test_squeeze_of_unknown_axis_is_checked_at_run_time():
+    x = gt.dmatrix("x")
+    y = gt.squeeze(x, 0)
+    assert y.type.shape == (None,)
+    f = g.function([x], y)
+    np.testing.assert_array_equal(f(np.ones((1, 3))), np.ones(3))
+    with pytest.raises(ValueError, match="specify_shape"):
+        f(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "match"),
+    [
+        (lambda x: gt.squeeze(x, 0), ValueError, "only length-1 axes"),
+        (lambda x: gt.squeeze(x, 3), AxisError, None),
+        (lambda x: gt.expand_dims(x, 4), AxisError, None),
+        (lambda x: gt.expand_dims(x, (0, 0)), ValueError, "repeated"),
+        (lambda x: gt.shape_padaxis(x, 4), IndexError, "out of bounds"),
+        (lambda x: gt.shape_padaxis(x, -5), IndexError, "out of bounds"),
+        (lambda x: gt.flatten(x, 0), ValueError, "out of bound"),
+        (lambda x: gt.flatten(x, 4), ValueError, "out of bound"),
+        (lambda x: gt.shape_i(x, 3), IndexError, "out of range"),
+        (lambda x: gt.broadcast_to(x, (5, 4, 1, 3)), ValueError, "cannot be broadcast"),
+        (lambda x: gt.broadcast_to(x, (2,)), TypeError, "more than"),
+        (lambda x: gt.broadcast_to(x, (2.5, 1, 3)), TypeError, "integer scalar"),
+        (lambda x: gt.reshape(x, (5, -1)), ValueError, "cannot reshape"),
+    ],
+)
+def test_static_errors(build, error, match):
+    with pytest.raises(error, match=match):
+        build(gt.tensor("float64", shape=(2, 1, 3), name="x"))
+
+
+def test_broadcast_to_refuses_runtime_broadcasting_of_unknown_axes():
+    x = gt.dvector("x")
+    y = gt.broadcast_to(x, (2, 3))
+    for mode in ("FAST_RUN", "NUMPY"):
+        f = g.function([x], y, mode=mode)
+        assert f(np.ones(3)).shape == (2, 3)
+        with pytest.raises(ValueError, match="only axes of static length 1"):
+            f(np.ones(1))
+
+
+def test_broadcast_to_with_function_input_shape_compiles_per_value():
+    x, n = gt.drow("x"), gt.lscalar("n")
+    f = g.function([x, n], gt.broadcast_to(x, (n, 2)))
+    np.testing.assert_array_equal(f([[1.0, 2.0]], 3), np.tile([1.0, 2.0], (3, 1)))
+    assert f([[1.0, 2.0]], 5).shape == (5, 2)
+    assert f([[3.0, 2.0]], 3).shape == (3, 2)
+
+
+def test_reshape_with_shape_from_another_input():
+    x, y = gt.dvector("x"), gt.dmatrix("y")
+    f = g.function([x, y], gt.reshape(x, gt.shape(y)))
+    np.testing.assert_array_equal(f(np.arange(6.0), np.ones((2, 3))), np.arange(6.0).reshape(2, 3))
+    assert f(np.arange(6.0), np.ones((3, 2))).shape == (3, 2)
+
+
+def test_reshape_with_subscripted_shape():
+    pytest.importorskip("graph2jax.ops.subtensor")
+    x = gt.dtensor3("x")
+    y = gt.reshape(x, (x.shape[0], -1))
+    v = _value("float64", (2, 3, 4))
+    compare_jax_and_numpy([x], y, [v], expected=v.reshape(2, -1))
+
+
+@settings(max_examples=10)
+@given(
+    shape=st.lists(st.integers(1, 3), min_size=1, max_size=4),
+    data=st.data(),
+)
+def test_static_shapes_agree_with_numpy(shape, data):
+    """Building the graph only (no compilation): static shapes equal numpy's result shapes."""
+    v = np.zeros(shape)
+    x = gt.tensor("float64", shape=shape)
+    nd = data.draw(st.integers(1, len(shape)))
+    assert gt.flatten(x, nd).type.shape == v.reshape(*shape[: nd - 1], -1).shape
+    axis = data.draw(st.integers(-len(shape) - 1, len(shape)))
+    assert gt.expand_dims(x, axis).type.shape == np.expand_dims(v, axis).shape
+    assert gt.shape_padaxis(x, axis).type.shape == np.expand_dims(v, axis).shape
+    assert gt.squeeze(x).type.shape == np.squeeze(v).shape
+    target = (2, *(data.draw(st.sampled_from([n, 5])) if n == 1 else n for n in shape))
+    assert gt.broadcast_to(x, target).type.shape == np.broadcast_to(v, target).shape
+
+
+# ---------------------------------------------------------------------------
+# gradients
+
+
+@pytest.mark.parametrize(
+    ("fun", "shape"),
+    [
+        (lambda x: gt.flatten(x, 2) * np.arange(12.0).reshape(2, 6), (2, 3, 2)),
+        (lambda x: gt.squeeze(x) * np.arange(3.0), (1, 3)),
+        (lambda x: gt.expand_dims(x, (0, 2)) * np.arange(3.0), (2, 3)),
+        (lambda x: gt.shape_padaxis(x, 1) * np.arange(1.0, 4.0)[:, None], (2, 3)),
+        (lambda x: gt.broadcast_to(x, (4, 2, 3)) * np.arange(24.0).reshape(4, 2, 3), (2, 3)),
+        (lambda x: gt.broadcast_to(x, (3, 2, 3)) * np.arange(18.0).reshape(3, 2, 3), (1, 3)),
+    ],
+)
+def test_verify_grad(fun, shape):
+    verify_grad(fun, [RNG.normal(size=shape)], rng=np.random.default_rng(0))
+
+
+def test_grad_matches_jax():
+    x = gt.dmatrix("x")
+    w = np.arange(12.0).reshape(2, 2, 3)
+    cost = gt.sum(gt.broadcast_to(gt.expand_dims(gt.flatten(gt.shape_padleft(x)), 0), (2, 6)) ** 2)
+    cost = cost + gt.sum(gt.reshape(x, (2, -1)) * w[0, :, :])
+    f = g.function([x], g.grad(cost, x))
+    v = RNG.normal(size=(2, 3))
+
+    def ref(a):
+        return jnp.sum(jnp.broadcast_to(a.reshape(1, -1), (2, 6)) ** 2) + jnp.sum(a * w[0])
+
+    np.testing.assert_allclose(f(v), jax.jit(jax.grad(ref))(v), rtol=1e-12)

@@ -53,9 +53,9 @@ def build(n_hidden: int, rng: np.random.Generator, lr: float):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--hidden", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=0.5)
+    parser.add_argument("--lr", type=float, default=1.0)
     args = parser.parse_args()
 
     rng = np.random.default_rng(0)

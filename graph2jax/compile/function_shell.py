@@ -390,7 +390,9 @@ class Function:
         for pos, k in enumerate(chosen):
             value = results[pos]
             if not outputs[k].borrow:
-                value = np.array(value)  # a writable host copy: never aliases a later donated buffer
+                value = np.array(
+                    value
+                )  # a writable host copy: never aliases a later donated buffer
             outs.append(value)
         if self.output_keys is not None:
             return {self.output_keys[k]: v for k, v in zip(chosen, outs, strict=True)}
@@ -486,11 +488,12 @@ class Function:
     def jax_fn(self) -> Any:
         """The pure jitted callable ``(inputs..., shared values...) -> (outputs..., new values...)``.
 
-        The new values are those of the updated shared variables (in the order
-        of ``maker.shared`` restricted to updated ones, i.e. ``maker.updates``)
-        followed by stateful inputs' new values. Nothing is donated and no
-        shared variable is written: compose it with ``jax.vmap``, ``jax.grad``
-        or ``jax.jit`` freely.
+        The arguments are every input (implicit ones included) in order, then
+        the values of ``f.maker.shared``; the results are the outputs, then the
+        new values of the updated shared variables (in the order of
+        ``f.maker.shared_updates``), then stateful inputs' new values. Nothing
+        is donated and no shared variable is written: compose it with
+        ``jax.vmap``, ``jax.grad`` or ``jax.jit`` freely.
         """
         return self.maker.jax_fn()
 

@@ -27,6 +27,7 @@ from graph2jax.graph.fg import FunctionGraph
 from graph2jax.linker import jax_linker
 from graph2jax.linker.jax_linker import StaticValue
 from graph2jax.linker.numpy_linker import link_numpy
+from graph2jax.rewrite.engine import rewrite_fgraph
 from graph2jax.tensor.sharedvar import SharedVariable
 
 
@@ -44,6 +45,9 @@ class FunctionMaker:
     input_updates : dict
         ``{index into inputs: position of its new value among fgraph outputs}``.
     fgraph : FunctionGraph
+        The graph after the mode's rewrites.
+    rewrites_applied : list of (str, Apply)
+        The rewrites that changed ``fgraph``, in order.
     mode : Mode
     """
 
@@ -86,9 +90,13 @@ class FunctionMaker:
         )
         self._linked: dict[tuple[int, ...] | None, Any] = {}
         self._jax_fn: Any = None
-        self.build_time = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        self.rewrites_applied = rewrite_fgraph(self.fgraph, mode)
+        self.rewrite_time = time.perf_counter() - t1
+        self.build_time = t1 - t0
         if profile is not None:
             profile.rebuild_time += self.build_time
+            profile.rewrite_time += self.rewrite_time
 
     @property
     def n_outputs(self) -> int:

@@ -9,7 +9,8 @@ JAX implementation is registered in :mod:`graph2jax.linker.dispatch`.
 from __future__ import annotations
 
 import itertools
-import traceback
+import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -149,10 +150,16 @@ class Tag:
 
 def _user_frame() -> str | None:
     """``file:line`` of the innermost frame outside graph2jax (the user's line)."""
-    for frame in reversed(traceback.extract_stack(limit=30)[:-2]):
-        if "/graph2jax/" not in frame.filename.replace("\\", "/"):
-            return f"{frame.filename}:{frame.lineno}"
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if _PACKAGE_DIR not in filename:
+            return f"{filename}:{frame.f_lineno}"
+        frame = frame.f_back
     return None
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 class Apply:

@@ -23,7 +23,7 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from graph2jax.graph.basic import Apply, Op
+from graph2jax.graph.basic import Apply, Constant, Op
 from graph2jax.graph.gradtypes import disconnected, is_null
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.tensor.basic import as_tensor_variable
@@ -247,6 +247,8 @@ class Elemwise(Op):
 def _pad_left(t: TensorVariable, ndim: int) -> TensorVariable:
     import graph2jax.tensor as gt
 
+    if isinstance(t, Constant):  # a padded constant is just another constant: no node
+        return gt.constant(np.reshape(t.data, (1,) * (ndim - t.ndim) + t.data.shape))
     return gt.dimshuffle(t, ("x",) * (ndim - t.ndim) + tuple(range(t.ndim)))
 
 

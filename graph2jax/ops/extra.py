@@ -1,9 +1,10 @@
 """PyTensor's ``extra_ops``: ``cumsum``, ``cumprod``, ``diff``, ``repeat``, ``tile``.
 
-These linear ops carry their transpose as a flag: a reverse cumulative sum,
-the adjoint difference, the sum of repeated slices, the sum of tiles. The
-gradient of each is the other, so gradients of any order stay within this
-module. Sorting is in :mod:`graph2jax.ops.sort`.
+The cumulative sum, the difference and repeat carry their transpose as a
+flag: a reverse cumulative sum, the adjoint difference, the sum of repeated
+slices. The gradient of each is the other, so gradients of any order stay
+within this module. ``tile``'s gradient sums the tiles (a reshape and a sum).
+Sorting is in :mod:`graph2jax.ops.sort`.
 
 An axis of ``None`` flattens the input first, as numpy.
 """
@@ -141,7 +142,8 @@ class Diff(Op):
 
     ``transposed=True`` is its adjoint (the gradient): ``(-1)**n`` times the
     difference of the input padded with ``n`` zeros on both sides, which is
-    ``n`` longer than the input.
+    ``n`` longer than the input (so the gradient of a difference whose order
+    exceeds the length, an empty result, has the wrong length).
     """
 
     __props__ = ("n", "axis", "transposed")
@@ -229,7 +231,8 @@ class Repeat(Op):
 
     ``repeats`` decides the output's length, so its value must be known at
     trace time (a constant, or an input the function treats as static).
-    ``transposed=True`` sums each run of repeated slices back into one (the gradient).
+    ``transposed=True`` sums each run of repeated slices back into one (the
+    gradient); it needs one count per output slice.
     """
 
     __props__ = ("axis", "transposed")
@@ -244,9 +247,11 @@ class Repeat(Op):
         one_axis(self.axis, x, "repeat")
         if repeats.dtype not in int_dtypes + uint_dtypes or repeats.ndim > 1:
             raise TypeError(f"repeat: repeats {repeats.describe()} must be an int scalar or vector")
+        if self.transposed and repeats.ndim != 1:
+            raise TypeError(f"{self}: repeats {repeats.describe()} must be a vector")
         length = x.type.shape[self.axis]
         out_length = None
-        if repeats.ndim == 1 and self.transposed:
+        if self.transposed:
             out_length = repeats.type.shape[0]
         elif isinstance(repeats, Constant):
             reps = np.asarray(repeats.data)
@@ -259,24 +264,18 @@ class Repeat(Op):
                 )
             if reps.ndim == 1:
                 out_length = int(reps.sum())
-            elif length is not None and not self.transposed:
+            elif length is not None:
                 out_length = length * int(reps)
-            elif length is not None and int(reps) > 0:
-                out_length = length // int(reps)
         return Apply(self, [x, repeats], [_with_length(x, self.axis, out_length)()])
-
-    def _segments(self, x: Any, repeats: np.ndarray) -> tuple[np.ndarray, int]:
-        """For the transpose: the output slice of each input slice, and the output length."""
-        n = len(repeats) if repeats.ndim else np.shape(x)[self.axis] // max(int(repeats), 1)
-        return np.repeat(np.arange(n), repeats if repeats.ndim else int(repeats)), n
 
     def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
         x, repeats = np.asarray(inputs[0]), np.asarray(inputs[1])
         if not self.transposed:
             output_storage[0][0] = np.repeat(x, repeats, axis=self.axis)
             return
-        ids, n = self._segments(x, repeats)
-        out = np.zeros((n,) + np.moveaxis(x, self.axis, 0).shape[1:], dtype=x.dtype)
+        # the transpose: slice i of the input goes to output slice ids[i]
+        ids = np.repeat(np.arange(len(repeats)), repeats)
+        out = np.zeros((len(repeats),) + np.moveaxis(x, self.axis, 0).shape[1:], dtype=x.dtype)
         np.add.at(out, ids, np.moveaxis(x, self.axis, 0))
         output_storage[0][0] = np.moveaxis(out, 0, self.axis)
 
@@ -284,16 +283,18 @@ class Repeat(Op):
         gt = _gt()
         reps = cast(node.inputs[1], "int64")
         shp = list(input_shapes[0])
-        if reps.ndim == 1:
-            shp[self.axis] = gt.shape(reps)[0] if self.transposed else gt.sum(reps)
+        if self.transposed:
+            shp[self.axis] = gt.shape(reps)[0]
         else:
-            shp[self.axis] = shp[self.axis] // reps if self.transposed else shp[self.axis] * reps
+            shp[self.axis] = gt.sum(reps) if reps.ndim else shp[self.axis] * reps
         return [tuple(shp)]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         x, repeats = inputs
         if x.dtype in discrete_dtypes:
             return [disconnected(), disconnected()]
+        if repeats.ndim == 0:  # one count per slice: the transpose needs the number of slices
+            repeats = _gt().alloc(repeats, x.shape[self.axis])
         return [Repeat(self.axis, not self.transposed)(output_grads[0], repeats), disconnected()]
 
 
@@ -305,8 +306,8 @@ def _jax_repeat(op: Repeat, node: Apply) -> Callable[..., Any]:
         repeats = np.asarray(repeats)  # static: known while tracing
         if not op.transposed:
             return jnp.repeat(x, repeats if repeats.ndim else int(repeats), axis=axis)
-        ids, n = op._segments(x, repeats)
-        out = jax.ops.segment_sum(jnp.moveaxis(x, axis, 0), ids, num_segments=n)
+        ids = np.repeat(np.arange(len(repeats)), repeats)
+        out = jax.ops.segment_sum(jnp.moveaxis(x, axis, 0), ids, num_segments=len(repeats))
         return jnp.moveaxis(out, 0, axis)
 
     return repeat_
@@ -348,15 +349,10 @@ def repeat(x: Any, repeats: Any, axis: int | None = None) -> TensorVariable:
 class Tile(Op):
     """``x`` repeated ``reps[i]`` times along each axis ``i`` (``len(reps) == x.ndim``).
 
-    ``reps`` must be known at trace time. ``transposed=True`` sums the tiles
-    back into one (the gradient).
+    ``reps`` must be known at trace time.
     """
 
-    __props__ = ("transposed",)
     static_inputs = (1,)
-
-    def __init__(self, transposed: bool = False):
-        self.transposed = bool(transposed)
 
     def make_node(self, x: Any, reps: Any) -> Apply:
         x, reps = as_tensor_variable(x), as_tensor_variable(reps)
@@ -366,46 +362,33 @@ class Tile(Op):
             )
         shp = [None] * x.ndim
         if isinstance(reps, Constant):
-            for i, (n, r) in enumerate(
-                zip(x.type.shape, np.asarray(reps.data).tolist(), strict=True)
-            ):
+            for i, (n, r) in enumerate(zip(x.type.shape, reps.data.tolist(), strict=True)):
                 if r < 0:
                     raise ValueError(f"tile: reps must be non-negative, got {reps.data}")
-                if n is not None:
-                    shp[i] = (n // r if r else 0) if self.transposed else n * r
+                shp[i] = None if n is None else n * r
         return Apply(self, [x, reps], [TensorType(x.dtype, tuple(shp))()])
 
     def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
-        output_storage[0][0] = self._apply(np, np.asarray(inputs[0]), inputs[1])
-
-    def _apply(self, xp: Any, x: Any, reps: Any) -> Any:
-        reps = [int(r) for r in np.asarray(reps)]
-        if not self.transposed:
-            return xp.tile(x, reps)
-        # tile axis i is (reps[i], n[i]) once reshaped: sum the reps axes
-        lengths = [n // r if r else 0 for n, r in zip(np.shape(x), reps, strict=True)]
-        split = [d for pair in zip(reps, lengths, strict=True) for d in pair]
-        return xp.reshape(x, split).sum(axis=tuple(range(0, 2 * len(reps), 2)))
+        output_storage[0][0] = np.tile(inputs[0], [int(r) for r in inputs[1]])
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
         reps = node.inputs[1]
-        return [
-            tuple(
-                (s // reps[i] if self.transposed else s * reps[i])
-                for i, s in enumerate(input_shapes[0])
-            )
-        ]
+        return [tuple(s * reps[i] for i, s in enumerate(input_shapes[0]))]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         x, reps = inputs
         if x.dtype in discrete_dtypes:
             return [disconnected(), disconnected()]
-        return [Tile(not self.transposed)(output_grads[0], reps), disconnected()]
+        # axis i of the output is (reps[i], x.shape[i]) once reshaped: sum over the tiles
+        gt = _gt()
+        split = [d for i in range(x.ndim) for d in (reps[i], x.shape[i])]
+        tiles = gt.reshape(output_grads[0], split, ndim=2 * x.ndim)
+        return [gt.sum(tiles, axis=tuple(range(0, 2 * x.ndim, 2))), disconnected()]
 
 
 @jax_funcify.register(Tile)
 def _jax_tile(op: Tile, node: Apply) -> Callable[..., Any]:
-    return lambda x, reps: op._apply(jnp, x, reps)
+    return lambda x, reps: jnp.tile(x, [int(r) for r in np.asarray(reps)])
 
 
 def tile(x: Any, reps: Sequence[int] | Any) -> TensorVariable:

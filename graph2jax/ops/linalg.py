@@ -1,5 +1,6 @@
-"""Linear algebra on stacks of matrices: ``inv``, ``det``, ``slogdet``, ``solve``, ``cholesky``,
-``eigh``, ``svd``, ``qr``, ``pinv`` (``norm`` lives in :mod:`graph2jax.ops.linalg_norm`).
+"""Linear algebra on stacks of matrices: ``inv``, ``det``, ``slogdet``, ``cholesky`` and the
+helpers of the whole family; the solvers live in :mod:`graph2jax.ops.linalg_solve`, the
+decompositions in :mod:`graph2jax.ops.linalg_decomp` and ``norm`` in :mod:`graph2jax.ops.linalg_norm`.
 
 Every op works on the last two axes and is batched over the leading ones, as
 numpy's ``linalg`` functions are. Dtypes follow PyTensor: floats (and
@@ -26,7 +27,7 @@ from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import NullType, disconnected, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.creation import Fill
-from graph2jax.ops.elemwise_op import broadcast_static_shape, real_of
+from graph2jax.ops.elemwise_op import real_of
 from graph2jax.tensor.basic import as_tensor_variable
 from graph2jax.tensor.type import TensorType, complex_dtypes, discrete_dtypes, float_dtypes
 from graph2jax.tensor.variable import TensorVariable
@@ -304,174 +305,6 @@ def slogdet(a: Any) -> tuple[TensorVariable, TensorVariable]:
 
 
 # ---------------------------------------------------------------------------
-# solve
-
-
-_ASSUME_A = ("gen", "sym", "her", "pos")
-
-
-def _symmetric_from(xp: Any, a: Any, lower: bool) -> Any:
-    """The symmetric (Hermitian) matrix whose ``lower`` (else upper) triangle is ``a``'s."""
-    low = a if lower else xp.swapaxes(a, -1, -2)
-    return xp.tril(low) + xp.conj(xp.swapaxes(xp.tril(low, -1), -1, -2))
-
-
-class Solve(Op):
-    """``x`` with ``a @ x == b``; ``b`` is a vector (``b_ndim=1``) or a matrix per batch entry.
-
-    ``assume_a`` is ``'gen'`` (general), ``'sym'``/``'her'`` (symmetric or
-    Hermitian) or ``'pos'`` (positive definite, solved by Cholesky); for the
-    last three only the ``lower`` (else upper) triangle of ``a`` is read.
-    Batch axes of ``a`` and ``b`` broadcast.
-    """
-
-    __props__ = ("assume_a", "lower", "b_ndim")
-
-    def __init__(self, assume_a: str = "gen", lower: bool = False, b_ndim: int = 2):
-        if assume_a not in _ASSUME_A:
-            raise ValueError(f"solve: assume_a must be one of {_ASSUME_A}, got {assume_a!r}")
-        if b_ndim not in (1, 2):
-            raise ValueError(f"solve: b_ndim must be 1 or 2, got {b_ndim!r}")
-        self.assume_a = assume_a
-        self.lower = bool(lower) and assume_a != "gen"
-        self.b_ndim = int(b_ndim)
-
-    def make_node(self, a: Any, b: Any) -> Apply:
-        a = _matrix_input(self, a, square=True)
-        b = as_tensor_variable(b)
-        if b.ndim < self.b_ndim:
-            raise ValueError(
-                f"{self}: b must have at least {self.b_ndim} dimensions; {b.describe()} has {b.ndim}"
-            )
-        m, rows = a.type.shape[-1], b.type.shape[b.ndim - self.b_ndim]
-        if m is not None and rows is not None and m != rows:
-            raise ValueError(
-                f"{self}: a of static shape {a.type.shape} and b of static shape {b.type.shape} "
-                f"do not match ({m} != {rows} rows)"
-            )
-        core = b.type.shape[b.ndim - self.b_ndim :]
-        batch = _broadcast_batch(a.type.shape[:-2], b.type.shape[: b.ndim - self.b_ndim], self)
-        dtype = linalg_dtype(np.result_type(a.dtype, b.dtype).name)
-        return Apply(self, [a, b], [TensorType(dtype, (*batch, *core))()])
-
-    def _solve(self, xp: Any, a: Any, b: Any, dtype: str) -> Any:
-        a, b = xp.asarray(a, dtype=dtype), xp.asarray(b, dtype=dtype)
-        if self.b_ndim == 1:
-            b = b[..., None]
-        batch = np.broadcast_shapes(np.shape(a)[:-2], np.shape(b)[:-2])
-        a = xp.broadcast_to(a, (*batch, *np.shape(a)[-2:]))
-        b = xp.broadcast_to(b, (*batch, *np.shape(b)[-2:]))
-        if self.assume_a != "gen":
-            a = _symmetric_from(xp, a, self.lower)
-        if self.assume_a == "pos" and xp is jnp:
-            chol = jax.lax.linalg.cholesky(a, symmetrize_input=False)
-            y = jax.lax.linalg.triangular_solve(chol, b, left_side=True, lower=True)
-            x = jax.lax.linalg.triangular_solve(
-                chol, y, left_side=True, lower=True, transpose_a=True, conjugate_a=True
-            )
-        else:
-            x = xp.linalg.solve(a, b)
-        return x[..., 0] if self.b_ndim == 1 else x
-
-    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
-        dtype = node.outputs[0].dtype
-        output_storage[0][0] = np.asarray(self._solve(np, *inputs, dtype), dtype=dtype)
-
-    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
-        a, b = node.inputs
-        sa, sb = input_shapes
-        nb = b.ndim - self.b_ndim
-        batch = _broadcast_batch_expr(a, sa[:-2], b, sb[:nb])
-        return [(*batch, *sb[nb:])]
-
-    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
-        (a, b), (x,), (gx,) = inputs, outputs, output_grads
-        gt = _gt()
-        # a symmetric a_eff is its own transpose, read from the same triangle
-        a_t = a if self.assume_a != "gen" else _mT(a)
-        gb = self(a_t, gx)
-        if self.b_ndim == 1:
-            ga = -(_pad_right(gb, 1) * _pad_at(x, -2))
-        else:
-            ga = -gt.matmul(gb, _mT(x))
-        if self.assume_a != "gen":
-            ga = _triangle_grad(ga, self.lower)
-        return [_input_grad(ga, a), _input_grad(gb, b)]
-
-
-@jax_funcify.register(Solve)
-def _jax_solve(op: Solve, node: Apply) -> Callable[..., Any]:
-    dtype = node.outputs[0].dtype
-    return lambda a, b: op._solve(jnp, a, b, dtype)
-
-
-def _broadcast_batch(sa: tuple, sb: tuple, op: Op) -> tuple:
-    n = max(len(sa), len(sb))
-    pad = [(1,) * (n - len(s)) + tuple(s) for s in (sa, sb)]
-    return broadcast_static_shape(pad, str(op)) if n else ()
-
-
-def _broadcast_batch_expr(a: Variable, sa: tuple, b: Variable, sb: tuple) -> tuple:
-    """Symbolic broadcast of two batch shapes (entries of static length 1 give way)."""
-    n = max(len(sa), len(sb))
-    one = _gt().constant(1, dtype="int64")
-    out = []
-    for k in range(n):
-        cands = []
-        for var, s in ((a, sa), (b, sb)):
-            j = k - (n - len(s))
-            if j >= 0 and var.type.shape[j] != 1:
-                cands.append(s[j])
-        out.append(one if not cands else cands[0] if len(cands) == 1 else _gt().maximum(*cands))
-    return tuple(out)
-
-
-def solve(
-    a: Any,
-    b: Any,
-    *,
-    assume_a: str = "gen",
-    lower: bool = False,
-    transposed: bool = False,
-    check_finite: bool = True,
-    overwrite_a: bool = False,
-    overwrite_b: bool = False,
-    b_ndim: int | None = None,
-) -> TensorVariable:
-    """Solve ``a @ x == b`` for ``x`` (scipy.linalg.solve), batched over leading axes.
-
-    Parameters
-    ----------
-    a : (..., M, M) tensor
-    b : (..., M) or (..., M, K) tensor
-    assume_a : {'gen', 'sym', 'her', 'pos'}
-        Structure of ``a``; with 'sym', 'her' and 'pos' only one triangle of
-        ``a`` is read (the lower one if ``lower``).
-    lower : bool
-    transposed : bool
-        Solve ``a.T @ x == b`` instead.
-    check_finite, overwrite_a, overwrite_b : bool
-        Accepted for compatibility with PyTensor; ignored.
-    b_ndim : {1, 2}, optional
-        Core dimensions of ``b``: by default 1 when ``b`` is a vector, else 2.
-
-    Examples
-    --------
-    >>> import numpy as np, graph2jax.tensor as gt
-    >>> a, b = gt.dmatrix("a"), gt.dvector("b")
-    >>> gt.linalg.solve(a, b).eval({a: np.diag([2.0, 4.0]), b: np.array([1.0, 1.0])})
-    array([0.5 , 0.25])
-    """
-    a, b = as_tensor_variable(a), as_tensor_variable(b)
-    if b_ndim is None:
-        b_ndim = 1 if b.ndim == 1 else 2
-    if transposed:
-        a = _mT(_matrix_input(Solve(assume_a, lower, b_ndim), a, square=True))
-        lower = not lower
-    return Solve(assume_a, lower, b_ndim)(a, b)
-
-
-# ---------------------------------------------------------------------------
 # Cholesky
 
 
@@ -573,12 +406,10 @@ __all__ = [
     "Det",
     "MatrixInverse",
     "SLogDet",
-    "Solve",
     "TrianglePart",
     "cholesky",
     "det",
     "inv",
     "matrix_inverse",
     "slogdet",
-    "solve",
 ]

@@ -32,8 +32,8 @@ from graph2jax.ops.linalg import (
     _triangle_grad,
     is_zero_grad,
     linalg_dtype,
-    solve,
 )
+from graph2jax.ops.linalg_solve import SolveTriangular
 from graph2jax.tensor.variable import TensorVariable
 
 
@@ -185,7 +185,8 @@ class SVD(Op):
             return [grad_not_implemented(self, 0, x, "only the singular values have a gradient")]
         if is_zero_grad(gs):
             return [disconnected()]
-        u, _, vh = SVD(full_matrices=False, compute_uv=True)(x)
+        reduced = self.compute_uv and not self.full_matrices
+        u, _, vh = outputs if reduced else SVD(full_matrices=False, compute_uv=True)(x)
         return [_input_grad(_gt().matmul(u * _pad_at(gs, -2), vh), x)]
 
 
@@ -280,7 +281,7 @@ class QR(Op):
         left = gt.matmul(q, copyltu)
         if gq is not None and not is_zero_grad(gq):
             left = gq + left
-        return [_input_grad(_mT(solve(r, _mT(left), b_ndim=2)), x)]
+        return [_input_grad(_mT(SolveTriangular(lower=False)(r, _mT(left))), x)]
 
 
 @jax_funcify.register(QR)

@@ -117,14 +117,13 @@ class SharedVariable(Variable):
             value = self.type.filter(new_value, self.strict, self.allow_downcast)
         except TypeError as err:
             raise TypeError(f"set_value of shared variable {self.describe()}: {err}") from None
-        on_device = isinstance(value, jax.Array)
-        storage = self._storage
-        with storage.lock:
-            if on_device and borrow:
-                storage.value = value
-            else:
-                # jnp.array copies: the caller's numpy or device array is never aliased
-                storage.value = jnp.array(value, copy=True)
+        if isinstance(value, np.ndarray | np.generic) or (
+            isinstance(value, jax.Array) and not borrow
+        ):
+            # jnp.array copies: the caller's numpy or device array is never aliased
+            value = jnp.array(value, copy=True)
+        with self._storage.lock:
+            self._storage.value = value  # a device array, or a value of a non-array type
 
     def _write(self, value: Any) -> None:
         """Store a fresh buffer computed by a function (the shell holds ``lock``)."""
@@ -170,11 +169,12 @@ class _Storage:
 
     def __reduce__(self) -> tuple:
         with self.lock:
-            return _restore_storage, (np.asarray(self.value),)
+            value = self.value
+            return _restore_storage, (np.asarray(value) if isinstance(value, jax.Array) else value,)
 
 
-def _restore_storage(value: np.ndarray) -> _Storage:
-    return _Storage(jnp.asarray(value))
+def _restore_storage(value: Any) -> _Storage:
+    return _Storage(jnp.asarray(value) if isinstance(value, np.ndarray) else value)
 
 
 class TensorSharedVariable(_TensorOperators, SharedVariable):

@@ -99,7 +99,7 @@ def test_default_update_and_no_default_updates():
 
 
 @pytest.mark.parametrize("kind", ["list", "tuple", "dict"])
-def test_givens_replace_an_intermediate_variable(kind):
+def test_givens_replace_a_free_input_variable(kind):
     x, y = gt.dscalars("x", "y")
     z = x * 3
     pairs = [(x, y + 1)]

@@ -89,3 +89,18 @@ def test_numpy_mode_has_no_jax_fn():
     f = g.function([x], x + 1, mode="NUMPY")
     with pytest.raises(TypeError, match="NUMPY|numpy"):
         f.jax_fn  # noqa: B018
+
+
+def test_modes_select_rewrites_with_including_and_excluding():
+    x = gt.dvector("x")
+    out = gt.log(1 + x)
+
+    def applied(mode):
+        return [name for name, _ in g.function([x], out, mode=mode).maker.rewrites_applied]
+
+    assert "log_of_one_plus" in applied("FAST_RUN")
+    assert applied("FAST_COMPILE") == []
+    assert "log_of_one_plus" not in applied(get_mode("FAST_RUN").excluding("stabilize"))
+    assert "log_of_one_plus" in applied(get_mode("FAST_COMPILE").including("stabilize"))
+    tiny = np.array([1e-20])
+    assert g.function([x], out)(tiny)[0] == pytest.approx(1e-20)  # log1p keeps the precision

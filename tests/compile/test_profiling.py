@@ -18,14 +18,18 @@ def test_profile_true_records_compile_phases_and_calls(capsys):
     f = g.function([x], gt.exp(x) * 2 + 1, profile=True, name="prof")
     stats = f.profile
     assert isinstance(stats, ProfileStats) and stats.name == "prof"
-    assert stats.rebuild_time > 0 and stats.rewrite_time == 0.0
+    assert stats.rebuild_time > 0 and stats.rewrite_time > 0  # fast_run rewrites ran
     assert stats.call_count == 0 and stats.trace_time == 0.0  # JAX traces at the first call
     for _ in range(3):
         f(np.ones(4))
     assert stats.call_count == 3
     assert stats.trace_time > 0 and stats.lowering_time > 0 and stats.xla_compile_time > 0
     assert stats.compile_time == pytest.approx(
-        stats.rebuild_time + stats.trace_time + stats.lowering_time + stats.xla_compile_time
+        stats.rebuild_time
+        + stats.rewrite_time
+        + stats.trace_time
+        + stats.lowering_time
+        + stats.xla_compile_time
     )
     assert stats.call_time > 0
     assert stats.mean_call_time == pytest.approx(stats.call_time / 3)

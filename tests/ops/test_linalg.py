@@ -60,6 +60,31 @@ CASES = {
         _spd,
         (3, 3),
     ),
+    "solve_triangular": (
+        lambda a: la.solve_triangular(a, gt.constant(np.ones((3, 2), dtype=a.dtype)), lower=True),
+        lambda v: np.linalg.solve(np.tril(v), np.ones((3, 2))),
+        _general,
+        (3, 3),
+    ),
+    "solve_triangular_T_unit": (
+        lambda a: la.solve_triangular(
+            a, gt.constant(np.arange(3.0, dtype=a.dtype)), trans="T", unit_diagonal=True
+        ),
+        lambda v: np.linalg.solve(
+            np.swapaxes(np.triu(v, 1) + np.eye(3), -1, -2),
+            np.broadcast_to(np.arange(3.0), v.shape[:-1])[..., None],
+        )[..., 0],
+        _general,
+        (3, 3),
+    ),
+    "cho_solve_upper": (
+        lambda a: la.cho_solve(
+            (la.cholesky(a, lower=False), False), gt.constant(np.eye(3, dtype=a.dtype))
+        ),
+        np.linalg.inv,
+        _spd,
+        (3, 3),
+    ),
     "cholesky": (la.cholesky, np.linalg.cholesky, _spd, (3, 3)),
     "cholesky_upper": (
         lambda a: la.cholesky(a, lower=False),
@@ -194,7 +219,20 @@ def test_complex_inputs_keep_their_dtype_and_give_real_spectra():
     outs += [la.norm(x), la.cholesky(x), la.solve(x, x, assume_a="pos"), la.pinv(x)]
     dtypes = ["complex128"] * 3 + ["float64"] * 4 + ["complex128"] * 3
     assert [o.dtype for o in outs] == dtypes
-    compare_jax_and_numpy([x], outs, [h])
+    # Hermitian from the upper triangle; complex symmetric (no conjugation) from the lower one
+    outs += [
+        la.solve(x, x, assume_a="her", lower=False),
+        la.solve(x, x, assume_a="sym", lower=True),
+    ]
+    herm_up = np.triu(h) + np.tril(np.ones((3, 3)), -1)
+    sym_low = np.tril(h) + np.triu(np.ones((3, 3)), 1)
+    got = compare_jax_and_numpy([x], outs, [h])
+    np.testing.assert_allclose(got[-2], np.eye(3), atol=1e-10)
+    got = compare_jax_and_numpy([x], outs[-2:], [herm_up])
+    np.testing.assert_allclose(got[0], np.linalg.solve(h, herm_up), atol=1e-10)
+    sym = np.tril(sym_low) + np.tril(sym_low, -1).T
+    got = compare_jax_and_numpy([x], outs[-1:], [sym_low])
+    np.testing.assert_allclose(got[0], np.linalg.solve(sym, sym_low), atol=1e-10)
     with pytest.raises(Exception, match="complex"):
         g.grad(gt.real(la.det(x)), x)
 
@@ -305,6 +343,12 @@ def test_bad_arguments():
         la.solve(
             gt.tensor(dtype="float64", shape=(2, 3, 3)), gt.tensor(dtype="float64", shape=(4, 3, 1))
         )
+    with pytest.raises(ValueError, match="trans"):
+        la.solve_triangular(a, gt.dvector(), trans=3)
+    with pytest.raises(ValueError, match="b_ndim"):
+        la.solve(a, gt.dmatrix(), b_ndim=3)
+    with pytest.raises(ValueError, match="square"):
+        la.solve_triangular(gt.tensor(dtype="float64", shape=(3, 2)), gt.dvector())
     with pytest.raises(ValueError, match="mode"):
         la.qr(a, mode="raw")
     with pytest.raises(ValueError, match="UPLO"):
@@ -364,6 +408,24 @@ GRAD_CASES = {
     "solve_pos": (
         lambda a: la.solve(_sym(a), gt.constant(np.ones((3, 2))), assume_a="pos", lower=True),
         lambda a: jnp.linalg.solve(_jsym(a), jnp.ones((3, 2))),
+        _spd,
+        (3, 3),
+    ),
+    "solve_triangular": (
+        lambda a: la.solve_triangular(a, gt.constant(np.ones((3, 2))), trans=1, lower=True),
+        lambda a: jax.scipy.linalg.solve_triangular(a, jnp.ones((3, 2)), trans=1, lower=True),
+        _general,
+        (2, 3, 3),
+    ),
+    "solve_triangular_b": (
+        lambda b: la.solve_triangular(gt.constant(_general((3, 3))), b, unit_diagonal=True),
+        None,
+        lambda s, d="float64": RNG.normal(size=s),
+        (3, 2),
+    ),
+    "cho_solve": (
+        lambda a: la.cho_solve((la.cholesky(_sym(a)), True), gt.constant(np.arange(3.0))),
+        lambda a: jnp.linalg.solve(_jsym(a), jnp.arange(3.0)),
         _spd,
         (3, 3),
     ),

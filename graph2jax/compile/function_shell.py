@@ -31,6 +31,8 @@ from graph2jax.linker.jax_linker import StaticValue
 
 DUPLICATE = object()  #: a finder entry for a name shared by several inputs
 
+_COPY, _BORROW = "copy", "borrow"  #: how a single output is returned
+
 #: ``sys.getrefcount`` of a shared buffer referenced only by its variable and the call's arguments
 _UNSHARED_REFCOUNT = 3
 
@@ -155,24 +157,23 @@ class Function:
         )
         self._shared = tuple(maker.shared)
         updated = [(maker.shared[k], pos) for k, pos in maker.updates.items()]
-        updated.sort(key=lambda item: item[0].sort_key)  # the fixed order locks are taken in
         self._updated = tuple(updated)
-        self._locks = tuple(sv.lock for sv, _ in updated)
+        # every shared variable read is locked from reading its buffer to the end of the
+        # write-back, so no other call donates a buffer between our read and our dispatch;
+        # locks are taken in one global order (creation order), so calls never deadlock
+        storages = {id(sv._storage): sv._storage for sv in maker.shared}
+        self._locks = tuple(st.lock for st in sorted(storages.values(), key=lambda st: st.sort_key))
         self._input_updates = tuple(
             (self._containers[k], pos) for k, pos in maker.input_updates.items()
         )
         self._stateful = bool(self._updated or self._input_updates)
         self._direct = not (self._stateful or self._shared)  # the arguments are the jitted call's
         n_out = maker.n_outputs
-        # one output returned as is: no dict, no list, and no update buffer that may alias it
-        self._single = (
-            self.unpack_single
-            and n_out == 1
-            and not self.return_none
-            and self.output_keys is None
-            and not self._stateful
-        )
-        self._borrow_outputs = any(o.borrow for o in maker.outputs)
+        # one output, returned alone (no dict, list or None): copied to the host or borrowed
+        self._single = None
+        if self.unpack_single and n_out == 1 and not self.return_none and self.output_keys is None:
+            self._single = _BORROW if maker.outputs[0].borrow else _COPY
+        self._fast: Any = None  # the jitted callable, once known to take the arguments as they are
 
     # -- defaults -----------------------------------------------------------
     def _container(self, key: Any) -> Container:
@@ -204,21 +205,27 @@ class Function:
         """
         if kwargs or self.profile is not None:
             return self._call_general(args, kwargs)
-        maker = self.maker
-        linked = maker._linked.get(None) or maker.linked(None)
         if self.trust_input:
             values = args
         elif len(args) == self._n_in and self._all_positional:
             values = self._convert(args)
         else:
             values = self._arguments(args, {})
-        if self._direct and not linked.static_argnums:
-            results = linked.jitted(*values)
-        else:
-            results = self._dispatch(linked, values)
-        if self._single:
-            return results[0] if self._borrow_outputs else np.array(results[0])
+        fast = self._fast
+        results = fast(*values) if fast is not None else self._dispatch_default(values)
+        single = self._single
+        if single is _COPY:
+            return np.array(results[0])
+        if single is _BORROW:
+            return results[0]
         return self._outputs(results, None)
+
+    def _dispatch_default(self, values: Sequence[Any]) -> Sequence[Any]:
+        """A call computing every output: links on first use, then keeps the fast path."""
+        linked = self.maker.linked(None)
+        if self._direct and not linked.static_argnums:
+            self._fast = linked.jitted  # the arguments are exactly the jitted call's
+        return self._dispatch(linked, values)
 
     def _call_general(self, args: Sequence[Any], kwargs: dict[Any, Any]) -> Any:
         subset = self._subset(kwargs.pop("output_subset", None))
@@ -344,8 +351,6 @@ class Function:
 
     def _dispatch(self, linked: Any, values: Sequence[Any], shift: int = 0) -> Sequence[Any]:
         """The jitted call and the write-back; ``shift``: outputs left out by an output_subset."""
-        if not self._stateful:
-            return linked.jitted(*self._call_args(linked, values))
         locks = self._locks
         for lock in locks:
             lock.acquire()
@@ -481,7 +486,12 @@ class Function:
         self.trust_input = trust_input
 
     def free(self) -> None:
-        """Drop the compiled executables; the next call links and compiles again."""
+        """Drop the compiled executables; the next call links and compiles again.
+
+        Copies sharing this function's maker (same graph) lose theirs too,
+        except the one each keeps for its plain calls until its own ``free()``.
+        """
+        self._fast = None
         self.maker.free()
 
     @property

@@ -17,6 +17,7 @@ limits of the decompositions' gradients.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import jax
@@ -348,8 +349,9 @@ class Cholesky(Op):
         gt = _gt()
         low, glow = (c, gc) if self.lower else (_mT(c), _mT(gc))
         phi = TrianglePart(True, 0.5)(gt.matmul(_mT(low), glow))
-        low_inv = inv(low)
-        s = gt.matmul(gt.matmul(_mT(low_inv), phi), low_inv)
+        # two triangular solves with L^T: S = L^-T phi L^-1 = L^-T (L^-T phi^T)^T
+        solve_lt = partial(gt.linalg.solve_triangular, lower=True, trans=1, b_ndim=2)
+        s = solve_lt(low, _mT(solve_lt(low, _mT(phi))))
         return [_input_grad(_triangle_grad(s, self.lower), x)]
 
 

@@ -163,3 +163,25 @@ def test_missing_input_is_reported_when_compiling():
     x, y = gt.dscalars("x", "y")
     with pytest.raises(g.MissingInputError, match="'y'"):
         g.function([x], x + y)
+
+
+def test_readers_never_see_a_buffer_donated_by_a_concurrent_update():
+    param = g.shared(np.zeros(1000), name="param")
+    step = g.function([], [], updates=[(param, param + 1)])
+    read = g.function([], param * 1.0)
+    errors = []
+
+    def run(fn):
+        try:
+            for _ in range(200):
+                fn()
+        except Exception as err:  # a deleted buffer would surface here
+            errors.append(err)
+
+    threads = [threading.Thread(target=run, args=(fn,)) for fn in (step, read, step, read)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    np.testing.assert_array_equal(param.get_value(), np.full(1000, 400.0))

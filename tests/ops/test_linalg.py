@@ -309,6 +309,15 @@ def test_norm_matches_numpy(dtype, keepdims):
     compare_jax_and_numpy(list(xs.values()), outs, list(values.values()), expected=expected, **tol)
 
 
+def test_pytensor_module_paths():
+    from graph2jax.tensor.nlinalg import matrix_inverse, norm
+    from graph2jax.tensor.slinalg import cho_solve, cholesky, solve, solve_triangular
+
+    assert matrix_inverse is la.inv and norm is la.norm and cholesky is la.cholesky
+    assert (solve, solve_triangular, cho_solve) == (la.solve, la.solve_triangular, la.cho_solve)
+    assert gt.linalg is la
+
+
 def test_norm_method_of_variables():
     x = gt.dvector("x")
     assert float(x.norm(1).eval({x: np.array([3.0, -4.0])})) == 7.0

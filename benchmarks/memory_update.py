@@ -11,6 +11,7 @@ import resource
 import sys
 
 import jax.numpy as jnp
+import numpy as np
 
 import graph2jax as g
 
@@ -18,7 +19,7 @@ import graph2jax as g
 def main() -> None:
     n, steps = int(sys.argv[1]), int(sys.argv[2])
     p = g.shared(jnp.zeros(n, dtype="float32"), name="p", borrow=True)
-    step = g.function([], [], updates=[(p, 0.9 * p + 1)])
+    step = g.function([], [], updates=[(p, np.float32(0.9) * p + 1)])
     for _ in range(steps):
         step()
     p.get_value(borrow=True, return_internal_type=True).block_until_ready()

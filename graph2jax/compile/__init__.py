@@ -1,5 +1,6 @@
 """Compiling graphs: ``function``, ``In``/``Out``, modes and the ``Function`` shell."""
 
+from graph2jax.compile.debugmode import BadThunkOutput, DebugModeError
 from graph2jax.compile.function import function, function_dump
 from graph2jax.compile.function_shell import Function
 from graph2jax.compile.io import In, Out
@@ -8,6 +9,8 @@ from graph2jax.compile.profiling import ProfileStats
 from graph2jax.tensor.sharedvar import SharedVariable, shared
 
 __all__ = [
+    "BadThunkOutput",
+    "DebugModeError",
     "Function",
     "In",
     "Mode",

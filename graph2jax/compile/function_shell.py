@@ -4,9 +4,13 @@ A call converts and checks its arguments (skipped with ``trust_input``),
 reads the shared buffers, makes one jitted call, writes every update back
 and returns the outputs. Everything that can fail is checked before the
 jitted call is dispatched; once it is, all updates are written back even if
-the call is interrupted, under the locks of the updated shared variables
-(taken in a fixed order), so a call is all-or-nothing and concurrent calls
-never lose an update.
+the call is interrupted (then the interruption is re-raised). The locks of
+the shared variables a call reads are held from reading their buffers to the
+end of the write-back (taken in one global order), so a call is
+all-or-nothing and concurrent calls never lose an update. Updated shared
+buffers are donated to XLA unless someone else holds the ``jax.Array``
+(``sys.getrefcount``): then a copy is donated and the holder's array stays
+valid (the borrowed-buffer rule of :class:`~graph2jax.tensor.sharedvar.SharedVariable`).
 
 Everything a call needs is precomputed in ``__init__``; the common call
 (positional arguments, no shared variables, no profiling) runs one type check
@@ -147,7 +151,6 @@ class Function:
         self._n_in = len(inputs)
         self._positional = [k for k, spec in enumerate(inputs) if not spec.implicit]
         self._all_positional = len(self._positional) == self._n_in
-        # (dtype, ndim, static shape or None): an argument matching these is passed as is
         # (dtype, ndim) of inputs whose arrays may skip the filter; None: always filtered
         self._checks = tuple(
             (np.dtype(typ.dtype), typ.ndim)
@@ -198,7 +201,7 @@ class Function:
 
     # -- the call -----------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Evaluate the outputs on ``args`` (positional, then keyword by input name or variable).
+        """Evaluate the outputs on ``args`` (positional, then keyword by input name).
 
         ``output_subset=[...]`` (output indices, or keys of a dict of outputs)
         computes and returns only those outputs; updates are still applied.
@@ -274,7 +277,7 @@ class Function:
         for k, arg in zip(self._positional, args, strict=False):
             values[k], given[k] = arg, True
         for key, arg in kwargs.items():
-            k = self._names.get(key) if isinstance(key, str) else self._index_of_variable(key)
+            k = self._names.get(key)
             if k is None:
                 raise TypeError(f"function {self.name or ''} has no input named {key!r}")
             if k is DUPLICATE:
@@ -300,12 +303,6 @@ class Function:
                     f"of function {self.name or ''}"
                 )
         return values
-
-    def _index_of_variable(self, var: Any) -> int | None:
-        for k, spec in enumerate(self.maker.inputs):
-            if spec.variable is var:
-                return k
-        return None
 
     def _filter(self, k: int, value: Any, container: Container) -> Any:
         try:

@@ -123,7 +123,7 @@ class FunctionMaker:
         """All outputs and new values as one pure jitted function, without donation."""
         if self._jax_fn is None:
             linked = self.linked(None)
-            if not hasattr(linked, "py_fn") or isinstance(linked, NumpyLinked):
+            if isinstance(linked, NumpyLinked):
                 raise TypeError(f"mode {self.mode} does not compile with JAX: it has no jax_fn")
             jitted = jax.jit(linked.py_fn, static_argnums=linked.static_argnums)
             static = linked.static_argnums

@@ -131,7 +131,9 @@ def as_profile(profile: Any, name: str | None) -> ProfileStats | None:
     """``function``'s ``profile`` argument as a ProfileStats (or None: not profiled)."""
     if isinstance(profile, ProfileStats):
         return profile
-    if profile is None or profile is False:
+    if profile is False:
+        return None
+    if profile is None:
         from graph2jax.config import config
 
         if not config.profile:

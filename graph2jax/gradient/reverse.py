@@ -178,8 +178,11 @@ def _backprop(
         nulls = [g for g in out_grads if is_null(g)]
         if nulls:
             input_grads = [nulls[0]] * len(node.inputs)
-        elif not node.op.differentiable:
-            continue
+        elif not node.op.differentiable:  # PyTensor's rule: a zero gradient, not a disconnection
+            input_grads = [
+                _float_zeros_like(i) if _carries_gradient(i) else disconnected_type()
+                for i in node.inputs
+            ]
         else:  # the terms were cast to their variable's dtype when recorded
             input_grads = node.op.L_op(list(node.inputs), list(node.outputs), out_grads)
             if input_grads is None or len(input_grads) != len(node.inputs):

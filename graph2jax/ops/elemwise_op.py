@@ -236,7 +236,8 @@ class Elemwise(Op):
         sop = self.scalar_op
         (out,), (gz,) = outputs, output_grads
         if sop.grad is None or out.dtype in discrete_dtypes:
-            return [disconnected() for _ in inputs]
+            # a piecewise-constant function: zero gradient for continuous inputs, as PyTensor
+            return [disconnected() if i.dtype in discrete_dtypes else gt.zeros_like(i) for i in inputs]
         grads = sop.grad(gt, inputs, out, gz)
         return [
             disconnected() if g is None or inp.dtype in discrete_dtypes else _unbroadcast(g, inp)
@@ -369,8 +370,12 @@ class Cast(Op):
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         (x,), (gz,) = inputs, output_grads
-        if x.dtype in discrete_dtypes or self.dtype in discrete_dtypes:
+        if x.dtype in discrete_dtypes:
             return [disconnected()]
+        if self.dtype in discrete_dtypes:  # rounding to integers: zero gradient, as PyTensor
+            import graph2jax.tensor as gt
+
+            return [gt.zeros_like(x)]
         return [cast(gz, x.dtype)]
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -70,6 +73,7 @@ def test_config_profile_profiles_everything_and_prints_at_exit(monkeypatch):
     x = gt.dscalar("x")
     with g.config.change_flags(profile=True):
         f = g.function([x], x + 1, name="everywhere")
+        assert g.function([x], x + 2, profile=False).profile is None  # an explicit no
     assert isinstance(f.profile, ProfileStats)
     assert registered == [profiling.print_all_summaries]
     f(1.0)
@@ -82,3 +86,16 @@ def test_bad_profile_argument():
     x = gt.dscalar("x")
     with pytest.raises(TypeError, match="profile"):
         g.function([x], x, profile="yes")
+
+
+def test_config_profile_flag_prints_the_summary_when_the_process_exits():
+    script = (
+        "import graph2jax as g, graph2jax.tensor as gt\n"
+        "x = gt.dscalar('x')\n"
+        "g.function([x], x * 2, name='at_exit')(1.0)\n"
+    )
+    env = {**os.environ, "GRAPH2JAX_FLAGS": "profile=True"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert "Function profile: at_exit" in done.stdout and "calls: 1" in done.stdout

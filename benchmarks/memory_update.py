@@ -23,7 +23,10 @@ def main() -> None:
     for _ in range(steps):
         step()
     p.get_value(borrow=True, return_internal_type=True).block_until_ready()
-    assert abs(float(p.get_value(borrow=True, return_internal_type=True)[0]) - (1 - 0.9**steps) / 0.1) < 1e-3
+    assert (
+        abs(float(p.get_value(borrow=True, return_internal_type=True)[0]) - (1 - 0.9**steps) / 0.1)
+        < 1e-3
+    )
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 
 

@@ -26,7 +26,9 @@ import graph2jax.tensor as gt
 HERE = Path(__file__).parent
 
 
-def interleaved(candidates: dict[str, Callable[[], object]], rounds: int, calls: int) -> dict[str, float]:
+def interleaved(
+    candidates: dict[str, Callable[[], object]], rounds: int, calls: int
+) -> dict[str, float]:
     """Median seconds per call of each candidate, timing them in rotating order each round."""
     for fn in candidates.values():  # warm up: compile and fill caches
         for _ in range(3):
@@ -34,7 +36,7 @@ def interleaved(candidates: dict[str, Callable[[], object]], rounds: int, calls:
     samples: dict[str, list[float]] = {name: [] for name in candidates}
     names = list(candidates)
     for r in range(rounds):
-        for name in names[r % len(names):] + names[: r % len(names)]:
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             fn = candidates[name]
             t0 = time.perf_counter()
             for _ in range(calls):
@@ -57,7 +59,8 @@ def bench_call_overhead(rounds: int) -> list[tuple[str, float, float]]:
             "graph2jax": lambda: f(value),
             "graph2jax trust_input": lambda: f_trusted(value),
         },
-        rounds=rounds, calls=500,
+        rounds=rounds,
+        calls=500,
     )
     base = times["jax"]
     return [(name, t * 1e6, t / base) for name, t in times.items()]
@@ -67,8 +70,12 @@ def bench_mlp_step(rounds: int) -> list[tuple[str, float, float]]:
     """One SGD step of a 2-layer MLP (batch 256, 512 hidden units), parameters updated in place."""
     rng = np.random.default_rng(0)
     n_in, n_hidden, n_batch, lr = 128, 512, 256, 0.01
-    init = [rng.normal(size=(n_in, n_hidden)) * 0.05, np.zeros(n_hidden),
-            rng.normal(size=(n_hidden,)) * 0.05, np.zeros(())]
+    init = [
+        rng.normal(size=(n_in, n_hidden)) * 0.05,
+        np.zeros(n_hidden),
+        rng.normal(size=(n_hidden,)) * 0.05,
+        np.zeros(()),
+    ]
     data = rng.normal(size=(n_batch, n_in)), rng.normal(size=n_batch)
 
     params = [g.shared(v.copy(), name=f"p{k}") for k, v in enumerate(init)]
@@ -76,7 +83,9 @@ def bench_mlp_step(rounds: int) -> list[tuple[str, float, float]]:
     pred = gt.dot(gt.tanh(gt.dot(X, params[0]) + params[1]), params[2]) + params[3]
     loss = gt.mean((pred - y) ** 2)
     grads = g.grad(loss, params)
-    step = g.function([X, y], loss, updates=[(p, p - lr * gp) for p, gp in zip(params, grads)])
+    step = g.function(
+        [X, y], loss, updates=[(p, p - lr * gp) for p, gp in zip(params, grads, strict=True)]
+    )
 
     def jax_loss(ps, xb, yb):
         hidden = jnp.tanh(xb @ ps[0] + ps[1])
@@ -85,7 +94,7 @@ def bench_mlp_step(rounds: int) -> list[tuple[str, float, float]]:
     @jax.jit
     def _jax_step(ps, xb, yb):
         value, gs = jax.value_and_grad(jax_loss)(ps, xb, yb)
-        return value, [p - lr * gp for p, gp in zip(ps, gs)]
+        return value, [p - lr * gp for p, gp in zip(ps, gs, strict=True)]
 
     jax_step = jax.jit(_jax_step, donate_argnums=0)
     state = {"ps": [jnp.asarray(v) for v in init]}
@@ -101,9 +110,14 @@ def bench_mlp_step(rounds: int) -> list[tuple[str, float, float]]:
 
 def bench_update_memory() -> list[tuple[str, float, float]]:
     """Peak RSS of updating a 1 GiB float32 shared parameter in place, above an 8-byte baseline."""
+
     def peak(n: int) -> int:
-        out = subprocess.run([sys.executable, str(HERE / "memory_update.py"), str(n), "20"],
-                             check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, str(HERE / "memory_update.py"), str(n), "20"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         return int(out.stdout.split()[-1])
 
     size = 1 << 30
@@ -116,15 +130,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
-    print(f"jax {jax.__version__} on {jax.devices()[0].platform}; medians of {args.rounds} interleaved rounds")
+    print(
+        f"jax {jax.__version__} on {jax.devices()[0].platform}; medians of {args.rounds} interleaved rounds"
+    )
     print("\ncall overhead, f(x) = 2 * x on a float64 scalar (us per call; ratio to bare jax.jit)")
     for name, us, ratio in bench_call_overhead(args.rounds):
         print(f"  {name:24s} {us:9.2f} us   x{ratio:.2f}")
-    print("\nMLP training step with updates (us per step; ratio to hand-written jax.jit + donation)")
+    print(
+        "\nMLP training step with updates (us per step; ratio to hand-written jax.jit + donation)"
+    )
     for name, us, ratio in bench_mlp_step(args.rounds):
         print(f"  {name:24s} {us:9.1f} us   x{ratio:.2f}")
     if not args.skip_memory:
-        print("\npeak resident memory above the 8-byte baseline (MiB; ratio to the parameter's size)")
+        print(
+            "\npeak resident memory above the 8-byte baseline (MiB; ratio to the parameter's size)"
+        )
         for name, mib, ratio in bench_update_memory():
             print(f"  {name:38s} {mib:8.0f} MiB  x{ratio:.2f}")
 

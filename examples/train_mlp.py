@@ -44,7 +44,9 @@ def build(n_hidden: int, rng: np.random.Generator, lr: float):
     accuracy = pt.mean(pt.eq(pt.gt(logit, 0), pt.gt(y, 0.5)))
     grads = pytensor.grad(loss, params)
     train = pytensor.function(
-        [X, y], [loss, accuracy], updates=[(p, p - lr * g) for p, g in zip(params, grads)],
+        [X, y],
+        [loss, accuracy],
+        updates=[(p, p - lr * g) for p, g in zip(params, grads, strict=True)],
         name="train",
     )
     predict = pytensor.function([X], pt.gt(logit, 0), name="predict")

@@ -9,7 +9,6 @@ from graph2jax import tensor
 from graph2jax.compile import Function, In, Mode, Out, function, function_dump, get_mode, shared
 from graph2jax.compile.profiling import ProfileStats
 from graph2jax.config import config
-from graph2jax.graph import Variable, clone_replace, graph_replace
 from graph2jax.gradient import (
     DisconnectedInputError,
     GradientError,
@@ -20,6 +19,7 @@ from graph2jax.gradient import (
     hessian,
     jacobian,
 )
+from graph2jax.graph import Variable, clone_replace, graph_replace
 from graph2jax.graph.errors import MissingInputError, UnusedInputError
 from graph2jax.linker.dispatch import unsupported_ops
 from graph2jax.tensor.sharedvar import SharedVariable

@@ -237,7 +237,9 @@ class Elemwise(Op):
         (out,), (gz,) = outputs, output_grads
         if sop.grad is None or out.dtype in discrete_dtypes:
             # a piecewise-constant function: zero gradient for continuous inputs, as PyTensor
-            return [disconnected() if i.dtype in discrete_dtypes else gt.zeros_like(i) for i in inputs]
+            return [
+                disconnected() if i.dtype in discrete_dtypes else gt.zeros_like(i) for i in inputs
+            ]
         grads = sop.grad(gt, inputs, out, gz)
         return [
             disconnected() if g is None or inp.dtype in discrete_dtypes else _unbroadcast(g, inp)

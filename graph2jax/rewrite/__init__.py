@@ -1,5 +1,11 @@
 """Graph rewrites applied by ``function`` before linking (see :mod:`graph2jax.rewrite.engine`)."""
 
-from graph2jax.rewrite.engine import REWRITES, LocalRewrite, register, rewrite_fgraph, selected_rewrites
+from graph2jax.rewrite.engine import (
+    REWRITES,
+    LocalRewrite,
+    register,
+    rewrite_fgraph,
+    selected_rewrites,
+)
 
 __all__ = ["REWRITES", "LocalRewrite", "register", "rewrite_fgraph", "selected_rewrites"]

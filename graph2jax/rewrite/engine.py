@@ -56,16 +56,21 @@ def register(*tags: str) -> Callable[[RewriteFn], RewriteFn]:
 def selected_rewrites(mode: Any) -> list[LocalRewrite]:
     """The rewrites a mode runs, in registration order."""
     if mode.optimizer not in OPTIMIZER_TAGS:
-        raise ValueError(f"unknown optimizer {mode.optimizer!r}; use one of {sorted(map(str, OPTIMIZER_TAGS))}")
+        raise ValueError(
+            f"unknown optimizer {mode.optimizer!r}; use one of {sorted(map(str, OPTIMIZER_TAGS))}"
+        )
     tags = OPTIMIZER_TAGS[mode.optimizer] | set(mode.include)
     excluded = set(mode.exclude)
     return [
-        r for r in REWRITES.values()
+        r
+        for r in REWRITES.values()
         if r.tags & tags and not (r.tags & excluded) and r.name not in excluded
     ]
 
 
-def rewrite_fgraph(fgraph: FunctionGraph, mode: Any, max_passes: int = 20) -> list[tuple[str, Apply]]:
+def rewrite_fgraph(
+    fgraph: FunctionGraph, mode: Any, max_passes: int = 20
+) -> list[tuple[str, Apply]]:
     """Apply the mode's rewrites to ``fgraph`` in place until none applies.
 
     Returns the ``(rewrite name, rewritten node)`` pairs, in order.

@@ -238,8 +238,13 @@ _PLURALS = {
 }
 
 
-def tensor(*args: Any, shape: Sequence[int | None] | None = None, name: str | None = None,
-           dtype: Any = None, broadcastable: Sequence[bool] | None = None) -> Variable:
+def tensor(
+    *args: Any,
+    shape: Sequence[int | None] | None = None,
+    name: str | None = None,
+    dtype: Any = None,
+    broadcastable: Sequence[bool] | None = None,
+) -> Variable:
     """A new symbolic tensor of the given dtype (default floatX) and static shape.
 
     Called as ``tensor(dtype, shape, name)``; as in PyTensor, the name may

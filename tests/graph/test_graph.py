@@ -30,7 +30,9 @@ def test_ops_with_equal_props_are_equal_and_hash_alike():
 
 def test_variable_remembers_the_users_line():
     x = gt.dvector("x")
-    assert x.tag.trace.endswith(f"test_graph.py:{test_variable_remembers_the_users_line.__code__.co_firstlineno + 1}")
+    assert x.tag.trace.endswith(
+        f"test_graph.py:{test_variable_remembers_the_users_line.__code__.co_firstlineno + 1}"
+    )
     assert "test_graph.py" in x.describe()
 
 

@@ -13,9 +13,16 @@ from graph2jax.tensor.type import TensorType
 
 @pytest.mark.parametrize(
     ("name", "dtype", "shape"),
-    [("dscalar", "float64", ()), ("fvector", "float32", (None,)), ("imatrix", "int32", (None, None)),
-     ("lrow", "int64", (1, None)), ("bcol", "int8", (None, 1)), ("wtensor3", "int16", (None,) * 3),
-     ("ztensor4", "complex128", (None,) * 4), ("cscalar", "complex64", ())],
+    [
+        ("dscalar", "float64", ()),
+        ("fvector", "float32", (None,)),
+        ("imatrix", "int32", (None, None)),
+        ("lrow", "int64", (1, None)),
+        ("bcol", "int8", (None, 1)),
+        ("wtensor3", "int16", (None,) * 3),
+        ("ztensor4", "complex128", (None,) * 4),
+        ("cscalar", "complex64", ()),
+    ],
 )
 def test_prefixed_constructors(name, dtype, shape):
     var = getattr(gt, name)("v")
@@ -47,7 +54,9 @@ def test_broadcastable_and_repr():
     t = TensorType("float32", (1, None, 3))
     assert t.broadcastable == (True, False, False)
     assert repr(t) == "TensorType(float32, shape=(1, None, 3))"
-    assert t == TensorType("float32", (1, None, 3)) and hash(t) == hash(TensorType("float32", (1, None, 3)))
+    assert t == TensorType("float32", (1, None, 3)) and hash(t) == hash(
+        TensorType("float32", (1, None, 3))
+    )
 
 
 def test_filter_casts_only_without_loss():
@@ -90,8 +99,16 @@ def test_filter_keeps_device_arrays_on_device():
 
 @pytest.mark.parametrize(
     ("value", "dtype"),
-    [(2, "int8"), (300, "int16"), (2**40, "int64"), (2.0, "float32"), (0.1, "float64"),
-     (True, "bool"), (np.float32(1.5), "float32"), ([1.0, 0.1], "float64")],
+    [
+        (2, "int8"),
+        (300, "int16"),
+        (2**40, "int64"),
+        (2.0, "float32"),
+        (0.1, "float64"),
+        (True, "bool"),
+        (np.float32(1.5), "float32"),
+        ([1.0, 0.1], "float64"),
+    ],
 )
 def test_constant_autocasts_like_pytensor(value, dtype):
     assert gt.constant(value).dtype == dtype

@@ -1,0 +1,103 @@
+"""The dispatch registry and the JAX linker: loud missing implementations, exact types, trace-time folding."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import graph2jax as g
+import graph2jax.tensor as gt
+from graph2jax.graph import Apply, FunctionGraph, Op
+from graph2jax.linker import jax_funcify, link
+from graph2jax.linker.dispatch import NoJaxImplementationError, has_jax_impl
+
+
+class NoJax(Op):
+    """An op with a numpy reference and no JAX implementation."""
+
+    def make_node(self, x):
+        x = gt.as_tensor_variable(x)
+        return Apply(self, [x], [x.type()])
+
+    def perform(self, node, inputs, output_storage):
+        output_storage[0][0] = inputs[0] + 1
+
+
+class AlsoNoJax(NoJax):
+    __props__ = ("tag",)
+
+    def __init__(self, tag):
+        self.tag = tag
+
+
+class WrongDtype(NoJax):
+    """Its JAX implementation (registered below) returns float32 for a float64 graph."""
+
+
+@jax_funcify.register(WrongDtype)
+def _wrong_dtype(op, node):
+    return lambda x: jnp.asarray(x + 1, dtype="float32")
+
+
+def test_missing_jax_implementations_fail_at_compile_time_all_listed():
+    x = gt.dvector("x")
+    out = AlsoNoJax(1)(NoJax()(x)) + AlsoNoJax(2)(x)
+    assert not has_jax_impl(NoJax) and has_jax_impl(WrongDtype)
+    assert g.unsupported_ops(out) == [NoJax(), AlsoNoJax(1), AlsoNoJax(2)] or set(
+        map(str, g.unsupported_ops(out))
+    ) == {str(NoJax()), str(AlsoNoJax(1)), str(AlsoNoJax(2))}
+    with pytest.raises(NoJaxImplementationError, match="3 op") as info:
+        g.function([x], out)
+    assert "jax_funcify.register" in str(info.value)
+    assert isinstance(info.value, NotImplementedError)
+    f = g.function([x], out, mode="NUMPY")  # the reference mode still runs it
+    np.testing.assert_allclose(f([1.0]), [5.0])
+
+
+def test_an_implementation_returning_the_wrong_dtype_is_caught_while_tracing():
+    x = gt.dvector("x")
+    f = g.function([x], WrongDtype()(x))
+    with pytest.raises(TypeError, match="returned dtype float32"):
+        f([1.0])
+
+
+def test_source_has_one_line_per_node():
+    x, y = gt.dvectors("x", "y")
+    linked = link(FunctionGraph([x, y], [gt.exp(x) * y, x + y]))
+    body = linked.source.splitlines()
+    assert body[0] == "def linked(x_0, y_1):"
+    assert sum("= node_" in line for line in body) == 3
+    assert body[-1].strip().startswith("return (")
+
+
+def test_shape_arithmetic_is_folded_while_tracing():
+    x = gt.dmatrix("x")
+    y = gt.reshape(x, (x.shape[0] * x.shape[1],))
+    z = gt.zeros((x.shape[1], 2))
+    f = g.function([x], [y, z])
+    a, b = f(np.ones((2, 3)))
+    assert a.shape == (6,) and b.shape == (3, 2)
+    assert f.maker.linked().trace_count == 1
+    f(np.ones((2, 3)))
+    assert f.maker.linked().trace_count == 1, "same shapes: no new trace"
+    f(np.ones((4, 3)))
+    assert f.maker.linked().trace_count == 2, "a new shape signature compiles once more"
+
+
+def test_inputs_deciding_shapes_become_static_arguments():
+    n = gt.lscalar("n")
+    f = g.function([n], gt.arange(n) * 2)
+    assert f.maker.linked().static_argnums == (0,)
+    np.testing.assert_array_equal(f(3), [0, 2, 4])
+    np.testing.assert_array_equal(f(5), [0, 2, 4, 6, 8])
+    f(3)
+    assert f.maker.linked().trace_count == 2
+
+
+def test_large_known_results_are_left_to_xla():
+    x = gt.dvector("x")
+    big = gt.zeros((300, 300))
+    f = g.function([x], x.sum() + big.sum())
+    with g.config.change_flags(trace_fold_limit=10):
+        assert float(f([1.0, 2.0])) == 3.0

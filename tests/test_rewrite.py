@@ -1,0 +1,84 @@
+"""The rewrite engine and the canonicalize/stabilize sets, selected by mode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import graph2jax as g
+import graph2jax.tensor as gt
+from graph2jax.compile.mode import Mode
+
+
+def op_names(f):
+    return sorted(str(getattr(n.op, "scalar_op", n.op)) for n in f.maker.fgraph.apply_nodes)
+
+
+@pytest.mark.parametrize(
+    ("build", "value", "expected", "op"),
+    [
+        (lambda x: gt.log(1 + x), 1e-20, 1e-20, "log1p"),
+        (lambda x: gt.log(x + 1), 1e-20, 1e-20, "log1p"),
+        (lambda x: gt.log(1 - x), 1e-20, -1e-20, "log1p"),
+        (lambda x: gt.exp(x) - 1, 1e-20, 1e-20, "expm1"),
+        (lambda x: gt.log(gt.sigmoid(x)), -800.0, -800.0, "softplus"),
+        (lambda x: gt.log(1 - gt.sigmoid(x)), 800.0, -800.0, "softplus"),
+    ],
+)
+def test_stabilize_rewrites_keep_precision(build, value, expected, op):
+    x = gt.dscalar("x")
+    out = build(x)
+    fast = g.function([x], out)
+    assert op in op_names(fast)
+    np.testing.assert_allclose(fast(value), expected, rtol=1e-12)
+    plain = g.function([x], out, mode=Mode().excluding("stabilize"))
+    assert op not in op_names(plain)
+    assert abs(float(plain(value)) - expected) > 1e-6 * abs(expected), "unstable form without the rewrite"
+
+
+def test_log_softmax_rewrite():
+    x = gt.dmatrix("x")
+    f = g.function([x], gt.log(gt.special.softmax(x, axis=-1)))
+    assert any(type(n.op).__name__ == "LogSoftmax" for n in f.maker.fgraph.apply_nodes)
+    value = np.array([[0.0, 1000.0], [1.0, 2.0]])
+    expected = value - np.log(np.sum(np.exp(value - value.max(1, keepdims=True)), 1, keepdims=True)) - value.max(1, keepdims=True)
+    np.testing.assert_allclose(f(value), expected)
+
+
+def test_canonicalize_removes_identities_and_merges_dimshuffles():
+    x = gt.dmatrix("x")
+    f = g.function([x], (x * 1 + 0).T.T)
+    assert f.maker.fgraph.apply_nodes == set()
+    np.testing.assert_array_equal(f(np.eye(2)), np.eye(2))
+    f_neg = g.function([x], -(-x))
+    assert f_neg.maker.fgraph.apply_nodes == set()
+
+
+def test_identity_that_would_change_the_type_is_kept():
+    x = gt.bvector("x")
+    f = g.function([x], x * 1.0)  # a float32 result: the multiplication casts
+    assert f([2]).dtype == np.float32
+    assert "mul" in op_names(f)
+
+
+def test_fast_compile_runs_no_rewrite_and_including_adds_one():
+    x = gt.dscalar("x")
+    f = g.function([x], gt.log(1 + x), mode="FAST_COMPILE")
+    assert "log1p" not in op_names(f) and f.maker.rewrites_applied == []
+    f = g.function([x], gt.log(1 + x), mode=g.get_mode("FAST_COMPILE").including("stabilize"))
+    assert "log1p" in op_names(f)
+    assert [name for name, _ in f.maker.rewrites_applied] == ["log_of_one_plus"]
+
+
+def test_excluding_a_single_rewrite_by_name():
+    x = gt.dscalar("x")
+    f = g.function([x], gt.exp(x) - 1 + gt.log(1 + x), mode=Mode().excluding("exp_minus_one"))
+    names = op_names(f)
+    assert "log1p" in names and "expm1" not in names
+
+
+def test_rewrites_never_touch_the_users_graph():
+    x = gt.dscalar("x")
+    out = gt.log(1 + x)
+    g.function([x], out)
+    assert str(out.owner.op) == "log"

@@ -70,3 +70,15 @@ def check_infer_shape(inputs: Sequence[Any], outputs: Sequence[Any], values: Seq
     for out, value, shape in zip(outputs, got, shapes, strict=True):
         want = () if shape is None else tuple(next(inferred))
         assert value.shape == want, f"{out.owner.op}: infer_shape says {want}, got {value.shape}"
+
+
+def random_value(
+    rng: np.random.Generator, dtype: str, shape: tuple, low: int = -5, high: int = 5
+) -> np.ndarray:
+    """A random array of ``dtype`` and ``shape``: coin flips for bool, integers in
+    ``[low, high)`` for integer dtypes, standard normal values for the others."""
+    if dtype == "bool":
+        return rng.random(shape) > 0.5
+    if dtype.startswith(("int", "uint")):
+        return rng.integers(low, high, size=shape).astype(dtype)
+    return rng.normal(size=shape).astype(dtype)

@@ -25,6 +25,7 @@ from graph2jax.gradient import (
     grad_scale,
     grad_undefined,
     hessian,
+    hessian_vector_product,
     jacobian,
     subgraph_grad,
     undefined_grad,
@@ -32,7 +33,7 @@ from graph2jax.gradient import (
     zero_grad,
 )
 from graph2jax.graph.basic import Apply, Op
-from graph2jax.graph.gradtypes import DisconnectedType, NullType
+from graph2jax.graph.gradtypes import DisconnectedType, NullType, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
 
 RNG = np.random.default_rng(0)
@@ -42,8 +43,8 @@ RNG = np.random.default_rng(0)
 # test-only ops
 
 
-class WrongGrad(Op):
-    """``2 * x`` whose gradient is deliberately wrong (``3 * gz``)."""
+class Twice(Op):
+    """``2 * x``; subclasses give it a gradient."""
 
     def make_node(self, x):
         x = gt.as_tensor_variable(x)
@@ -52,8 +53,20 @@ class WrongGrad(Op):
     def perform(self, node, inputs, output_storage):
         output_storage[0][0] = 2 * inputs[0]
 
+
+class WrongGrad(Twice):
+    """``2 * x`` whose gradient is deliberately wrong (``3 * gz``)."""
+
     def L_op(self, inputs, outputs, output_grads):
         return [3 * output_grads[0]]
+
+
+class DoubleNonlinearGrad(Twice):
+    """``2 * x`` whose correct gradient ``2 * gz + 0 * gz * gz`` is not linear in ``gz`` as a graph."""
+
+    def L_op(self, inputs, outputs, output_grads):
+        (gz,) = output_grads
+        return [2 * gz + 0 * gz * gz]
 
 
 class UndefinedGrad(Op):
@@ -71,7 +84,9 @@ class UndefinedGrad(Op):
 
 
 class SinCos(Op):
-    """Two outputs, ``sin(x)`` and ``cos(x)``, to check that an unused output gets a zero gradient."""
+    """Two outputs, ``sin(x)`` and ``cos(x)``; its ``L_op`` records the output gradients it gets."""
+
+    received: list = []
 
     def make_node(self, x):
         x = gt.as_tensor_variable(x)
@@ -82,27 +97,15 @@ class SinCos(Op):
         output_storage[1][0] = np.cos(inputs[0])
 
     def L_op(self, inputs, outputs, output_grads):
+        SinCos.received.append(output_grads)
         gs, gc = output_grads
-        return [gs * outputs[1] - gc * outputs[0]]
+        terms = [] if is_disconnected(gs) else [gs * outputs[1]]
+        if not is_disconnected(gc):
+            terms.append(-gc * outputs[0])
+        return [sum(terms[1:], terms[0])]
 
 
-class DoubleNonlinearGrad(Op):
-    """``2 * x`` whose correct gradient ``2 * gz + 0 * gz * gz`` is not linear in ``gz`` as a graph."""
-
-    def make_node(self, x):
-        x = gt.as_tensor_variable(x)
-        return Apply(self, [x], [x.type()])
-
-    def perform(self, node, inputs, output_storage):
-        output_storage[0][0] = 2 * inputs[0]
-
-    def L_op(self, inputs, outputs, output_grads):
-        (gz,) = output_grads
-        return [2 * gz + 0 * gz * gz]
-
-
-jax_funcify.register(WrongGrad)(lambda op, node: lambda x: 2 * x)
-jax_funcify.register(DoubleNonlinearGrad)(lambda op, node: lambda x: 2 * x)
+jax_funcify.register(Twice)(lambda op, node: lambda x: 2 * x)
 jax_funcify.register(UndefinedGrad)(lambda op, node: lambda x, y: x + y)
 jax_funcify.register(SinCos)(lambda op, node: lambda x: (jnp.sin(x), jnp.cos(x)))
 
@@ -189,10 +192,23 @@ def test_disconnected_inputs_modes():
         grad(cost, z, disconnected_inputs="maybe")
 
 
-def test_non_differentiable_paths_are_disconnected():
+def test_non_differentiable_paths_give_zeros_and_shape_paths_are_disconnected():
+    """As PyTensor: argmax, argsort, comparisons and casts to integers are steps with a zero
+    gradient (also with a discrete cost); a path through the shape only is disconnected."""
     x = gt.dvector("x")
-    with pytest.raises(DisconnectedInputError):
-        grad(gt.sum(gt.argmax(x)), x)
+    costs = [
+        gt.sum(gt.argmax(x)),
+        gt.sum(gt.argsort(x) * 1.0),
+        gt.sum(gt.cast(x > 0, "float64")),
+        gt.sum(gt.cast(gt.floor(x), "int64")),
+        gt.sum(x * gt.cast(gt.argmax(x), "float64")),
+    ]
+    grads = [grad(c, x) for c in costs]
+    xv = np.array([0.5, 2.0, -1.0])
+    got = g.function([x], grads)(xv)
+    for got_k in got[:-1]:
+        np.testing.assert_array_equal(got_k, np.zeros(3))
+    np.testing.assert_array_equal(got[-1], np.full(3, 1.0))  # argmax is 1: d(x * 1)/dx
     with pytest.raises(DisconnectedInputError):
         grad(gt.sum(x.shape), x)
 
@@ -249,10 +265,14 @@ def test_null_gradient_raises_or_is_returned():
     assert isinstance(gy.type, NullType)
 
 
-def test_unused_output_of_a_multi_output_op_gets_a_zero_gradient():
+def test_unused_output_of_a_multi_output_op_gets_a_disconnected_gradient():
     x = gt.dvector("x")
     s, c = SinCos()(x)
+    SinCos.received = []
     gx_s, gx_c = grad(gt.sum(s), x), grad(gt.sum(c * c), x)
+    (gs, gc_unused), (gs_unused, gc) = SinCos.received
+    assert is_disconnected(gc_unused) and is_disconnected(gs_unused)
+    assert not is_disconnected(gs) and not is_disconnected(gc)
     xv = np.array([0.3, 1.2])
     got_s, got_c = g.function([x], [gx_s, gx_c])(xv)
     np.testing.assert_allclose(got_s, np.cos(xv))
@@ -328,6 +348,24 @@ def test_rop_replaces_a_cotangent_an_l_op_keeps_in_its_graph():
     np.testing.assert_array_equal(
         g.function([x, v], r)(np.array([1.0, 2.0]), np.array([3.0, -1.0])), [6.0, -2.0]
     )
+
+
+def test_lop_return_disconnected_and_hessian_vector_product():
+    x, w, u, p = gt.dvector("x"), gt.dvector("w"), gt.dvector("u"), gt.dvector("p")
+    g_x, g_w = Lop(x * 2.0, [x, w], u, disconnected_inputs="ignore", return_disconnected="none")
+    assert g_w is None
+    cost = gt.sum(gt.exp(x) * w**2)
+    hv_x, hv_w = hessian_vector_product(cost, [x, w], [p, p])
+    single = hessian_vector_product(cost, x, p)
+    xv, wv, pv = (RNG.normal(size=3) for _ in range(3))
+    got = g.function([x, w, p], [hv_x, hv_w, single], mode="NUMPY")(xv, wv, pv)
+    # the Hessian of sum(exp(x) * w**2) is diagonal in each block
+    e = np.exp(xv)
+    np.testing.assert_allclose(got[0], e * wv**2 * pv + 2 * wv * e * pv, rtol=1e-10)
+    np.testing.assert_allclose(got[1], 2 * wv * e * pv + 2 * e * pv, rtol=1e-10)
+    np.testing.assert_allclose(got[2], e * wv**2 * pv, rtol=1e-10)
+    with pytest.raises(ValueError, match="in p"):
+        hessian_vector_product(cost, [x, w], [p])
 
 
 def test_derived_bad_arguments_raise():

@@ -1,15 +1,15 @@
 """Compilation modes: which rewrites run and which linker evaluates the graph.
 
-========== ========== ===================================================
-name       linker     what it does
-========== ========== ===================================================
-FAST_RUN   jax        the default: rewrites for speed and stability, one jitted call
-JAX        jax        the same as FAST_RUN
-FAST_COMPILE jax      only the rewrites needed for correctness; quicker to build
-NUMPY      numpy      evaluates each node's numpy reference, no jit (tests, debugging)
-DebugMode  debug      runs the JAX function and the numpy reference node by node,
-                      raising on the first node whose results differ
-========== ========== ===================================================
+============ ======= =========================================================
+name         linker  what it does
+============ ======= =========================================================
+FAST_RUN     jax     the default: rewrites for speed and stability, one jitted call
+JAX          jax     the same as FAST_RUN
+FAST_COMPILE jax     only the rewrites needed for correctness; quicker to build
+NUMPY        numpy   evaluates each node's numpy reference, no jit (tests, debugging)
+DebugMode    debug   runs the JAX function and the numpy reference node by node,
+                     raising on the first node whose results differ
+============ ======= =========================================================
 """
 
 from __future__ import annotations
@@ -18,6 +18,13 @@ from collections.abc import Iterable
 from typing import Any
 
 LINKERS = ("jax", "numpy", "debug")
+# PyTensor's own linkers, so that ``Mode(linker="cvm")`` in a ported script works:
+# the python one evaluates each node's numpy reference like ours, the compiled
+# (C / virtual machine) ones become the jitted JAX call.
+PYTENSOR_LINKERS = {
+    "py": "numpy",
+    **dict.fromkeys(("c", "c|py", "vm", "cvm", "vm_nogc", "cvm_nogc", "c|py_nogc"), "jax"),
+}
 
 
 class Mode:
@@ -26,7 +33,9 @@ class Mode:
     Parameters
     ----------
     linker : str, optional
-        ``'jax'`` (default), ``'numpy'`` or ``'debug'``.
+        ``'jax'`` (default), ``'numpy'`` or ``'debug'``. PyTensor's linker
+        names are accepted too: ``'py'`` means ``'numpy'``; ``'c'``, ``'c|py'``,
+        ``'vm'`` and ``'cvm'`` (and their ``_nogc`` forms) mean ``'jax'``.
     optimizer : str, optional
         The rewrite set: ``'fast_run'`` (default), ``'fast_compile'`` or ``None``
         for no rewrites.
@@ -39,7 +48,7 @@ class Mode:
         include: Iterable[str] = (),
         exclude: Iterable[str] = (),
     ):
-        linker = linker or "jax"
+        linker = PYTENSOR_LINKERS.get(linker, linker or "jax")
         if linker not in LINKERS:
             raise ValueError(f"unknown linker {linker!r}; use one of {LINKERS}")
         self.linker = linker

@@ -3,7 +3,8 @@
 - :mod:`~graph2jax.gradient.reverse`: :func:`grad` (reverse mode over the
   ops' ``L_op``) and its exceptions;
 - :mod:`~graph2jax.gradient.derived`: :func:`Lop`, :func:`Rop`,
-  :func:`jacobian`, :func:`hessian`, :func:`subgraph_grad`;
+  :func:`jacobian`, :func:`hessian`, :func:`hessian_vector_product`,
+  :func:`subgraph_grad`;
 - :mod:`~graph2jax.gradient.verify`: :func:`verify_grad` against finite differences;
 - :mod:`graph2jax.ops.grad_modifiers`: identities that change only the
   gradient (``zero_grad``, ``disconnected_grad``, ``grad_clip``, ...).
@@ -12,7 +13,14 @@ Gradients are graphs: they compile with :func:`graph2jax.function` and may be
 used in ``updates``.
 """
 
-from graph2jax.gradient.derived import Lop, Rop, hessian, jacobian, subgraph_grad
+from graph2jax.gradient.derived import (
+    Lop,
+    Rop,
+    hessian,
+    hessian_vector_product,
+    jacobian,
+    subgraph_grad,
+)
 from graph2jax.gradient.reverse import (
     DisconnectedInputError,
     NullTypeGradError,
@@ -52,6 +60,7 @@ __all__ = [
     "grad_scale",
     "grad_undefined",
     "hessian",
+    "hessian_vector_product",
     "jacobian",
     "subgraph_grad",
     "undefined_grad",

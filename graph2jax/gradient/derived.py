@@ -1,4 +1,5 @@
-"""Derivatives built on :func:`~graph2jax.gradient.reverse.grad`: ``Lop``, ``Rop``, ``jacobian``, ``hessian``."""
+"""Derivatives built on :func:`~graph2jax.gradient.reverse.grad`: ``Lop``, ``Rop``, ``jacobian``,
+``hessian``, ``hessian_vector_product``, ``subgraph_grad``."""
 
 from __future__ import annotations
 
@@ -24,16 +25,29 @@ from graph2jax.ops.jacobian import JacobianRows
 from graph2jax.tensor.type import TensorType
 
 
+def _one_point_each(
+    name: str, what: str, xs: Any, eval_points: Any, points_name: str = "eval_points"
+) -> tuple[list, list]:
+    """``xs`` and ``eval_points`` as lists of the same length; a ValueError naming ``name`` if not."""
+    xs, points = _as_list(xs), _as_list(eval_points)
+    if len(xs) != len(points):
+        raise ValueError(f"{name}: {len(xs)} {what} but {len(points)} {points_name}")
+    return xs, points
+
+
 def Lop(
     f: Variable | Sequence[Variable],
     wrt: Variable | Sequence[Variable],
     eval_points: Variable | Sequence[Variable],
     consider_constant: Sequence[Variable] | None = None,
     disconnected_inputs: str = "raise",
+    return_disconnected: str = "zero",
 ) -> Any:
     """The vector-Jacobian product: ``eval_points`` (one per ``f``) times the Jacobian of ``f`` wrt ``wrt``.
 
-    Each eval point has the type of its ``f``; the result has the form of ``wrt``.
+    Each eval point has the type of its ``f``; the result has the form of
+    ``wrt``. ``consider_constant``, ``disconnected_inputs`` and
+    ``return_disconnected`` are those of :func:`grad`.
 
     Examples
     --------
@@ -42,9 +56,7 @@ def Lop(
     >>> Lop(x * x, x, v).eval({x: np.array([1.0, 2.0]), v: np.array([1.0, 10.0])})
     array([ 2., 40.])
     """
-    fs, points = _as_list(f), _as_list(eval_points)
-    if len(fs) != len(points):
-        raise ValueError(f"Lop: {len(fs)} expressions but {len(points)} eval_points")
+    fs, points = _one_point_each("Lop", "expressions", f, eval_points)
     known = dict(zip(fs, points, strict=True))
     results = grad(
         None,
@@ -52,6 +64,7 @@ def Lop(
         consider_constant=consider_constant,
         disconnected_inputs=disconnected_inputs,
         known_grads=known,
+        return_disconnected=return_disconnected,
     )
     return _like_input(wrt, results)
 
@@ -88,9 +101,8 @@ def Rop(
             "Rop: graph2jax ops define no R_op; leave use_op_rop_implementation=False "
             "(the Jacobian-vector product is computed with two reverse passes)"
         )
-    fs, wrts, points = _as_list(f), _as_list(wrt), _as_list(eval_points)
-    if len(wrts) != len(points):
-        raise ValueError(f"Rop: {len(wrts)} variables in wrt but {len(points)} eval_points")
+    fs = _as_list(f)
+    wrts, points = _one_point_each("Rop", "variables in wrt", wrt, eval_points)
     points = [
         _check_term(p, w, f"the eval point of {w.describe()}")
         for w, p in zip(wrts, points, strict=True)
@@ -265,6 +277,40 @@ def hessian(
             )
         )
     return _like_input(wrt, results)
+
+
+def hessian_vector_product(
+    cost: Variable, wrt: Variable | Sequence[Variable], p: Any, **grad_kwargs: Any
+) -> Any:
+    """The Hessian of the scalar ``cost`` times ``p``, without forming the Hessian.
+
+    Two reverse passes: the gradient of ``sum(grad(cost, wrt) * p)``.
+
+    Parameters
+    ----------
+    cost : scalar tensor variable
+    wrt : variable or list/tuple of variables
+    p : tensor-like or list of them
+        One per ``wrt``, of its shape.
+    **grad_kwargs
+        Passed to both :func:`grad` calls.
+
+    Returns
+    -------
+    One variable per ``wrt`` (a single variable when ``wrt`` is one).
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> x, p = gt.dvector("x"), gt.dvector("p")
+    >>> hvp = hessian_vector_product(gt.sum(x**3), x, p)
+    >>> hvp.eval({x: np.array([1.0, 2.0]), p: np.array([1.0, 1.0])})
+    array([ 6., 12.])
+    """
+    wrts, points = _one_point_each("hessian_vector_product", "variables in wrt", wrt, p, "in p")
+    grads = grad(cost, wrts, **grad_kwargs)
+    projected = _gt().add(*[_gt().sum(gw * q) for gw, q in zip(grads, points, strict=True)])
+    return _like_input(wrt, grad(projected, wrts, **grad_kwargs))
 
 
 def subgraph_grad(

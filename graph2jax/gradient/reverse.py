@@ -9,8 +9,21 @@ exist with ``grad_undefined`` / ``grad_not_implemented`` (a ``NullType``
 variable): the first is zero or an error per ``disconnected_inputs``, the
 second raises :class:`NullTypeGradError` when it reaches a requested variable.
 
-Discrete (integer, bool) variables carry no gradient: a discrete ``wrt``
-connected to the cost gets zeros of ``floatX``, as in PyTensor.
+The ``output_grads`` an ``L_op`` receives, as in PyTensor: the summed
+gradient of each output the cost uses, a ``disconnected()`` term for an
+output it does not use (an op with several outputs must handle those, e.g.
+``eigh`` used for its eigenvalues only), and zeros of ``floatX`` for a
+discrete output the cost depends on. ``grad`` calls an ``L_op`` only when some
+continuous input leads to a requested variable and some output gradient is
+not disconnected; the terms of discrete inputs are ignored.
+
+Discrete (integer, bool) variables carry no gradient value, but the cost may
+depend on them: then the ops that compute them are non-differentiable steps,
+not cuts. An op with ``differentiable = False`` (``argmax``, ``argsort``) gives
+its continuous inputs zero gradients, and so do comparisons and casts to
+integers (their ``L_op`` sees a discrete output); only an op whose ``L_op``
+says ``disconnected()`` (``shape``) disconnects its input. A discrete ``wrt``
+the cost depends on gets zeros of ``floatX``. All as in PyTensor.
 """
 
 from __future__ import annotations
@@ -22,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from graph2jax.config import config
-from graph2jax.graph.basic import Variable, ancestors, toposort
+from graph2jax.graph.basic import Variable, toposort
 from graph2jax.graph.gradtypes import DisconnectedType, is_disconnected, is_null
 from graph2jax.tensor.type import TensorType, continuous_dtypes
 
@@ -142,12 +155,13 @@ def _backprop(
     seeds: list[tuple[Variable, Variable]],
     wrt: list[Variable],
     blocked: set[int],
-) -> dict[int, list[Variable]]:
+) -> tuple[dict[int, list[Variable]], set[int]]:
     """Gradient terms of every variable between ``wrt`` and the seeded variables.
 
     ``seeds`` pairs a variable with its known gradient; ``blocked`` holds the
     ids of variables whose gradient must not flow to their owner. Returns
-    ``id(var) -> [terms]`` (continuous variables only).
+    ``id(var) -> [terms]`` (continuous variables only) and the ids of the
+    variables the seeds depend on (not through a blocked one).
     """
     outputs = [v for v, _ in seeds]
     nodes = toposort([], outputs)
@@ -158,23 +172,24 @@ def _backprop(
             reach.update(id(o) for o in node.outputs if id(o) not in blocked)
 
     terms: dict[int, list[Variable]] = {}
+    connected = {id(v) for v in outputs}
     for var, g in seeds:
         if _carries_gradient(var):
             terms.setdefault(id(var), []).append(g)
 
     for node in reversed(nodes):
+        live = [id(o) in connected and id(o) not in blocked for o in node.outputs]
+        if not any(live):
+            continue
+        connected.update(id(i) for i in node.inputs)
         wanted = [k for k, i in enumerate(node.inputs) if id(i) in reach and _carries_gradient(i)]
-        fed = [id(o) in terms and id(o) not in blocked for o in node.outputs]
-        if not wanted or not any(fed):
+        if not wanted:
             continue
         out_grads = [
-            _total(terms[id(o)])
-            if f
-            else _float_zeros_like(o)
-            if isinstance(o.type, TensorType)
-            else disconnected_type()  # a random generator's new state, say
-            for o, f in zip(node.outputs, fed, strict=True)
+            _output_grad(o, is_live, terms) for o, is_live in zip(node.outputs, live, strict=True)
         ]
+        if all(map(is_disconnected, out_grads)):  # e.g. an output used only for its shape
+            continue
         nulls = [g for g in out_grads if is_null(g)]
         if nulls:
             input_grads = [nulls[0]] * len(node.inputs)
@@ -202,7 +217,17 @@ def _backprop(
             if not is_null(term):
                 term = _check_term(term, inp, f"the gradient of {node.op} for input {k}")
             terms.setdefault(id(inp), []).append(term)
-    return terms
+    return terms, connected
+
+
+def _output_grad(out: Variable, live: bool, terms: dict[int, list[Variable]]) -> Variable:
+    """What an ``L_op`` receives for ``out``: its gradient, zeros for a discrete output the
+    cost depends on, else a disconnected term (an unused output, a random generator's state)."""
+    if live and id(out) in terms:
+        return _total(terms[id(out)])
+    if live and isinstance(out.type, TensorType) and not _carries_gradient(out):
+        return _float_zeros_like(out)
+    return disconnected_type()
 
 
 def grad(
@@ -226,7 +251,9 @@ def grad(
     consider_constant : list of variables, optional
         Gradients stop at these variables (they are treated as constants).
     disconnected_inputs : {'raise', 'warn', 'ignore'}
-        What to do when a ``wrt`` does not influence the cost.
+        What to do when a ``wrt`` does not influence the cost. A ``wrt``
+        reaching the cost only through non-differentiable ops (``argmax``,
+        comparisons, rounding to integers) is connected: its gradient is zeros.
     add_names : bool
         Name the gradients ``(dcost/dwrt)`` when both are named.
     known_grads : dict, optional
@@ -278,11 +305,7 @@ def grad(
             raise TypeError(f"grad: consider_constant must contain variables, got {c!r}")
     blocked = {id(c) for c in consider_constant or ()}
 
-    terms = _backprop(seeds, wrt_list, blocked)
-    # a discrete wrt's gradient is zero where the cost depends on it at all
-    discrete = [w for w in wrt_list if not _carries_gradient(w) and id(w) not in terms]
-    leaves = [v for v, _ in seeds]
-    structural = {id(v) for v in ancestors(leaves, consider_constant or ())} if discrete else set()
+    terms, connected = _backprop(seeds, wrt_list, blocked)
     cost_name = cost.name if cost is not None else None
     results = []
     for w in wrt_list:
@@ -297,7 +320,7 @@ def grad(
             elif add_names and cost_name and w.name and g.owner is not None and g.name is None:
                 g.name = f"(d{cost_name}/d{w.name})"
             results.append(g)
-        elif not _carries_gradient(w) and id(w) in structural:
+        elif not _carries_gradient(w) and id(w) in connected:  # zero where the cost depends on it
             results.append(_float_zeros_like(w))
         else:
             results.append(_disconnected_result(w, disconnected_inputs, return_disconnected))
@@ -311,8 +334,9 @@ def _disconnected_result(
     if disconnected_inputs != "ignore":
         message = message or (
             f"grad was asked for the gradient with respect to {w.describe()}, which is not part "
-            "of the cost's graph or reaches it only through non-differentiable operations; "
-            "pass disconnected_inputs='ignore' or 'warn' to get zeros"
+            "of the cost's graph or reaches it only through disconnected paths (its shape, "
+            "disconnected_grad, consider_constant); pass disconnected_inputs='ignore' or 'warn' "
+            "to get zeros"
         )
         if disconnected_inputs == "raise":
             raise DisconnectedInputError(message)

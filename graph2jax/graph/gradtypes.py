@@ -14,11 +14,14 @@ from typing import Any
 from graph2jax.graph.basic import Type, Variable
 
 
-class DisconnectedType(Type):
-    """The type of a gradient that is structurally zero (no path from input to cost)."""
+class _ValuelessGradientType(Type):
+    """A gradient type with no values; all its instances are equal."""
 
     def filter(self, data: Any, strict: bool = False, allow_downcast: bool | None = None) -> Any:
-        raise TypeError("a disconnected gradient has no value")
+        raise TypeError(f"a {self} gradient has no value{self._reason()}")
+
+    def _reason(self) -> str:
+        return ""
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
@@ -27,30 +30,24 @@ class DisconnectedType(Type):
         return hash(type(self))
 
     def __str__(self) -> str:
-        return "DisconnectedType"
+        return type(self).__name__
 
 
-class NullType(Type):
+_ValuelessGradientType.variable_type = Variable
+
+
+class DisconnectedType(_ValuelessGradientType):
+    """The type of a gradient that is structurally zero (no path from input to cost)."""
+
+
+class NullType(_ValuelessGradientType):
     """The type of a gradient that is undefined or not implemented; ``why_null`` says which."""
 
     def __init__(self, why_null: str = "(no explanation given)"):
         self.why_null = why_null
 
-    def filter(self, data: Any, strict: bool = False, allow_downcast: bool | None = None) -> Any:
-        raise TypeError(f"a null gradient has no value: {self.why_null}")
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __str__(self) -> str:
-        return "NullType"
-
-
-DisconnectedType.variable_type = Variable
-NullType.variable_type = Variable
+    def _reason(self) -> str:
+        return f": {self.why_null}"
 
 
 def disconnected() -> Variable:
@@ -59,10 +56,12 @@ def disconnected() -> Variable:
 
 
 def is_disconnected(var: Any) -> bool:
+    """Whether ``var`` is a disconnected gradient term (see :func:`disconnected`)."""
     return isinstance(getattr(var, "type", None), DisconnectedType)
 
 
 def is_null(var: Any) -> bool:
+    """Whether ``var`` is an undefined or not implemented gradient (a ``NullType`` variable)."""
     return isinstance(getattr(var, "type", None), NullType)
 
 

@@ -9,7 +9,9 @@ operand's subscripts with the output's) serves them all.
 
 The output dtype is numpy's upcast of the inputs (integers stay integers);
 both operands are cast to it before the product. A length known statically
-on both sides of a contraction must match when the graph is built.
+on both sides of a contraction must match when the graph is built. The JAX
+implementations compute with ``config.matmul_precision`` (full float32 by
+default, so that float32 products on a GPU match the numpy reference).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import string
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
+from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
@@ -35,6 +39,11 @@ def _gt() -> Any:
     import graph2jax.tensor as gt
 
     return gt
+
+
+def _matmul_precision() -> jax.lax.Precision:
+    """The precision of the products of a function being compiled (``config.matmul_precision``)."""
+    return jax.lax.Precision[config.matmul_precision.upper()]
 
 
 # ---------------------------------------------------------------------------
@@ -92,10 +101,11 @@ class Dot(Op):
 
 @jax_funcify.register(Dot)
 def _jax_dot(op: Dot, node: Apply) -> Callable[..., Any]:
-    dtype = node.outputs[0].dtype
+    dtype, precision = node.outputs[0].dtype, _matmul_precision()
 
     def dot_(x: Any, y: Any) -> Any:
-        return jnp.asarray(jnp.dot(x.astype(dtype), y.astype(dtype)), dtype=dtype)
+        product = jnp.dot(x.astype(dtype), y.astype(dtype), precision=precision)
+        return jnp.asarray(product, dtype=dtype)
 
     return dot_
 
@@ -303,12 +313,12 @@ class Einsum(Op):
 
 @jax_funcify.register(Einsum)
 def _jax_einsum(op: Einsum, node: Apply) -> Callable[..., Any]:
-    subscripts, dtype = op.subscripts, node.outputs[0].dtype
+    subscripts, dtype, precision = op.subscripts, node.outputs[0].dtype, _matmul_precision()
 
     def einsum_(*operands: Any) -> Any:
         op.check_lengths(node, [jnp.shape(o) for o in operands])  # shapes are static here
         operands = [jnp.asarray(o).astype(dtype) for o in operands]
-        return jnp.asarray(jnp.einsum(subscripts, *operands), dtype=dtype)
+        return jnp.asarray(jnp.einsum(subscripts, *operands, precision=precision), dtype=dtype)
 
     return einsum_
 

@@ -23,7 +23,12 @@ from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise import _unbroadcast, broadcast_static_shape, upcast, upgrade_to_float
+from graph2jax.ops.elemwise_op import (
+    broadcast_static_shape,
+    unbroadcast,
+    upcast,
+    upgrade_to_float,
+)
 from graph2jax.ops.shape import Shape, dimshuffle, shape_i, shape_padleft
 from graph2jax.tensor.basic import as_tensor_variable, constant
 from graph2jax.tensor.type import TensorType, continuous_dtypes, int_dtypes, uint_dtypes
@@ -42,6 +47,16 @@ def _int_scalar(v: Any, what: str) -> TensorVariable:
     if v.ndim != 0 or v.dtype not in int_dtypes + uint_dtypes:
         raise TypeError(f"{what} must be an integer scalar, got {v.describe()} of type {v.type}")
     return v
+
+
+def _static_length(v: TensorVariable, what: str) -> int | None:
+    """The value of the length ``v`` when it is a constant (None when symbolic)."""
+    if not isinstance(v, Constant):
+        return None
+    n = int(v.data)
+    if n < 0:
+        raise ValueError(f"{what} must not be negative, got {n}")
+    return n
 
 
 def shape_entries(shape: Any) -> list[Any]:
@@ -94,7 +109,7 @@ class Alloc(Op):
                 f"{self.ndim} of the shape"
             )
         shape = [_int_scalar(s, "alloc: a shape entry") for s in shape]
-        known = [int(s.data) if isinstance(s, Constant) else None for s in shape]
+        known = [_static_length(s, "alloc: a shape entry") for s in shape]
         vshape = (None,) * (self.ndim - value.ndim) + value.type.shape
         static = []
         for axis, (n, v) in enumerate(zip(known, vshape, strict=True)):
@@ -134,7 +149,7 @@ class Alloc(Op):
         rest = [disconnected() for _ in inputs[1:]]
         if value.dtype not in continuous_dtypes:
             return [disconnected(), *rest]
-        return [_sum_to(output_grads[0], value), *rest]
+        return [unbroadcast(output_grads[0], value), *rest]
 
 
 @jax_funcify.register(Alloc)
@@ -143,16 +158,6 @@ def _jax_alloc(op: Alloc, node: Apply) -> Callable[..., Any]:
         return jnp.broadcast_to(value, op._shape(node, jnp.shape(value), shape))
 
     return alloc_
-
-
-def _sum_to(g: TensorVariable, x: TensorVariable) -> TensorVariable:
-    """``g`` summed over the axes ``x`` was broadcast along, with ``x``'s ndim and dtype."""
-    import graph2jax.tensor as gt
-
-    lead = g.ndim - x.ndim
-    if lead:
-        g = gt.sum(g, axis=tuple(range(lead)))
-    return _unbroadcast(g, x)
 
 
 def alloc(value: Any, *shape: Any) -> TensorVariable:
@@ -235,7 +240,7 @@ class Fill(Op):
         value = inputs[1]
         if value.dtype not in continuous_dtypes:
             return [disconnected(), disconnected()]
-        return [disconnected(), _sum_to(output_grads[0], value)]
+        return [disconnected(), unbroadcast(output_grads[0], value)]
 
 
 @jax_funcify.register(Fill)
@@ -377,7 +382,7 @@ class Linspace(Op):
             raise TypeError("Linspace: start and stop must have the same ndim (see linspace)")
         num = _int_scalar(num, "linspace: num")
         shape = list(broadcast_static_shape([start.type.shape, stop.type.shape], "linspace"))
-        shape.insert(self.axis, int(num.data) if isinstance(num, Constant) else None)
+        shape.insert(self.axis, _static_length(num, "linspace: num"))
         return Apply(self, [start, stop, num], [TensorType(self.dtype, shape)()])
 
     def _compute(self, xp: Any, node: Apply, start: Any, stop: Any, num: Any) -> Any:
@@ -422,7 +427,7 @@ class Linspace(Op):
         g_stop = gt.sum(gz * t, axis=self.axis)
         g_start = gt.sum(gz, axis=self.axis) - g_stop
         return [
-            _sum_to(g, x) if x.dtype in continuous_dtypes else disconnected()
+            unbroadcast(g, x) if x.dtype in continuous_dtypes else disconnected()
             for g, x in ((g_start, start), (g_stop, stop))
         ] + [disconnected()]
 
@@ -478,7 +483,7 @@ class _TriangleOrDiagonal(Op):
     def make_node(self, n: Any, m: Any, k: Any) -> Apply:
         name = type(self).__name__.lower()
         n, m, k = (_int_scalar(v, f"{name}: {w}") for v, w in ((n, "n"), (m, "m"), (k, "k")))
-        static = [int(v.data) if isinstance(v, Constant) else None for v in (n, m)]
+        static = [_static_length(v, f"{name}: {w}") for v, w in ((n, "n"), (m, "m"))]
         return Apply(self, [n, m, k], [TensorType(self.dtype, static)()])
 
     def perform(self, node: Apply, inputs: list, output_storage: list) -> None:

@@ -5,9 +5,12 @@ JAX function, dtype rule, gradient and summary, side by side; the
 :class:`~graph2jax.ops.elemwise_op.Elemwise` op of
 :mod:`graph2jax.ops.elemwise_op` does the rest (broadcasting, casting, the
 gradient's reduction over broadcast axes). Dtypes follow PyTensor: arithmetic
-upcasts as numpy, true division and transcendental functions turn integers
-into floats (``upgrade_to_float``), comparisons, ``isnan`` and ``isinf`` give
-bool, ``abs`` of a complex is real, rounding accepts floats only.
+upcasts as numpy, true division of integers alone gives ``floatX``,
+transcendental functions turn integers into floats (``upgrade_to_float``),
+comparisons, ``isnan`` and ``isinf`` give bool, ``abs`` of a complex is real,
+rounding accepts floats only. Functions that neither numpy nor JAX compute on
+complex numbers (``erf``, ``gamma``, ``sigmoid``, ``mod`` ...) refuse complex
+inputs when the graph is built.
 """
 
 from __future__ import annotations
@@ -21,12 +24,9 @@ import jax.scipy.special as jsp
 import numpy as np
 import scipy.special as sp
 
+from graph2jax.config import config
 from graph2jax.graph.gradtypes import grad_not_implemented
 from graph2jax.ops.elemwise_op import (
-    Cast,
-    Elemwise,
-    ScalarOp,
-    broadcast_static_shape,
     cast,
     elemwise_function,
     real_of,
@@ -34,7 +34,6 @@ from graph2jax.ops.elemwise_op import (
     upcast,
     upgrade_to_float,
 )
-from graph2jax.ops.elemwise_op import _unbroadcast as _unbroadcast  # re-exported for other ops
 from graph2jax.tensor.basic import as_tensor_variable
 from graph2jax.tensor.type import complex_dtypes, discrete_dtypes, float_dtypes
 from graph2jax.tensor.variable import TensorVariable
@@ -74,12 +73,6 @@ def _float_only(*dtypes: str) -> str:
     return upcast(*dtypes)
 
 
-def _sign_rule(*dtypes: str) -> str:
-    if "bool" in dtypes:
-        raise TypeError("bool inputs are not supported: cast them to an integer dtype first")
-    return _no_complex(upcast)(*dtypes)
-
-
 def _bitwise(*dtypes: str) -> str:
     if all(d == "bool" for d in dtypes):
         return "bool"
@@ -88,11 +81,19 @@ def _bitwise(*dtypes: str) -> str:
     return upcast(*dtypes)
 
 
+def _true_div_rule(*dtypes: str) -> str:
+    # PyTensor's TrueDiv: integers (and bools) alone divide into floatX, not into float64
+    if all(d in discrete_dtypes for d in dtypes):
+        return config.floatX
+    return upcast(*dtypes)
+
+
 def _complex_out(*dtypes: str) -> str:
     return "complex64" if upcast(*dtypes) == "float32" else "complex128"
 
 
 _float_no_complex = _no_complex(upgrade_to_float)
+_upcast_no_complex = _no_complex(upcast)
 
 
 # ---------------------------------------------------------------------------
@@ -115,7 +116,7 @@ def _define(
     args: str | None = None,
     variadic: bool = False,
 ) -> None:
-    sop = scalar_op(name, nin, np_fn, jax_fn, __name__, dtype_rule=rule, compute=compute, grad=grad)
+    sop = scalar_op(name, nin, np_fn, jax_fn, dtype_rule=rule, compute=compute, grad=grad)
     _FUNCTIONS[name] = elemwise_function(sop, summary, args, variadic)
 
 
@@ -185,11 +186,11 @@ _define("add", 2, np.add, jnp.add, upcast, lambda t, i, o, gz: [gz, gz], "a + b"
 _define("sub", 2, np.subtract, jnp.subtract, _no_bool, lambda t, i, o, gz: [gz, -gz], "a - b")
 _define("mul", 2, np.multiply, jnp.multiply, upcast, lambda t, i, o, gz: [gz * i[1], gz * i[0]],
         "a * b", variadic=True)
-_define("true_div", 2, np.true_divide, jnp.true_divide, _F, _div_grad,
-        "a / b; integers give floats (upgrade_to_float)")
-_define("int_div", 2, np.floor_divide, jnp.floor_divide, upcast, _zero,
+_define("true_div", 2, np.true_divide, jnp.true_divide, _true_div_rule, _div_grad,
+        "a / b; integers and bools alone give floatX")
+_define("int_div", 2, np.floor_divide, jnp.floor_divide, _upcast_no_complex, _zero,
         "a // b, floor division; integers stay integers")
-_define("mod", 2, np.mod, jnp.mod, upcast, lambda t, i, o, gz: [gz, -gz * t.int_div(i[0], i[1])],
+_define("mod", 2, np.mod, jnp.mod, _upcast_no_complex, lambda t, i, o, gz: [gz, -gz * t.int_div(i[0], i[1])],
         "a % b, with the sign of b (Python's modulo)")
 _define("neg", 1, np.negative, jnp.negative, _no_bool, lambda t, i, o, gz: [-gz], "-a")
 _define("reciprocal", 1, np.reciprocal, jnp.reciprocal, _F, _d(lambda t, x, o: -o * o), "1 / a")
@@ -199,12 +200,12 @@ _define("sqrt", 1, np.sqrt, jnp.sqrt, _F, _d(lambda t, x, o: 0.5 / o), "square r
 _define("abs", 1, np.abs, jnp.abs, real_of,
         _d(lambda t, x, o: x / o if _is_complex(x) else t.sign(x)),
         "absolute value (real for complex inputs)", compute="keep")
-_define("sign", 1, np.sign, jnp.sign, _sign_rule, _zero, "sign: -1, 0 or 1 (nan for nan)")
+_define("sign", 1, np.sign, jnp.sign, _no_complex(_no_bool), _zero, "sign: -1, 0 or 1 (nan for nan)")
 _define("maximum", 2, np.maximum, jnp.maximum, upcast, _max_min_grad,
-        "elementwise maximum (nan if either is nan)")
+        "elementwise maximum (nan if either is nan)", args="x y")
 _define("minimum", 2, np.minimum, jnp.minimum, upcast, _max_min_grad,
-        "elementwise minimum (nan if either is nan)")
-_define("clip", 3, np.clip, jnp.clip, _no_complex(upcast), _clip_grad,
+        "elementwise minimum (nan if either is nan)", args="x y")
+_define("clip", 3, np.clip, jnp.clip, _upcast_no_complex, _clip_grad,
         "``x`` limited to ``[min, max]`` (on a boundary, the gradient goes to ``x``)",
         args="x min max")
 # exponentials and logarithms
@@ -228,7 +229,7 @@ _define("arccos", 1, np.arccos, jnp.arccos, _F, _d(lambda t, x, o: -1 / t.sqrt(1
         "inverse cosine")
 _define("arctan", 1, np.arctan, jnp.arctan, _F, _d(lambda t, x, o: 1 / (1 + x * x)),
         "inverse tangent")
-_define("arctan2", 2, np.arctan2, jnp.arctan2, _F, _arctan2_grad,
+_define("arctan2", 2, np.arctan2, jnp.arctan2, _FNC, _arctan2_grad,
         "the angle of the point (b, a): arctan(a / b) in the right quadrant")
 _define("sinh", 1, np.sinh, jnp.sinh, _F, _d(lambda t, x, o: t.cosh(x)), "hyperbolic sine")
 _define("cosh", 1, np.cosh, jnp.cosh, _F, _d(lambda t, x, o: t.sinh(x)), "hyperbolic cosine")
@@ -248,22 +249,22 @@ _define("round_half_to_even", 1, np.round, jnp.round, _float_only, _zero,
 _define("round_half_away_from_zero", 1, _round_half_away(np), _round_half_away(jnp), _float_only,
         _zero, "a rounded to the nearest integer, halves away from zero (floats only)")
 # special functions
-_define("erf", 1, sp.erf, jsp.erf, _F, _d(lambda t, x, o: _2_SQRT_PI * t.exp(-x * x)),
+_define("erf", 1, sp.erf, jsp.erf, _FNC, _d(lambda t, x, o: _2_SQRT_PI * t.exp(-x * x)),
         "error function")
 _define("erfc", 1, sp.erfc, jsp.erfc, _FNC, _d(lambda t, x, o: -_2_SQRT_PI * t.exp(-x * x)),
         "complementary error function, 1 - erf(a)")
 _define("erfinv", 1, sp.erfinv, jsp.erfinv, _FNC, _d(lambda t, x, o: t.exp(o * o) / _2_SQRT_PI),
         "inverse error function")
-_define("gamma", 1, sp.gamma, jsp.gamma, _F, _d(lambda t, x, o: o * t.psi(x)), "the gamma function")
-_define("gammaln", 1, sp.gammaln, jsp.gammaln, _F, _d(lambda t, x, o: t.psi(x)), "log(|gamma(a)|)")
-_define("psi", 1, sp.psi, jsp.digamma, _F, _d(lambda t, x, o: t.tri_gamma(x)),
+_define("gamma", 1, sp.gamma, jsp.gamma, _FNC, _d(lambda t, x, o: o * t.psi(x)), "the gamma function")
+_define("gammaln", 1, sp.gammaln, jsp.gammaln, _FNC, _d(lambda t, x, o: t.psi(x)), "log(|gamma(a)|)")
+_define("psi", 1, sp.psi, jsp.digamma, _FNC, _d(lambda t, x, o: t.tri_gamma(x)),
         "the digamma function, d/da gammaln(a)")
 _define("tri_gamma", 1, lambda x: sp.polygamma(1, x), lambda x: jsp.polygamma(1, x), _FNC,
         lambda t, i, o, gz: [grad_not_implemented("tri_gamma", 0, i[0])],
         "the trigamma function, d/da psi(a)")
-_define("sigmoid", 1, sp.expit, jax.nn.sigmoid, _F, _d(lambda t, x, o: o * (1 - o)),
+_define("sigmoid", 1, sp.expit, jax.nn.sigmoid, _FNC, _d(lambda t, x, o: o * (1 - o)),
         "the logistic function 1 / (1 + exp(-x))", args="x")
-_define("softplus", 1, _softplus(np), _softplus(jnp), _F, _d(lambda t, x, o: t.sigmoid(x)),
+_define("softplus", 1, _softplus(np), _softplus(jnp), _FNC, _d(lambda t, x, o: t.sigmoid(x)),
         "log(1 + exp(x)), computed without overflow", args="x")
 # comparisons and logic (no gradient)
 for _name, _np, _jax, _doc in [
@@ -313,16 +314,17 @@ _define("second", 2, lambda a, b: np.broadcast_arrays(a, b)[1].copy(),
 _conj = _FUNCTIONS.pop("conj")
 
 
-def conj(x: Any, name: str | None = None) -> TensorVariable:
-    """The complex conjugate of ``x``; a real ``x`` is returned as it is.
+def conj(z: Any, name: str | None = None) -> TensorVariable:
+    """The complex conjugate of ``z``; a real ``z`` is returned as it is.
 
     Parameters
     ----------
-    x : tensor-like
+    z : tensor-like
     name : str, optional
+        The name of the result (when ``z`` is complex).
     """
-    x = as_tensor_variable(x)
-    return _conj(x, name=name) if _is_complex(x) else x
+    z = as_tensor_variable(z)
+    return _conj(z, name=name) if _is_complex(z) else z
 
 
 def round(a: Any, mode: str | None = None) -> TensorVariable:
@@ -343,22 +345,36 @@ def round(a: Any, mode: str | None = None) -> TensorVariable:
     >>> gt.round(gt.constant([0.5, 1.5, -2.5]), "half_away_from_zero").eval()
     array([ 1.,  2., -3.])
     """
-    rounders = {
-        "half_to_even": _FUNCTIONS["round_half_to_even"],
-        "half_away_from_zero": _FUNCTIONS["round_half_away_from_zero"],
-    }
-    if (mode or "half_to_even") not in rounders:
-        raise ValueError(f"round mode {mode!r} is not implemented; use one of {list(rounders)}")
-    return rounders[mode or "half_to_even"](a)
+    rounder = _FUNCTIONS.get(f"round_{mode or 'half_to_even'}")
+    if rounder is None:
+        raise ValueError(
+            f"round mode {mode!r} is not implemented; use 'half_to_even' or 'half_away_from_zero'"
+        )
+    return rounder(a)
 
 
 def iround(a: Any, mode: str | None = None) -> TensorVariable:
-    """``round(a, mode)`` cast to int64."""
+    """``round(a, mode)`` cast to int64.
+
+    Parameters
+    ----------
+    a : tensor-like, float
+    mode : {'half_to_even', 'half_away_from_zero'}, optional
+        As for :func:`round`.
+    """
     return cast(round(a, mode), "int64")
 
 
 def where(cond: Any, ift: Any = None, iff: Any = None, **kwargs: Any) -> TensorVariable:
     """``ift`` where ``cond`` is true, else ``iff`` (``switch``); ``cond`` alone: ``nonzero(cond)``.
+
+    Parameters
+    ----------
+    cond : tensor-like
+    ift, iff : tensor-like, optional
+        Both or neither.
+    **kwargs
+        Passed to ``switch`` (``name``) or ``nonzero``.
 
     Raises
     ------
@@ -387,18 +403,5 @@ conjugate = conj
 _FUNCTIONS.update({alias: _FUNCTIONS[name] for alias, name in _ALIASES.items()})
 globals().update(_FUNCTIONS)
 
-__all__ = [
-    "Cast",
-    "Elemwise",
-    "ScalarOp",
-    "broadcast_static_shape",
-    "cast",
-    "conj",
-    "conjugate",
-    "iround",
-    "round",
-    "upcast",
-    "upgrade_to_float",
-    "where",
-    *_FUNCTIONS,
-]
+# Elemwise, Cast and the dtype rules are exported by elemwise_op
+__all__ = ["conj", "conjugate", "iround", "round", "where", *_FUNCTIONS]

@@ -27,7 +27,7 @@ from graph2jax.graph.basic import Apply, Constant, Op
 from graph2jax.graph.gradtypes import disconnected, is_null
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import TensorType, continuous_dtypes, discrete_dtypes
+from graph2jax.tensor.type import TensorType, complex_dtypes, continuous_dtypes, discrete_dtypes
 from graph2jax.tensor.variable import TensorVariable
 
 # ---------------------------------------------------------------------------
@@ -79,8 +79,6 @@ class ScalarOp:
         Number of inputs.
     np_fn, jax_fn : callable
         The numpy reference and the JAX implementation, on arrays.
-    module : str
-        The module that defines it (names are unique across modules).
     dtype_rule : callable
         ``dtype_rule(*input_dtypes) -> output dtype``; raises TypeError for refused dtypes.
     compute : str
@@ -96,7 +94,6 @@ class ScalarOp:
     nin: int
     np_fn: Callable[..., Any]
     jax_fn: Callable[..., Any]
-    module: str
     dtype_rule: Callable[..., str] = upcast
     compute: str = "out"
     grad: Callable[..., list] | None = None
@@ -115,23 +112,17 @@ def _scalar_op_by_name(name: str) -> ScalarOp:
     return SCALAR_OPS[name]
 
 
-def scalar_op(
-    name: str, nin: int, np_fn: Callable, jax_fn: Callable, module: str, **kwargs: Any
-) -> ScalarOp:
-    """Define and register a :class:`ScalarOp`; ``module`` is the defining module's ``__name__``.
+def scalar_op(name: str, nin: int, np_fn: Callable, jax_fn: Callable, **kwargs: Any) -> ScalarOp:
+    """Define and register a :class:`ScalarOp` (``kwargs`` are its other attributes).
 
     Raises
     ------
     ValueError
-        When another module already defined ``name`` (importing the same module
-        again, as doctest collection does, returns the first definition).
+        When a scalar op named ``name`` already exists (names identify them when pickled).
     """
-    existing = SCALAR_OPS.get(name)
-    if existing is not None and existing.module != module:
-        raise ValueError(f"scalar op {name!r} is defined twice, in {existing.module} and {module}")
-    if existing is not None:  # the module imported again: keep one op per name
-        return existing
-    op = ScalarOp(name, nin, np_fn, jax_fn, module, **kwargs)
+    if name in SCALAR_OPS:
+        raise ValueError(f"scalar op {name!r} is defined twice")
+    op = ScalarOp(name, nin, np_fn, jax_fn, **kwargs)
     SCALAR_OPS[name] = op
     return op
 
@@ -242,7 +233,7 @@ class Elemwise(Op):
             ]
         grads = sop.grad(gt, inputs, out, gz)
         return [
-            disconnected() if g is None or inp.dtype in discrete_dtypes else _unbroadcast(g, inp)
+            disconnected() if g is None or inp.dtype in discrete_dtypes else unbroadcast(g, inp)
             for inp, g in zip(inputs, grads, strict=True)
         ]
 
@@ -255,12 +246,24 @@ def _pad_left(t: TensorVariable, ndim: int) -> TensorVariable:
     return gt.dimshuffle(t, ("x",) * (ndim - t.ndim) + tuple(range(t.ndim)))
 
 
-def _unbroadcast(g: TensorVariable, inp: TensorVariable) -> TensorVariable:
-    """Sum ``g`` over the axes ``inp`` was broadcast along; give it ``inp``'s dtype and shape."""
+def unbroadcast(g: TensorVariable, inp: TensorVariable) -> TensorVariable:
+    """The gradient ``g`` of a broadcast ``inp``, brought back to ``inp``'s type.
+
+    Parameters
+    ----------
+    g : TensorVariable
+        A gradient of the broadcast shape (a null gradient is returned as it is).
+    inp : TensorVariable
+        The input that was broadcast; ``g`` is summed over its extra leading
+        axes and over the axes where ``inp``'s static length is 1 and ``g``'s is
+        not, and cast to ``inp``'s dtype if continuous.
+    """
     import graph2jax.tensor as gt
 
     if is_null(g):
         return g
+    if g.ndim > inp.ndim:
+        g = gt.sum(g, axis=tuple(range(g.ndim - inp.ndim)))
     axes = tuple(
         a
         for a, (i, o) in enumerate(zip(inp.type.shape, g.type.shape, strict=True))
@@ -388,23 +391,38 @@ def _jax_cast(op: Cast, node: Apply) -> Callable[..., Any]:
 
 
 def cast(x: Any, dtype: Any) -> TensorVariable:
-    """``x`` converted to ``dtype`` (``'floatX'`` is ``config.floatX``); a no-op when it has it."""
+    """``x`` converted to ``dtype`` (``'floatX'`` is ``config.floatX``); a no-op when it has it.
+
+    Parameters
+    ----------
+    x : tensor-like
+    dtype : str or numpy dtype
+
+    Raises
+    ------
+    TypeError
+        When ``x`` is complex and ``dtype`` is not (ambiguous, as in PyTensor).
+    """
     from graph2jax.config import config
 
     dtype = config.floatX if dtype == "floatX" else str(np.dtype(dtype))
     x = as_tensor_variable(x)
+    if x.dtype in complex_dtypes and dtype not in complex_dtypes:
+        raise TypeError(
+            f"cast: casting the complex {x.describe()} to {dtype} is ambiguous; use "
+            "real(), imag() or abs() first"
+        )
     return x if x.dtype == dtype else Cast(dtype)(x)
 
 
+# the framework's own helpers (scalar_op, elemwise_function, real_of, unbroadcast) are
+# imported by name by the op modules; these are the user-facing names
 __all__ = [
     "Cast",
     "Elemwise",
     "ScalarOp",
     "broadcast_static_shape",
     "cast",
-    "elemwise_function",
-    "real_of",
-    "scalar_op",
     "upcast",
     "upgrade_to_float",
 ]

@@ -25,7 +25,7 @@ from graph2jax.ops.elemwise import cast, true_div
 from graph2jax.ops.reduce import normalize_axis
 from graph2jax.ops.shape import dimshuffle, flatten
 from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import TensorType, discrete_dtypes, int_dtypes, uint_dtypes
+from graph2jax.tensor.type import TensorType, int_dtypes, uint_dtypes
 from graph2jax.tensor.variable import TensorVariable
 
 
@@ -88,8 +88,6 @@ class CumOp(Op):
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         (x,), (out,), (gz,) = inputs, outputs, output_grads
-        if x.dtype in discrete_dtypes:
-            return [disconnected()]
         back = CumOp(self.axis, "add", not self.reverse)
         if self.mode == "add":
             return [back(gz)]
@@ -180,8 +178,6 @@ class Diff(Op):
         return [tuple(shp)]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
-        if inputs[0].dtype in discrete_dtypes:
-            return [disconnected()]
         return [Diff(self.n, self.axis, not self.transposed)(output_grads[0])]
 
 
@@ -291,8 +287,6 @@ class Repeat(Op):
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         x, repeats = inputs
-        if x.dtype in discrete_dtypes:
-            return [disconnected(), disconnected()]
         if repeats.ndim == 0:  # one count per slice: the transpose needs the number of slices
             repeats = _gt().alloc(repeats, x.shape[self.axis])
         return [Repeat(self.axis, not self.transposed)(output_grads[0], repeats), disconnected()]
@@ -313,12 +307,12 @@ def _jax_repeat(op: Repeat, node: Apply) -> Callable[..., Any]:
     return repeat_
 
 
-def repeat(x: Any, repeats: Any, axis: int | None = None) -> TensorVariable:
-    """Repeat the elements of ``x`` along ``axis`` (of the flattened ``x`` when None).
+def repeat(a: Any, repeats: Any, axis: int | None = None) -> TensorVariable:
+    """Repeat the elements of ``a`` along ``axis`` (of the flattened ``a`` when None).
 
     Parameters
     ----------
-    x : tensor-like
+    a : tensor-like
     repeats : int or int vector
         One count for all slices or one per slice; its value must be known at
         trace time (python ints, constants, or inputs the function then treats
@@ -332,7 +326,7 @@ def repeat(x: Any, repeats: Any, axis: int | None = None) -> TensorVariable:
     >>> gt.repeat(x, 2).eval({x: np.array([1.0, 2.0])})
     array([1., 1., 2., 2.])
     """
-    x = as_tensor_variable(x)
+    x = as_tensor_variable(a)
     repeats = _int64_values("repeat", "repeats", repeats)
     if isinstance(repeats, np.ndarray) and repeats.shape == (1,):
         repeats = repeats.reshape(())
@@ -377,8 +371,6 @@ class Tile(Op):
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         x, reps = inputs
-        if x.dtype in discrete_dtypes:
-            return [disconnected(), disconnected()]
         # axis i of the output is (reps[i], x.shape[i]) once reshaped: sum over the tiles
         gt = _gt()
         split = [d for i in range(x.ndim) for d in (reps[i], x.shape[i])]
@@ -391,11 +383,11 @@ def _jax_tile(op: Tile, node: Apply) -> Callable[..., Any]:
     return lambda x, reps: jnp.tile(x, [int(r) for r in np.asarray(reps)])
 
 
-def tile(x: Any, reps: Sequence[int] | Any) -> TensorVariable:
-    """``x`` repeated ``reps[i]`` times along axis ``i``, as ``numpy.tile``.
+def tile(A: Any, reps: Sequence[int] | Any) -> TensorVariable:  # noqa: N803 (PyTensor's name)
+    """``A`` repeated ``reps[i]`` times along axis ``i``, as ``numpy.tile``.
 
-    ``reps`` shorter than ``x.ndim`` is padded with ones on the left; longer,
-    ``x`` gets leading length-1 axes. Its values must be known at trace time.
+    ``reps`` shorter than ``A.ndim`` is padded with ones on the left; longer,
+    ``A`` gets leading length-1 axes. Its values must be known at trace time.
 
     Examples
     --------
@@ -405,7 +397,7 @@ def tile(x: Any, reps: Sequence[int] | Any) -> TensorVariable:
     array([[1., 2., 1., 2.],
            [1., 2., 1., 2.]])
     """
-    x = as_tensor_variable(x)
+    x = as_tensor_variable(A)
     if isinstance(reps, int | np.integer):
         reps = (reps,)
     reps = _int64_values("tile", "reps", reps)

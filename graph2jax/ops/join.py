@@ -17,7 +17,7 @@ from numpy.lib.array_utils import normalize_axis_index
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise import Cast, upcast
+from graph2jax.ops.elemwise_op import Cast, upcast
 from graph2jax.ops.shape import DimShuffle, Shape, shape_i, shape_padaxis
 from graph2jax.tensor.basic import as_tensor_variable
 from graph2jax.tensor.type import TensorType, continuous_dtypes, int_dtypes, uint_dtypes
@@ -219,6 +219,8 @@ class Split(Op):
         sizes = static_vector_entries(splits) or (None,) * self.len_splits
         if len(sizes) != self.len_splits:
             raise ValueError(f"split: {len(sizes)} sizes given for n_splits={self.len_splits}")
+        if any(s is not None and s < 0 for s in sizes):
+            raise ValueError(f"split: the sizes {splits.describe()} = {sizes} must not be negative")
         length = x.type.shape[self.axis]
         if None not in sizes and length is not None and sum(sizes) != length:
             raise ValueError(

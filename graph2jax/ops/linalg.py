@@ -4,10 +4,11 @@ decompositions in :mod:`graph2jax.ops.linalg_decomp` and ``norm`` in :mod:`graph
 
 Every op works on the last two axes and is batched over the leading ones, as
 numpy's ``linalg`` functions are. Dtypes follow PyTensor: floats (and
-complex) keep their dtype, integers and bool compute in float64. Symmetric
-inputs (``eigh``, ``cholesky``, ``solve(assume_a='sym'|'her'|'pos')``) are
-read from one triangle only, in numpy and in JAX alike, so both agree on any
-input and the gradients are those of that triangle (:class:`TrianglePart`).
+complex) keep their dtype, integers and bool compute in float32 (up to 16
+bits) or float64 (:func:`linalg_dtype`). Symmetric inputs (``eigh``,
+``cholesky``, ``solve(assume_a='sym'|'her'|'pos')``) are read from one
+triangle only, in numpy and in JAX alike, so both agree on any input and the
+gradients are those of that triangle (:class:`TrianglePart`).
 
 Gradients are graphs of graph2jax ops, for real inputs (complex ones get a
 "not implemented" gradient); :mod:`graph2jax.ops.linalg_decomp` lists the
@@ -24,10 +25,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from graph2jax.graph.basic import Apply, Constant, Op, Variable
+from graph2jax.graph.basic import Apply, Op, Variable
 from graph2jax.graph.gradtypes import NullType, disconnected, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.creation import Fill
 from graph2jax.ops.elemwise_op import real_of
 from graph2jax.tensor.basic import as_tensor_variable
 from graph2jax.tensor.type import TensorType, complex_dtypes, discrete_dtypes, float_dtypes
@@ -43,9 +43,18 @@ def _gt() -> Any:
     return gt
 
 
-def linalg_dtype(dtype: str) -> str:
-    """PyTensor's linalg output dtype: integers and bool become float64, others are kept."""
-    return "float64" if dtype in discrete_dtypes else dtype
+def linalg_dtype(*dtypes: str) -> str:
+    """PyTensor's linalg output dtype for inputs of ``dtypes`` (LAPACK's working type).
+
+    Floats and complex keep their dtype; bool and integers of at most 16 bits
+    become float32, wider integers float64; several inputs combine by numpy's
+    promotion of those.
+    """
+    working = [
+        ("float32" if np.dtype(d).itemsize <= 2 else "float64") if d in discrete_dtypes else d
+        for d in dtypes
+    ]
+    return np.result_type(*working).name
 
 
 def _matrix_input(op: Op, x: Any, square: bool) -> TensorVariable:
@@ -95,16 +104,6 @@ def _sum_to(g: TensorVariable, x: TensorVariable) -> TensorVariable:
     if ones:
         g = gt.sum(g, axis=ones, keepdims=True)
     return gt.cast(g, x.dtype) if g.dtype != x.dtype else g
-
-
-def is_zero_grad(g: Variable) -> bool:
-    """Whether an output gradient is structurally zero: disconnected, or the zeros that
-    :func:`graph2jax.grad` passes for an output the cost does not use."""
-    if is_disconnected(g):
-        return True
-    if g.owner is not None and isinstance(g.owner.op, Fill):
-        g = g.owner.inputs[1]
-    return isinstance(g, Constant) and not np.any(g.data)
 
 
 def _input_grad(g: TensorVariable, x: TensorVariable) -> Variable:
@@ -180,16 +179,32 @@ def _triangle_grad(g: TensorVariable, lower: bool) -> TensorVariable:
 # inverse, determinant, log-determinant
 
 
-class MatrixInverse(Op):
+class _NumpyLinalgFunction(Op):
+    """A function of one stack of square matrices, ``numpy.linalg.<fn_name>`` (and
+    ``jax.numpy.linalg.<fn_name>``) of the input cast to the output dtype."""
+
+    fn_name: str
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        dtype = node.outputs[0].dtype
+        out = getattr(np.linalg, self.fn_name)(np.asarray(inputs[0], dtype=dtype))
+        output_storage[0][0] = np.asarray(out, dtype=dtype)
+
+
+@jax_funcify.register(_NumpyLinalgFunction)
+def _jax_numpy_linalg_function(op: _NumpyLinalgFunction, node: Apply) -> Callable[..., Any]:
+    fn, dtype = getattr(jnp.linalg, op.fn_name), node.outputs[0].dtype
+    return lambda x: fn(jnp.asarray(x, dtype=dtype))
+
+
+class MatrixInverse(_NumpyLinalgFunction):
     """The inverse of each square matrix of a stack."""
+
+    fn_name = "inv"
 
     def make_node(self, x: Any) -> Apply:
         x = _matrix_input(self, x, square=True)
         return Apply(self, [x], [_out(linalg_dtype(x.dtype), x.type.shape)])
-
-    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
-        dtype = node.outputs[0].dtype
-        output_storage[0][0] = np.linalg.inv(np.asarray(inputs[0], dtype=dtype)).astype(dtype)
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
         return input_shapes
@@ -201,22 +216,14 @@ class MatrixInverse(Op):
         return [_input_grad(-gt.matmul(gt.matmul(zt, gz), zt), x)]
 
 
-@jax_funcify.register(MatrixInverse)
-def _jax_inv(op: MatrixInverse, node: Apply) -> Callable[..., Any]:
-    dtype = node.outputs[0].dtype
-    return lambda x: jnp.linalg.inv(jnp.asarray(x, dtype=dtype))
-
-
-class Det(Op):
+class Det(_NumpyLinalgFunction):
     """The determinant of each square matrix of a stack."""
+
+    fn_name = "det"
 
     def make_node(self, x: Any) -> Apply:
         x = _matrix_input(self, x, square=True)
         return Apply(self, [x], [_out(linalg_dtype(x.dtype), x.type.shape[:-2])])
-
-    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
-        dtype = node.outputs[0].dtype
-        output_storage[0][0] = np.asarray(np.linalg.det(np.asarray(inputs[0], dtype=dtype)), dtype)
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
         return [tuple(input_shapes[0][:-2])]
@@ -225,12 +232,6 @@ class Det(Op):
         (x,), (d,), (gd,) = inputs, outputs, output_grads
         scale = _pad_right(gd * d, 2)
         return [_input_grad(scale * _mT(inv(x)), x)]
-
-
-@jax_funcify.register(Det)
-def _jax_det(op: Det, node: Apply) -> Callable[..., Any]:
-    dtype = node.outputs[0].dtype
-    return lambda x: jnp.linalg.det(jnp.asarray(x, dtype=dtype))
 
 
 class SLogDet(Op):
@@ -251,10 +252,11 @@ class SLogDet(Op):
         return [batch, batch]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
-        # the sign is piecewise constant: only the log-determinant carries a gradient
+        # the sign is piecewise constant (a zero gradient, as PyTensor's sign(det(x)));
+        # a disconnected output gradient means the cost does not use that output
         (x,), (_, glog) = inputs, output_grads
-        if is_zero_grad(glog):
-            return [disconnected()]
+        if is_disconnected(glog):
+            return [_input_grad(_gt().zeros_like(x), x)]
         return [_input_grad(_pad_right(glog, 2) * _mT(inv(x)), x)]
 
 

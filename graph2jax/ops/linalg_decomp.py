@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from graph2jax.graph.basic import Apply, Op
-from graph2jax.graph.gradtypes import disconnected, grad_not_implemented
+from graph2jax.graph.gradtypes import grad_not_implemented, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.elemwise_op import real_of
 from graph2jax.ops.linalg import (
@@ -30,7 +30,6 @@ from graph2jax.ops.linalg import (
     _pad_at,
     _pad_right,
     _triangle_grad,
-    is_zero_grad,
     linalg_dtype,
 )
 from graph2jax.ops.linalg_solve import SolveTriangular
@@ -93,17 +92,15 @@ class Eigh(Op):
         gt = _gt()
         vt = _mT(v)
         terms = []
-        if not is_zero_grad(gw):
+        if not is_disconnected(gw):
             terms.append(gt.matmul(v * _pad_at(gw, -2), vt))
-        if not is_zero_grad(gv):
+        if not is_disconnected(gv):
             gaps = _pad_at(w, -2) - _pad_right(w, 1)
             same = gt.eq(gaps, 0)
             f = gt.switch(same, 0, 1 / gt.switch(same, 1, gaps))
             terms.append(gt.matmul(gt.matmul(v, f * gt.matmul(vt, gv)), vt))
-        if not terms:
-            return [disconnected()]
-        g = terms[0] if len(terms) == 1 else terms[0] + terms[1]
-        return [_input_grad(_triangle_grad(g, self.UPLO == "L"), x)]
+        # grad calls L_op with at least one output gradient that is not disconnected
+        return [_input_grad(_triangle_grad(sum(terms[1:], terms[0]), self.UPLO == "L"), x)]
 
 
 @jax_funcify.register(Eigh)
@@ -181,10 +178,8 @@ class SVD(Op):
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         (x,) = inputs
         gs = output_grads[1] if self.compute_uv else output_grads[0]
-        if self.compute_uv and not all(map(is_zero_grad, (output_grads[0], output_grads[2]))):
+        if self.compute_uv and not all(map(is_disconnected, (output_grads[0], output_grads[2]))):
             return [grad_not_implemented(self, 0, x, "only the singular values have a gradient")]
-        if is_zero_grad(gs):
-            return [disconnected()]
         reduced = self.compute_uv and not self.full_matrices
         u, _, vh = outputs if reduced else SVD(full_matrices=False, compute_uv=True)(x)
         return [_input_grad(_gt().matmul(u * _pad_at(gs, -2), vh), x)]
@@ -268,18 +263,15 @@ class QR(Op):
             ]
         gt = _gt()
         gq, gr = (None, output_grads[0]) if self.mode == "r" else output_grads
+        gq = None if gq is None or is_disconnected(gq) else gq
         q, r = outputs if self.mode != "r" else QR("reduced")(x)
-        terms = []
-        if not is_zero_grad(gr):
-            terms.append(gt.matmul(r, _mT(gr)))
-        if gq is not None and not is_zero_grad(gq):
+        terms = [] if is_disconnected(gr) else [gt.matmul(r, _mT(gr))]
+        if gq is not None:
             terms.append(-gt.matmul(_mT(gq), q))
-        if not terms:
-            return [disconnected()]
-        mm = terms[0] if len(terms) == 1 else terms[0] + terms[1]
+        mm = sum(terms[1:], terms[0])
         copyltu = TrianglePart(True)(mm) + _mT(TrianglePart(True, 0.0)(mm))
         left = gt.matmul(q, copyltu)
-        if gq is not None and not is_zero_grad(gq):
+        if gq is not None:
             left = gq + left
         return [_input_grad(_mT(SolveTriangular(lower=False)(r, _mT(left))), x)]
 

@@ -58,7 +58,7 @@ class _SolveBase(Op):
             )
         core = b.type.shape[b.ndim - self.b_ndim :]
         batch = _broadcast_batch(a.type.shape[:-2], b.type.shape[: b.ndim - self.b_ndim], self)
-        dtype = linalg_dtype(np.result_type(a.dtype, b.dtype).name)
+        dtype = linalg_dtype(a.dtype, b.dtype)
         return Apply(self, [a, b], [TensorType(dtype, (*batch, *core))()])
 
     def _solve(self, xp: Any, a: Any, b: Any, dtype: str) -> Any:

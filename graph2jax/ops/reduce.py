@@ -30,7 +30,7 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise import upcast
+from graph2jax.ops.elemwise_op import upcast
 from graph2jax.tensor.basic import as_tensor_variable
 from graph2jax.tensor.type import TensorType, continuous_dtypes, discrete_dtypes
 from graph2jax.tensor.variable import TensorVariable

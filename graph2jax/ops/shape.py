@@ -14,7 +14,7 @@ from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
-from numpy.lib.array_utils import normalize_axis_tuple
+from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
@@ -201,14 +201,32 @@ def dimshuffle(x: Any, pattern: Sequence[int | str]) -> TensorVariable:
 
 
 def transpose(x: Any, axes: Sequence[int] | None = None) -> TensorVariable:
-    """Permute the axes of ``x`` (reverse them by default)."""
+    """Permute the axes of ``x`` (reverse them by default; negative axes count from the end).
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        For an axis out of range.
+    ValueError
+        When ``axes`` is not a permutation of the axes of ``x``.
+    """
     x = as_tensor_variable(x)
     if axes is None:
         axes = tuple(reversed(range(x.ndim)))
-    axes = tuple(int(a) % max(x.ndim, 1) for a in axes)
+    given = tuple(axes)
+    axes = tuple(normalize_axis_index(int(a), x.ndim, "transpose") for a in given)
     if sorted(axes) != list(range(x.ndim)):
-        raise ValueError(f"transpose: axes {axes} are not a permutation of {x.ndim} dimensions")
+        raise ValueError(
+            f"transpose: axes {given} are not a permutation of the {x.ndim} axes of {x.describe()}"
+        )
     return dimshuffle(x, axes)
+
+
+def _check_integer_shape(shp: TensorVariable) -> None:
+    if shp.dtype not in int_dtypes + uint_dtypes:
+        raise TypeError(
+            f"reshape: the shape {shp.describe()} must be integers, got dtype {shp.dtype}"
+        )
 
 
 class Reshape(Op):
@@ -227,8 +245,7 @@ class Reshape(Op):
     def make_node(self, x: Any, shp: Any) -> Apply:
         x = as_tensor_variable(x)
         shp = as_tensor_variable(shp, ndim=1)
-        if shp.dtype not in int_dtypes + uint_dtypes:
-            raise TypeError(f"reshape: the shape must be integers, got dtype {shp.dtype}")
+        _check_integer_shape(shp)
         if shp.type.shape[0] is not None and shp.type.shape[0] != self.ndim:
             raise ValueError(f"reshape: shape has {shp.type.shape[0]} entries for ndim={self.ndim}")
         from graph2jax.ops.join import static_vector_entries
@@ -238,11 +255,14 @@ class Reshape(Op):
         static: list[int | None] = [v if v is not None and v >= 0 else None for v in entries]
         if isinstance(shp, Constant):
             values = [int(v) for v in shp.data]
-            known = [s for s in x.type.shape]
+            if values.count(-1) > 1 or any(v < -1 for v in values):
+                raise ValueError(
+                    f"reshape: the shape {tuple(values)} for {x.describe()} may hold one -1 "
+                    "and no other negative length"
+                )
+            known = x.type.shape
             if all(s is not None for s in known):
                 size = int(np.prod(known))
-                if values.count(-1) > 1:
-                    raise ValueError(f"reshape: at most one -1 in {tuple(values)}")
                 rest = int(np.prod([v for v in values if v != -1]))
                 if (-1 not in values and rest != size) or (
                     -1 in values and (rest == 0 or size % rest)
@@ -299,18 +319,23 @@ def reshape(x: Any, newshape: Any, ndim: int | None = None) -> TensorVariable:
         # constant entries (static lengths from ``shape_i``) stay values: the target stays constant
         entries = [e.data if isinstance(e, Constant) else e for e in newshape]
         if all(not isinstance(e, Variable) for e in entries):
-            shp = as_tensor_variable(np.asarray(entries, dtype="int64").reshape(len(entries)))
+            values = np.asarray(entries).reshape(len(entries))
+            shp = as_tensor_variable(values if values.size else values.astype("int64"))
         else:
             import graph2jax.tensor as gt
 
+            parts = [as_tensor_variable(e) for e in entries]
+            for part in parts:
+                _check_integer_shape(part)
             shp = gt.stack(
                 [
-                    gt.cast(e, "int64")
-                    if isinstance(e, Variable)
-                    else gt.constant(e, dtype="int64")
-                    for e in entries
+                    gt.constant(p.data, dtype="int64")
+                    if isinstance(p, Constant)
+                    else gt.cast(p, "int64")
+                    for p in parts
                 ]
             )
+    _check_integer_shape(shp)
     if ndim is None:
         if shp.type.shape[0] is None:
             raise ValueError("reshape: the length of a symbolic shape must be known; pass ndim=")
@@ -346,15 +371,16 @@ class SpecifyShape(Op):
         )
         return Apply(self, [x], [TensorType(x.dtype, shape)()])
 
-    def _check(self, x: Any) -> Any:
+    def _check(self, node: Apply, x: Any) -> Any:
         if any(s is not None and s != n for s, n in zip(self.shape, np.shape(x), strict=True)):
             raise ValueError(
-                f"specify_shape: expected shape {self.shape}, got {tuple(np.shape(x))}"
+                f"specify_shape: {node.inputs[0].describe()} should have shape {self.shape}, "
+                f"got {tuple(np.shape(x))}"
             )
         return x
 
     def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
-        output_storage[0][0] = self._check(inputs[0])
+        output_storage[0][0] = self._check(node, inputs[0])
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
         import graph2jax.tensor as gt
@@ -372,13 +398,21 @@ class SpecifyShape(Op):
 
 @jax_funcify.register(SpecifyShape)
 def _jax_specify_shape(op: SpecifyShape, node: Apply) -> Callable[..., Any]:
-    return op._check  # shapes are static while tracing: checked once per compilation
+    # shapes are static while tracing: checked once per compilation
+    return lambda x: op._check(node, x)
 
 
-def specify_shape(x: Any, shape: Sequence[int | None]) -> TensorVariable:
-    """``x`` with the static shape ``shape`` (None keeps a length unknown); checked at run time."""
+def specify_shape(x: Any, shape: int | Sequence[int | None]) -> TensorVariable:
+    """``x`` with the static shape ``shape`` (None keeps a length unknown); checked at run time.
+
+    Parameters
+    ----------
+    x : tensor-like
+    shape : int or sequence of int or None
+        One entry per axis of ``x``; an int is the shape of a vector.
+    """
     x = as_tensor_variable(x)
-    shape = tuple(shape)
+    shape = (shape,) if isinstance(shape, int | np.integer) else tuple(shape)
     if tuple(x.type.shape) == shape:
         return x
     return SpecifyShape(shape)(x)

@@ -19,17 +19,22 @@ from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.extra import one_axis
 from graph2jax.ops.shape import flatten
 from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import discrete_dtypes, int_dtypes, uint_dtypes
+from graph2jax.tensor.type import int_dtypes, uint_dtypes
 from graph2jax.tensor.variable import TensorVariable
 
 _SORT_KINDS = ("quicksort", "mergesort", "heapsort", "stable")
 
 
-def _check_sort_args(name: str, kind: str, order: Any) -> None:
-    if kind not in _SORT_KINDS:
-        raise ValueError(f"{name}: kind must be one of {_SORT_KINDS}, got {kind!r}")
+def _sort_kind(name: str, kind: str | None, order: Any, stable: bool | None) -> str:
+    """PyTensor's sorting arguments: ``stable=True`` means ``kind='stable'``, None 'quicksort'."""
     if order is not None:
         raise ValueError(f"{name}: order is for structured arrays, which tensors are not")
+    if stable is not None and kind is not None:
+        raise ValueError(f"{name}: give kind or stable, not both (got {kind!r} and {stable!r})")
+    kind = "stable" if stable else kind or "quicksort"
+    if kind not in _SORT_KINDS:
+        raise ValueError(f"{name}: kind must be one of {_SORT_KINDS}, got {kind!r}")
+    return kind
 
 
 class SortOp(Op):
@@ -56,8 +61,6 @@ class SortOp(Op):
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         (x,), (gz,) = inputs, output_grads
-        if x.dtype in discrete_dtypes:
-            return [disconnected()]
         # element i of x went to position rank[i] of the output
         rank = ArgSortOp(self.axis)(ArgSortOp(self.axis)(x))
         return [PermuteAlongAxis(self.axis)(gz, rank)]
@@ -125,11 +128,8 @@ class PermuteAlongAxis(Op):
         return input_shapes[:1]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
-        x, perm = inputs
-        if x.dtype in discrete_dtypes:
-            return [disconnected(), disconnected()]
         return [
-            PermuteAlongAxis(self.axis)(output_grads[0], ArgSortOp(self.axis)(perm)),
+            PermuteAlongAxis(self.axis)(output_grads[0], ArgSortOp(self.axis)(inputs[1])),
             disconnected(),
         ]
 
@@ -140,18 +140,40 @@ def _jax_permute(op: PermuteAlongAxis, node: Apply) -> Callable[..., Any]:
     return lambda x, perm: jnp.take_along_axis(x, perm, axis=axis)
 
 
-def _sort_axis(a: TensorVariable, axis: int | None, name: str) -> tuple[TensorVariable, int]:
+def _sort_node(
+    op_class: type, name: str, a: Any, axis: int | None, kind: Any, order: Any, stable: Any
+) -> TensorVariable:
+    """``op_class(axis, kind)`` applied to ``a`` (flattened when ``axis`` is None), after
+    checking PyTensor's sorting arguments."""
+    kind = _sort_kind(name, kind, order, stable)
+    a = as_tensor_variable(a)
     if axis is None:
-        return flatten(a), 0
-    if a.ndim == 0:
+        a, axis = flatten(a), 0
+    elif a.ndim == 0:
         raise np.exceptions.AxisError(f"{name}: {a.describe()} is a scalar; it has no axis {axis}")
-    return a, one_axis(axis, a, name)
+    return op_class(one_axis(axis, a, name), kind)(a)
 
 
 def sort(
-    a: Any, axis: int | None = -1, kind: str = "quicksort", order: Any = None
+    a: Any,
+    axis: int | None = -1,
+    kind: str | None = None,
+    order: Any = None,
+    *,
+    stable: bool | None = None,
 ) -> TensorVariable:
     """``a`` sorted along ``axis`` (the flattened ``a`` when None), as ``numpy.sort``.
+
+    Parameters
+    ----------
+    a : tensor-like
+    axis : int or None
+    kind : {'quicksort', 'mergesort', 'heapsort', 'stable'}, optional
+        Every kind gives the same values ('quicksort' when None).
+    order : None
+        For numpy's signature; anything else is a ValueError.
+    stable : bool, optional
+        Same as ``kind='stable'``; not together with ``kind``.
 
     Examples
     --------
@@ -160,21 +182,29 @@ def sort(
     >>> gt.sort(x).eval({x: np.array([3.0, 1.0, 2.0])})
     array([1., 2., 3.])
     """
-    _check_sort_args("sort", kind, order)
-    a, axis = _sort_axis(as_tensor_variable(a), axis, "sort")
-    return SortOp(axis, kind)(a)
+    return _sort_node(SortOp, "sort", a, axis, kind, order, stable)
 
 
 def argsort(
-    a: Any, axis: int | None = -1, kind: str = "quicksort", order: Any = None
+    a: Any,
+    axis: int | None = -1,
+    kind: str | None = None,
+    order: Any = None,
+    stable: bool | None = None,
 ) -> TensorVariable:
     """The int64 indices that sort ``a`` along ``axis`` (the flattened ``a`` when None).
 
-    Ties keep their order (a stable sort, whatever ``kind``). Not differentiable.
+    Ties keep their order (a stable sort, whatever ``kind``); the arguments are
+    those of :func:`sort`. Its gradient is zeros, as PyTensor's.
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> x = gt.dvector("x")
+    >>> gt.argsort(x).eval({x: np.array([3.0, 1.0, 2.0])})
+    array([1, 2, 0])
     """
-    _check_sort_args("argsort", kind, order)
-    a, axis = _sort_axis(as_tensor_variable(a), axis, "argsort")
-    return ArgSortOp(axis, kind)(a)
+    return _sort_node(ArgSortOp, "argsort", a, axis, kind, order, stable)
 
 
 __all__ = ["ArgSortOp", "PermuteAlongAxis", "SortOp", "argsort", "sort"]

@@ -16,17 +16,13 @@ import numpy as np
 
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise import upgrade_to_float
+from graph2jax.ops.elemwise import exp
+from graph2jax.ops.elemwise_op import cast, upgrade_to_float
 from graph2jax.ops.reduce import AxisLike, normalize_axis, reduced_shape, reduction, restore_axes
+from graph2jax.ops.reduce import sum as reduce_sum
 from graph2jax.tensor.basic import as_tensor_variable
 from graph2jax.tensor.type import TensorType, continuous_dtypes, discrete_dtypes
 from graph2jax.tensor.variable import TensorVariable
-
-
-def _gt() -> Any:
-    import graph2jax.tensor as gt
-
-    return gt
 
 
 def _peak(x: np.ndarray, axis: tuple[int, ...]) -> np.ndarray:
@@ -78,9 +74,8 @@ class Softmax(_OverAxes, Op):
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         (sm,), (gz,) = outputs, output_grads
-        gt = _gt()
         weighted = gz * sm
-        return [weighted - sm * gt.sum(weighted, axis=self.axis, keepdims=True)]
+        return [weighted - sm * reduce_sum(weighted, axis=self.axis, keepdims=True)]
 
 
 class LogSoftmax(_OverAxes, Op):
@@ -96,8 +91,7 @@ class LogSoftmax(_OverAxes, Op):
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         (out,), (gz,) = outputs, output_grads
-        gt = _gt()
-        return [gz - gt.sum(gz, axis=self.axis, keepdims=True) * gt.exp(out)]
+        return [gz - reduce_sum(gz, axis=self.axis, keepdims=True) * exp(out)]
 
 
 class LogSumExp(_OverAxes, Op):
@@ -121,9 +115,7 @@ class LogSumExp(_OverAxes, Op):
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         (x,), (out,), (gz,) = inputs, outputs, output_grads
         ndim = x.ndim
-        return [
-            restore_axes(gz, ndim, self.axis) * _gt().exp(x - restore_axes(out, ndim, self.axis))
-        ]
+        return [restore_axes(gz, ndim, self.axis) * exp(x - restore_axes(out, ndim, self.axis))]
 
 
 @jax_funcify.register(Softmax)
@@ -136,7 +128,7 @@ def _jax_over_axes(op: Softmax | LogSoftmax | LogSumExp, node: Apply) -> Callabl
 
 def _as_float(c: Any) -> TensorVariable:
     x = as_tensor_variable(c)
-    return _gt().cast(x, upgrade_to_float(x.dtype)) if x.dtype in discrete_dtypes else x
+    return cast(x, upgrade_to_float(x.dtype)) if x.dtype in discrete_dtypes else x
 
 
 def softmax(c: Any, axis: AxisLike = None) -> TensorVariable:

@@ -47,11 +47,12 @@ from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
 
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise import _unbroadcast
+from graph2jax.ops.elemwise_op import unbroadcast
 from graph2jax.ops.shape import Shape
 from graph2jax.ops.subtensor_key import (
     ELLIPSIS,
@@ -347,9 +348,7 @@ def _update_grad(idx_list: tuple, gz: Any, y: Any, index: list) -> Any:
             g = gt.dimshuffle(g, ("x", *range(g.ndim)))
     else:
         g = _read_op(idx_list)(gz, *index)
-    if g.ndim > y.ndim:
-        g = gt.sum(g, axis=tuple(range(g.ndim - y.ndim)))
-    return _unbroadcast(g, y)
+    return unbroadcast(g, y)
 
 
 def _broadcast_over_mask(y: Any, rest_ndim: int) -> bool:
@@ -458,14 +457,8 @@ def inc_subtensor(
 
     Parameters
     ----------
-    x : TensorVariable
-        The result of indexing a tensor, ``a[key]``, as in PyTensor.
-    y : tensor-like
-        Broadcast to the shape of ``a[key]`` and cast to ``a``'s dtype (a
-        variable only within its kind: no float into an integer tensor).
-    inplace, tolerate_inplace_aliasing : bool
-        Accepted for PyTensor's signature and ignored: the result is a new
-        array (XLA reuses the buffer when it can).
+    x, y, inplace, tolerate_inplace_aliasing
+        As for :func:`set_subtensor`.
 
     Examples
     --------
@@ -496,9 +489,7 @@ def take(a: Any, indices: Any, axis: int | None = None, mode: str = "raise") -> 
     a = as_tensor_variable(a)
     if axis is None:
         a, axis = gt.reshape(a, (-1,)), 0
-    if not -a.ndim <= axis < a.ndim:
-        raise ValueError(f"take: axis {axis} is out of range for {a.describe()} ({a.ndim} dims)")
-    axis %= a.ndim
+    axis = normalize_axis_index(axis, a.ndim, f"take from {a.describe()}")
     indices = as_tensor_variable(indices)
     if mode in ("wrap", "clip"):
         length = a.shape[axis]

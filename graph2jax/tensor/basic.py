@@ -124,4 +124,22 @@ def _flatten(seq: Any) -> list:
     return out
 
 
-__all__ = ["as_tensor_variable", "constant"]
+def stacklists(arg: Any) -> Variable:
+    """Stack a nested list of tensors into one tensor with the list's structure in front.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> a, b, c, d = gt.scalars("abcd")
+    >>> gt.stacklists([[a, b], [c, d]]).eval({a: 1, b: 2, c: 3, d: 4})
+    array([[1., 2.],
+           [3., 4.]])
+    """
+    from graph2jax.ops.join import stack  # the op modules import this one
+
+    if isinstance(arg, list | tuple):
+        return stack([stacklists(item) for item in arg])
+    return as_tensor_variable(arg)
+
+
+__all__ = ["as_tensor_variable", "constant", "stacklists"]

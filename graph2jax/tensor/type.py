@@ -75,6 +75,37 @@ class TensorType(Type):
         self.shape = shape
         self.name = name
 
+    def __call__(
+        self,
+        name: str | None = None,
+        *,
+        shape: Sequence[int | None] | None = None,
+        dtype: Any = None,
+    ) -> Variable:
+        """A new variable of this type.
+
+        ``shape`` (an extension to PyTensor) refines the unknown lengths:
+        ``dvector("x", shape=(3,))``. ``dtype`` must be this type's own.
+        """
+        if (
+            dtype is not None
+            and str(np.dtype(config.floatX if dtype == "floatX" else dtype)) != self.dtype
+        ):
+            raise TypeError(f"{self} fixes the dtype {self.dtype}; use tensor(dtype=...) instead")
+        if shape is None:
+            return self.make_variable(name)
+        if len(shape) != self.ndim:
+            raise ValueError(f"{self} has {self.ndim} dimensions, got shape {tuple(shape)}")
+        if any(
+            s is not None and t is not None and s != t
+            for s, t in zip(shape, self.shape, strict=True)
+        ):
+            raise ValueError(
+                f"{self} needs a shape compatible with {self.shape}, got {tuple(shape)}"
+            )
+        merged = tuple(s if s is not None else t for s, t in zip(shape, self.shape, strict=True))
+        return TensorType(self.dtype, merged).make_variable(name)
+
     @property
     def ndim(self) -> int:
         return len(self.shape)
@@ -258,7 +289,9 @@ def tensor(
     TensorType(float32, shape=(None, 3))
     """
     args = list(args)
-    if args and isinstance(args[0], str) and args[0] != "floatX" and not _is_dtype(args[0]):
+    # Only a full dtype name counts as one: "b" or "f" is a variable's name, as
+    # in PyTensor (whose first positional argument is always the name).
+    if args and isinstance(args[0], str) and args[0] != "floatX" and args[0] not in ALL_DTYPES:
         name = args.pop(0)
     for value, key in zip(args, ("dtype", "shape", "name"), strict=False):
         if key == "dtype":
@@ -276,61 +309,49 @@ def tensor(
     return TensorType(dtype or config.floatX, shape)(name)
 
 
-def _is_dtype(text: str) -> bool:
-    try:
-        return str(np.dtype(text)) in ALL_DTYPES
-    except TypeError:
-        return False
-
-
-def _make_constructor(kind: str, prefix: str | None) -> Any:
+def _make_constructor(kind: str) -> Any:
     static = _KIND_SHAPES[kind]
 
     def constructor(name: str | None = None, *, dtype: Any = None, shape: Any = None) -> Variable:
-        if prefix is not None and dtype is not None:
-            raise TypeError(f"{prefix}{kind}() fixes the dtype; use {kind}(dtype=...) instead")
-        dtype = _PREFIX_DTYPES[prefix] if prefix else (dtype or config.floatX)
-        if shape is None:
-            shape = static
-        elif len(shape) != len(static):
-            raise ValueError(f"{kind} has {len(static)} dimensions, got shape {shape}")
-        elif any(
-            s is not None and t is not None and s != t for s, t in zip(shape, static, strict=True)
-        ):
-            raise ValueError(f"{kind} needs shape compatible with {static}, got {shape}")
-        else:
-            shape = tuple(s if s is not None else t for s, t in zip(shape, static, strict=True))
-        return TensorType(dtype, shape)(name)
+        return TensorType(dtype or config.floatX, static)(name, shape=shape)
 
-    full = f"{prefix or ''}{kind}"
-    dtype_doc = _PREFIX_DTYPES[prefix] if prefix else "floatX (or ``dtype``)"
-    constructor.__name__ = constructor.__qualname__ = full
+    constructor.__name__ = constructor.__qualname__ = kind
     constructor.__doc__ = (
-        f"A symbolic {kind} of dtype {dtype_doc}, static shape {static}.\n\n"
+        f"A symbolic {kind} of dtype ``dtype`` (default floatX), static shape {static}.\n\n"
         "Parameters\n----------\nname : str, optional\n"
     )
     return constructor
 
 
 def _make_plural(single: Any) -> Any:
-    def plural(*names: Any, **kwargs: Any) -> list[Variable]:
-        if len(names) == 1 and isinstance(names[0], int):
+    # As PyTensor: an int gives that many unnamed variables, a single string is
+    # one name per character (``scalars('abc')``), several strings one name each.
+    def plural(*names: Any, **kwargs: Any) -> Variable | list[Variable]:
+        if names and isinstance(names[0], int):
             return [single(**kwargs) for _ in range(names[0])]
-        if len(names) == 1 and isinstance(names[0], str) and "," in names[0]:
-            names = tuple(n.strip() for n in names[0].split(","))
+        if len(names) == 1:
+            names = names[0]
+            # an extension: "a, b" names two variables
+            if "," in names:
+                names = [n.strip() for n in names.split(",")]
+        if len(names) == 1:
+            return single(names, **kwargs)
         return [single(n, **kwargs) for n in names]
 
-    plural.__doc__ = f"Several {single.__name__}s at once: ``{single.__name__}s('a', 'b')`` or ``({single.__name__}s(2))``."
+    plural.__doc__ = f"Several {single}s at once: ``{single}s('a', 'b')``, ``{single}s('ab')`` or ``{single}s(2)``."
     return plural
 
 
+# As in PyTensor, the prefixed constructors are TensorType instances
+# (``pt.dscalar("x").type is pt.dscalar``) and the generic ones are functions.
 _constructors: dict[str, Any] = {}
-for _kind in _KIND_SHAPES:
-    for _prefix in (None, *_PREFIX_DTYPES):
-        _fn = _make_constructor(_kind, _prefix)
-        _constructors[_fn.__name__] = _fn
-        _plural = _make_plural(_fn)
-        _plural.__name__ = f"{_prefix or ''}{_PLURALS[_kind]}"
+for _kind, _static in _KIND_SHAPES.items():
+    _constructors[_kind] = _make_constructor(_kind)
+    for _prefix, _dtype in _PREFIX_DTYPES.items():
+        _constructors[_prefix + _kind] = TensorType(_dtype, _static)
+    for _prefix in ("", *_PREFIX_DTYPES):
+        _plural = _make_plural(_constructors[_prefix + _kind])
+        _plural.__name__ = _plural.__qualname__ = _prefix + _PLURALS[_kind]
         _constructors[_plural.__name__] = _plural
 globals().update(_constructors)
 

@@ -128,14 +128,17 @@ class _TensorOperators:
     # shape ----------------------------------------------------------------
     @property
     def ndim(self) -> int:
+        """The number of dimensions (static)."""
         return self.type.ndim
 
     @property
     def dtype(self) -> str:
+        """The element dtype, a string such as ``'float64'``."""
         return self.type.dtype
 
     @property
     def broadcastable(self) -> tuple[bool, ...]:
+        """Per axis, whether its static length is 1 (PyTensor's broadcast pattern)."""
         return self.type.broadcastable
 
     @property
@@ -145,6 +148,7 @@ class _TensorOperators:
 
     @property
     def size(self) -> Any:
+        """The symbolic number of elements, an int64 scalar."""
         return _gt().prod(self.shape)
 
     def __len__(self) -> int:
@@ -158,36 +162,45 @@ class _TensorOperators:
 
     @property
     def T(self) -> Any:
+        """The transpose (axes reversed), as :func:`graph2jax.tensor.transpose`."""
         return _gt().transpose(self)
 
     def transpose(self, *axes: Any) -> Any:
+        """Permute the axes (reverse them when none are given), as :func:`graph2jax.tensor.transpose`."""
         if len(axes) == 1 and isinstance(axes[0], list | tuple):
             axes = tuple(axes[0])
         return _gt().transpose(self, axes or None)
 
     def dimshuffle(self, *pattern: Any) -> Any:
+        """Reorder axes and insert broadcastable ones (``'x'``), as :func:`graph2jax.tensor.dimshuffle`."""
         if len(pattern) == 1 and isinstance(pattern[0], list | tuple):
             pattern = tuple(pattern[0])
         return _gt().dimshuffle(self, pattern)
 
     def reshape(self, *shape: Any, ndim: int | None = None) -> Any:
+        """This variable with a new shape, as :func:`graph2jax.tensor.reshape`."""
         if len(shape) == 1 and not isinstance(shape[0], int | np.integer):
             shape = shape[0]
         return _gt().reshape(self, shape, ndim=ndim)
 
     def flatten(self, ndim: int = 1) -> Any:
+        """Collapse the trailing axes so the result has ``ndim`` dimensions, as :func:`graph2jax.tensor.flatten`."""
         return _gt().flatten(self, ndim)
 
     def ravel(self) -> Any:
+        """This variable as a vector, ``flatten(1)``."""
         return _gt().flatten(self, 1)
 
     def squeeze(self, axis: Any = None) -> Any:
+        """Remove broadcastable axes (or those of ``axis``), as :func:`graph2jax.tensor.squeeze`."""
         return _gt().squeeze(self, axis)
 
     def astype(self, dtype: Any) -> Any:
+        """This variable cast to ``dtype``, as :func:`graph2jax.tensor.cast`."""
         return _gt().cast(self, dtype)
 
     def copy(self, name: str | None = None) -> Any:
+        """A symbolic copy of this variable (a new node with the same value)."""
         return _gt().tensor_copy(self, name=name)
 
     def __getitem__(self, key: Any) -> Any:
@@ -197,71 +210,99 @@ class _TensorOperators:
 
     # reductions -----------------------------------------------------------
     def sum(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+        """The sum over ``axis``, as :func:`graph2jax.tensor.sum`."""
         return _gt().sum(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
 
     def prod(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+        """The product over ``axis``, as :func:`graph2jax.tensor.prod`."""
         return _gt().prod(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
 
     def mean(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+        """The mean over ``axis``, as :func:`graph2jax.tensor.mean`."""
         return _gt().mean(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
 
     def max(self, axis=None, keepdims=False):
+        """The maximum over ``axis``, as :func:`graph2jax.tensor.max`."""
         return _gt().max(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis=None, keepdims=False):
+        """The minimum over ``axis``, as :func:`graph2jax.tensor.min`."""
         return _gt().min(self, axis=axis, keepdims=keepdims)
 
     def argmax(self, axis=None, keepdims=False):
+        """The index of the maximum along ``axis``, as :func:`graph2jax.tensor.argmax`."""
         return _gt().argmax(self, axis=axis, keepdims=keepdims)
 
     def argmin(self, axis=None, keepdims=False):
+        """The index of the minimum along ``axis``, as :func:`graph2jax.tensor.argmin`."""
         return _gt().argmin(self, axis=axis, keepdims=keepdims)
 
     def all(self, axis=None, keepdims=False):
+        """Whether every element along ``axis`` is true, as :func:`graph2jax.tensor.all`."""
         return _gt().all(self, axis=axis, keepdims=keepdims)
 
     def any(self, axis=None, keepdims=False):
+        """Whether some element along ``axis`` is true, as :func:`graph2jax.tensor.any`."""
         return _gt().any(self, axis=axis, keepdims=keepdims)
 
     def var(self, axis=None, ddof=0, keepdims=False, corrected=False):
+        """The variance over ``axis``, as :func:`graph2jax.tensor.var`."""
         return _gt().var(self, axis=axis, ddof=ddof, keepdims=keepdims, corrected=corrected)
 
     def std(self, axis=None, ddof=0, keepdims=False, corrected=False):
+        """The standard deviation over ``axis``, as :func:`graph2jax.tensor.std`."""
         return _gt().std(self, axis=axis, ddof=ddof, keepdims=keepdims, corrected=corrected)
 
     def norm(self, L, axis=None, keepdims=False):
+        """The ``L``-norm over ``axis``, as :func:`graph2jax.tensor.linalg.norm` with ``ord=L``."""
         return _gt().linalg.norm(self, ord=L, axis=axis, keepdims=keepdims)
 
     # elementwise helpers -------------------------------------------------
     def clip(self, a_min, a_max):
+        """The values limited to ``[a_min, a_max]``, as :func:`graph2jax.tensor.clip`."""
         return _gt().clip(self, a_min, a_max)
 
     def round(self, mode=None):
+        """The values rounded (``mode`` as :func:`graph2jax.tensor.round`)."""
         return _gt().round(self, mode)
 
     def conj(self):
+        """The complex conjugate, as :func:`graph2jax.tensor.conj`."""
         return _gt().conj(self)
 
     def nonzero(self, return_matrix=False):
+        """The indices of the non-zero elements, as :func:`graph2jax.tensor.nonzero`."""
         return _gt().nonzero(self, return_matrix)
 
     def dot(self, other):
+        """The dot product with ``other``, as :func:`graph2jax.tensor.dot`."""
         return _gt().dot(self, other)
 
     def cumsum(self, axis=None):
+        """The cumulative sum along ``axis``, as :func:`graph2jax.tensor.cumsum`."""
         return _gt().cumsum(self, axis)
 
     def cumprod(self, axis=None):
+        """The cumulative product along ``axis``, as :func:`graph2jax.tensor.cumprod`."""
         return _gt().cumprod(self, axis)
 
     def sort(self, axis=-1):
+        """The values sorted along ``axis``, as :func:`graph2jax.tensor.sort`."""
         return _gt().sort(self, axis)
 
     def argsort(self, axis=-1):
+        """The indices that sort along ``axis``, as :func:`graph2jax.tensor.argsort`."""
         return _gt().argsort(self, axis)
 
     def repeat(self, repeats, axis=None):
+        """Each element repeated ``repeats`` times along ``axis``, as :func:`graph2jax.tensor.repeat`."""
         return _gt().repeat(self, repeats, axis)
+
+    def dprint(self, **kwargs: Any) -> Any:
+        """Print this variable's graph, as :func:`graph2jax.printing.debugprint` (same arguments)."""
+        from graph2jax.printing import debugprint
+
+        return debugprint(self, **kwargs)
 
     def eval(self, inputs_to_values: dict | None = None, **kwargs: Any) -> Any:
         """Compile and run this variable's graph on ``{input: value}``; returns a numpy array.
@@ -291,6 +332,7 @@ class TensorConstant(_TensorOperators, Constant):
 
     @property
     def value(self) -> np.ndarray:
+        """The constant's value (its ``data``, a numpy array)."""
         return self.data
 
     def __getstate__(self) -> dict:

@@ -36,7 +36,9 @@ def test_get_mode_and_the_default_from_config():
         f = g.function([x], x + 1)
         assert f.maker.mode.linker == "numpy" and float(f(1.0)) == 2.0
     with pytest.raises(ValueError, match="unknown linker"):
-        Mode(linker="c")
+        Mode(linker="numba")
+    # PyTensor's linker names port: its python linker is our numpy one, the compiled ones jax
+    assert Mode(linker="py").linker == "numpy" and Mode(linker="cvm").linker == "jax"
 
 
 def test_mode_including_and_excluding():

@@ -365,3 +365,18 @@ def test_integer_operands_are_disconnected():
     compare_jax_and_numpy(
         [a, b], gb, [va, np.ones((3, 2))], expected=np.repeat(va.sum(0)[:, None], 2, 1)
     )
+
+
+@pytest.mark.parametrize("precision", ["highest", "high", "default"])
+def test_matmul_precision_flag_reaches_the_lowered_products(precision):
+    """config.matmul_precision sets the precision of every product (TF32 on GPUs otherwise)."""
+    from graph2jax.linker.dispatch import jax_funcify
+
+    a, b = gt.fmatrix("a"), gt.ftensor3("b")
+    x = np.ones((2, 2), dtype="float32")
+    with g.config.change_flags(matmul_precision=precision):
+        for out, args in ((gt.dot(a, a), (x, x)), (gt.matmul(b, a), (x[None], x))):
+            hlo = jax.jit(jax_funcify(out.owner.op, out.owner)).lower(*args).as_text()
+            assert f"precision = [{precision.upper()}, {precision.upper()}]" in hlo
+    with pytest.raises(ValueError, match="matmul_precision"):
+        g.config.matmul_precision = "tf32"

@@ -6,6 +6,8 @@ value), static errors, gradients.
 
 from __future__ import annotations
 
+from functools import partial
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -16,17 +18,12 @@ import graph2jax.tensor as gt
 from graph2jax.config import config
 from graph2jax.gradient import verify_grad
 from graph2jax.ops.creation import Alloc
-from tests.helpers import check_infer_shape, compare_jax_and_numpy
+from tests.helpers import check_infer_shape, compare_jax_and_numpy, random_value
 
 RNG = np.random.default_rng(2)
 
 
-def _value(dtype: str, shape: tuple) -> np.ndarray:
-    if dtype == "bool":
-        return RNG.random(shape) > 0.5
-    if dtype.startswith("int"):
-        return RNG.integers(-5, 5, size=shape).astype(dtype)
-    return RNG.normal(size=shape).astype(dtype)
+_value = partial(random_value, RNG)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "int64", "bool"])
@@ -223,6 +220,10 @@ def test_tril_triu_of_batched_arrays(dtype):
         (lambda: gt.eye(2.0), TypeError, "integer scalar"),
         (lambda: gt.tril(gt.dvector()), ValueError, "at least 2"),
         (lambda: gt.linspace(0, 1, 3, axis=2), np.exceptions.AxisError, None),
+        (lambda: gt.zeros((2, -1)), ValueError, "alloc: a shape entry must not be negative"),
+        (lambda: gt.eye(-1), ValueError, "eye: n must not be negative"),
+        (lambda: gt.tri(2, -3), ValueError, "tri: m must not be negative"),
+        (lambda: gt.linspace(0, 1, -1), ValueError, "linspace: num must not be negative"),
     ],
 )
 def test_static_errors(build, error, match):

@@ -240,9 +240,11 @@ def test_round_defaults_to_half_to_even_and_variable_methods_reach_the_table():
 # dtype rules (graph construction only)
 
 DTYPE_CASES = [
+    # PyTensor's TrueDiv: integers alone divide into floatX, whatever their width
     (lambda: gt.ivector() / gt.ivector(), "float64"),
-    (lambda: gt.bvector() / gt.bvector(), "float32"),
-    (lambda: gt.wvector() / gt.wvector(), "float32"),
+    (lambda: gt.bvector() / gt.bvector(), "float64"),
+    (lambda: gt.wvector() / gt.vector(dtype="bool"), "float64"),
+    (lambda: gt.bvector() / gt.fvector(), "float32"),
     (lambda: gt.lvector() / gt.fvector(), "float64"),
     (lambda: gt.fvector() * 2.0, "float32"),
     (lambda: gt.fvector() * 0.1, "float64"),
@@ -290,6 +292,27 @@ def test_output_dtype_follows_pytensor(build, dtype):
 def test_refused_dtypes_and_arities_raise_type_error(build, match):
     with pytest.raises(TypeError, match=match):
         build()
+
+
+@pytest.mark.parametrize(
+    "name", ["erf", "gamma", "gammaln", "psi", "sigmoid", "softplus", "arctan2", "mod", "int_div"]
+)
+def test_functions_numpy_or_jax_cannot_compute_on_complex_refuse_it_when_built(name):
+    fn = getattr(gt, name)
+    z = gt.zvector("z")
+    with pytest.raises(TypeError, match="'z'.*complex inputs are not supported"):
+        fn(*[z] * fn.op.scalar_op.nin)
+
+
+def test_true_div_of_integers_gives_float_x():
+    from graph2jax.config import config
+
+    with config.change_flags(floatX="float32"):
+        a, b = gt.ivector("a"), gt.ivector("b")
+        out = a / b
+    assert out.dtype == "float32"
+    va, vb = np.array([1, -7, 9], "int32"), np.array([3, 2, 4], "int32")
+    compare_jax_and_numpy([a, b], out, [va, vb], expected=(va / vb).astype("float32"))
 
 
 def test_bad_round_mode_and_half_where_raise_value_error():
@@ -461,8 +484,45 @@ def test_missing_gradient_is_null_and_single_term_add_is_the_term():
     assert gt.add(x) is x and gt.mul(x, x, x, name="cube").name == "cube"
 
 
-def test_a_scalar_op_name_defined_by_two_modules_is_refused():
+def test_a_scalar_op_name_defined_twice_is_refused():
     from graph2jax.ops.elemwise_op import scalar_op
 
     with pytest.raises(ValueError, match="defined twice"):
-        scalar_op("exp", 1, np.exp, jnp.exp, "some.other.module")
+        scalar_op("exp", 1, np.exp, jnp.exp)
+
+
+def test_cast_matches_numpy_astype_and_refuses_complex_to_real():
+    from graph2jax.config import config
+
+    x = gt.dvector("x")
+    v = np.array([-1.7, -0.5, 0.0, 2.9, 3.0])
+    outs = [gt.cast(x, "int32"), gt.cast(x, "float32"), gt.cast(x, "bool"), gt.cast(x, "floatX")]
+    assert [o.dtype for o in outs] == ["int32", "float32", "bool", config.floatX]
+    assert gt.cast(x, "float64") is x
+    expected = [v.astype("int32"), v.astype("float32"), v.astype(bool), v.astype(config.floatX)]
+    compare_jax_and_numpy([x], outs, [v], expected=expected)
+    # truncating to integers has a zero gradient, as in PyTensor
+    np.testing.assert_array_equal(g.grad(gt.sum(outs[0]), x).eval({x: v}), np.zeros(5))
+    with pytest.raises(TypeError, match="'z'.*ambiguous"):
+        gt.cast(gt.zvector("z"), "float64")
+    assert gt.cast(gt.zvector("z"), "complex64").dtype == "complex64"
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("add", ["a", "other_terms", "name"]),
+        ("sub", ["a", "b", "name"]),
+        ("maximum", ["x", "y", "name"]),
+        ("minimum", ["x", "y", "name"]),
+        ("clip", ["x", "min", "max", "name"]),
+        ("switch", ["cond", "ift", "iff", "name"]),
+        ("complex", ["real", "imag", "name"]),
+        ("conj", ["z", "name"]),
+        ("sigmoid", ["x", "name"]),
+    ],
+)
+def test_parameter_names_are_pytensors(name, params):
+    import inspect
+
+    assert list(inspect.signature(getattr(gt, name)).parameters) == params

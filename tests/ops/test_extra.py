@@ -15,7 +15,7 @@ from hypothesis.extra import numpy as hnp
 
 import graph2jax as g
 import graph2jax.tensor as gt
-from graph2jax.gradient import NullTypeGradError, verify_grad
+from graph2jax.gradient import verify_grad
 from tests.helpers import compare_jax_and_numpy
 
 RNG = np.random.default_rng(3)
@@ -113,6 +113,7 @@ def test_repeat_counts_from_an_input_are_static_per_value():
         (lambda: gt.sort(gt.dscalar(), axis=0), np.exceptions.AxisError),
         (lambda: gt.sort(gt.dvector(), kind="bogo"), ValueError),
         (lambda: gt.argsort(gt.dvector(), order="f"), ValueError),
+        (lambda: gt.sort(gt.dvector(), kind="stable", stable=True), ValueError),
         (lambda: gt.argsort(gt.dmatrix(), axis=-3), np.exceptions.AxisError),
         (lambda: gt.diff(gt.dvector(), n=-1), ValueError),
         (lambda: gt.diff(gt.dscalar()), ValueError),
@@ -249,10 +250,10 @@ def test_float32_gradients_stay_float32():
         assert g.grad(gt.sum(build(x)), x).dtype == "float32"
 
 
-def test_argsort_has_no_gradient():
+def test_argsort_gradient_is_zeros_as_pytensor():
     x = gt.dvector("x")
-    with pytest.raises((NullTypeGradError, ValueError)):
-        g.grad(gt.sum(gt.argsort(x) * 1.0), x)
+    gx = g.grad(gt.sum(gt.argsort(x) * 1.0), x)
+    np.testing.assert_array_equal(g.function([x], gx, mode="NUMPY")(np.ones(3)), np.zeros(3))
 
 
 def test_cumprod_gradient_is_not_finite_at_zeros():
@@ -292,3 +293,14 @@ def test_infer_shape_matches_the_computed_shapes():
     results = g.function([x], shapes + [n.outputs[0] for n in nodes])(np.ones((3, 4)))
     for shape, out in zip(results[: len(nodes)], results[len(nodes) :], strict=True):
         assert tuple(shape) == out.shape
+
+
+def test_sort_arguments_follow_pytensor():
+    """PyTensor's names and defaults: sort(a, axis, kind=None, order, *, stable), repeat(a, ...),
+    tile(A, reps)."""
+    x = gt.dvector("x")
+    assert gt.sort(x).owner.op.kind == "quicksort"
+    assert gt.sort(x, stable=True).owner.op.kind == "stable"
+    assert gt.argsort(a=x, stable=False).owner.op.kind == "quicksort"
+    assert gt.repeat(a=x, repeats=2).type.shape == (None,)
+    assert gt.tile(A=x, reps=(2,)).type.shape == (None,)

@@ -4,6 +4,8 @@ dtype upcasting, static shapes and errors (at build and at run time); gradients.
 
 from __future__ import annotations
 
+from functools import partial
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -15,18 +17,13 @@ import graph2jax as g
 import graph2jax.tensor as gt
 from graph2jax.gradient import verify_grad
 from graph2jax.ops.join import Join, Split
-from tests.helpers import check_infer_shape, compare_jax_and_numpy
+from tests.helpers import check_infer_shape, compare_jax_and_numpy, random_value
 
 RNG = np.random.default_rng(1)
 AxisError = np.exceptions.AxisError
 
 
-def _value(dtype: str, shape: tuple) -> np.ndarray:
-    if dtype == "bool":
-        return RNG.random(shape) > 0.5
-    if dtype.startswith("int"):
-        return RNG.integers(-5, 5, size=shape).astype(dtype)
-    return RNG.normal(size=shape).astype(dtype)
+_value = partial(random_value, RNG)
 
 
 @pytest.mark.parametrize(
@@ -106,6 +103,7 @@ def test_stack_of_scalars_is_a_vector_of_known_length():
         (lambda a, b: gt.split(a, [1, 1], 2), ValueError, "sum to 2"),
         (lambda a, b: gt.split(a, [1, 1, 1], 2), ValueError, "3 sizes"),
         (lambda a, b: gt.split(a, [1.0, 2.0], 2), TypeError, "integers"),
+        (lambda a, b: gt.split(b, [-1, 3], 2), ValueError, "must not be negative"),
         (lambda a, b: gt.split(a, [1, 2], 2, axis=2), AxisError, None),
         (lambda a, b: gt.split(a, gt.lvector()), ValueError, "pass n_splits"),
     ],

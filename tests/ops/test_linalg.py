@@ -153,6 +153,26 @@ def test_matches_numpy(name, dtype):
     compare_jax_and_numpy(inputs, outs, values, expected=expected, **tol)
 
 
+@pytest.mark.parametrize(
+    "dtypes, expected",
+    [
+        (("int8",), "float32"),
+        (("uint16",), "float32"),
+        (("bool",), "float32"),
+        (("int32",), "float64"),
+        (("uint64",), "float64"),
+        (("int16", "float32"), "float32"),
+        (("int32", "float32"), "float64"),
+        (("int8", "complex64"), "complex64"),
+    ],
+)
+def test_discrete_inputs_compute_in_lapacks_working_dtype(dtypes, expected):
+    """PyTensor's linalg_output_dtype: integers of at most 16 bits and bool become float32."""
+    a, *b = (gt.matrix(dtype=d) for d in dtypes)
+    out = la.solve(a, b[0]) if b else la.inv(a)
+    assert out.dtype == expected
+
+
 def test_integer_inputs_compute_in_float64():
     x = gt.imatrix("x")
     outs = [
@@ -541,6 +561,20 @@ def test_gradient_keeps_float32():
     x = gt.fmatrix("x")
     gx = g.grad(gt.sum(la.inv(x)) + la.det(x) + la.norm(x), x)
     assert gx.dtype == "float32"
+
+
+def test_unused_outputs_of_decompositions_and_the_slogdet_sign():
+    """An unused output is a disconnected gradient, not zeros; slogdet's sign has a zero
+    gradient (as PyTensor's sign(det(x))), and an explicitly zero known gradient of U is
+    still a gradient of U (not implemented)."""
+    x = gt.dmatrix("x")
+    sign, logdet = la.slogdet(x)
+    gx = g.grad(sign * 2.0, x)
+    value = _general((3, 3))
+    np.testing.assert_array_equal(g.function([x], gx, mode="NUMPY")(value), np.zeros((3, 3)))
+    u, s, vh = la.svd(x)
+    with pytest.raises(Exception, match="not implemented"):
+        g.grad(gt.sum(s), x, known_grads={u: gt.zeros_like(u)})
 
 
 def test_unsupported_gradients_say_so():

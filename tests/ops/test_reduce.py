@@ -7,6 +7,7 @@ over every axis case at once.
 from __future__ import annotations
 
 import pickle
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -19,7 +20,7 @@ import graph2jax as g
 import graph2jax.tensor as gt
 from graph2jax.gradient import verify_grad
 from graph2jax.ops.reduce import CAReduce
-from tests.helpers import compare_jax_and_numpy
+from tests.helpers import compare_jax_and_numpy, random_value
 
 RNG = np.random.default_rng(42)
 #: every axis form, each with or without keepdims (both values of keepdims are covered)
@@ -30,12 +31,7 @@ def _np_axis(axis):
     return tuple(axis) if isinstance(axis, list) else axis
 
 
-def _value(dtype: str, shape: tuple) -> np.ndarray:
-    if dtype == "bool":
-        return RNG.random(shape) > 0.5
-    if dtype.startswith("int"):
-        return RNG.integers(-2, 3, size=shape).astype(dtype)
-    return RNG.normal(size=shape).astype(dtype)
+_value = partial(random_value, RNG, low=-2, high=3)
 
 
 def _argreduce(fn, v, axis):

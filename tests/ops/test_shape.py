@@ -7,6 +7,8 @@ Compilations are few: one function per dtype computes every case at once.
 
 from __future__ import annotations
 
+from functools import partial
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -17,18 +19,13 @@ from hypothesis import strategies as st
 import graph2jax as g
 import graph2jax.tensor as gt
 from graph2jax.gradient import verify_grad
-from tests.helpers import compare_jax_and_numpy
+from tests.helpers import compare_jax_and_numpy, random_value
 
 RNG = np.random.default_rng(0)
 AxisError = np.exceptions.AxisError
 
 
-def _value(dtype: str, shape: tuple) -> np.ndarray:
-    if dtype == "bool":
-        return RNG.random(shape) > 0.5
-    if dtype.startswith("int"):
-        return RNG.integers(-5, 5, size=shape).astype(dtype)
-    return RNG.normal(size=shape).astype(dtype)
+_value = partial(random_value, RNG)
 
 
 # (graph builder, numpy formula) on a (2, 1, 3, 4) input whose axis 1 is static 1
@@ -96,8 +93,12 @@ def test_squeeze_of_unknown_axis_is_checked_at_run_time():
     assert y.type.shape == (None,)
     f = g.function([x], y)
     np.testing.assert_array_equal(f(np.ones((1, 3))), np.ones(3))
-    with pytest.raises(ValueError, match="specify_shape"):
+    with pytest.raises(ValueError, match="specify_shape: 'x'.*should have shape"):
         f(np.ones((2, 3)))
+
+
+def test_specify_shape_of_a_vector_takes_an_int():
+    assert gt.specify_shape(gt.dvector(), 3).type.shape == (3,)
 
 
 @pytest.mark.parametrize(
@@ -116,6 +117,13 @@ def test_squeeze_of_unknown_axis_is_checked_at_run_time():
         (lambda x: gt.broadcast_to(x, (2,)), TypeError, "more than"),
         (lambda x: gt.broadcast_to(x, (2.5, 1, 3)), TypeError, "integer scalar"),
         (lambda x: gt.reshape(x, (5, -1)), ValueError, "cannot reshape"),
+        (lambda x: gt.reshape(x, (1.5, 4)), TypeError, "must be integers"),
+        (lambda x: gt.reshape(gt.dmatrix(), (-1, -1)), ValueError, "one -1"),
+        (lambda x: gt.reshape(gt.dmatrix(), (3, -2)), ValueError, "no other negative"),
+        (lambda x: gt.reshape(x, (x.shape[0] * 1.0, -1)), TypeError, "must be integers"),
+        (lambda x: gt.reshape(x, gt.dvector("s"), ndim=2), TypeError, "'s'.*must be integers"),
+        (lambda x: gt.transpose(x, (0, 1, 5)), AxisError, "transpose"),
+        (lambda x: gt.transpose(x, (0, 2, -1)), ValueError, "not a permutation.*'x'"),
     ],
 )
 def test_static_errors(build, error, match):

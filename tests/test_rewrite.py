@@ -82,3 +82,23 @@ def test_rewrites_never_touch_the_users_graph():
     out = gt.log(1 + x)
     g.function([x], out)
     assert str(out.owner.op) == "log"
+
+
+def test_logistic_function_is_recognised():
+    z = gt.dvector("z")
+    f = g.function([z], [1 / (1 + gt.exp(-z)), 1 / (gt.exp(z) + 1)])
+    assert op_names(f).count("sigmoid") == 2 and "exp" not in op_names(f)
+    a, b = f(np.array([-1000.0, 0.0, 1000.0]))
+    np.testing.assert_allclose(a, [0.0, 0.5, 1.0])
+    np.testing.assert_allclose(b, [1.0, 0.5, 0.0])
+
+
+def test_stabilized_copies_keep_leaves_and_leave_the_graph_alone():
+    from graph2jax.rewrite import stabilized
+
+    x = gt.dvector("x")
+    out = gt.log(1 / (1 + gt.exp(-x)))
+    (new,) = stabilized([out])
+    assert str(out.owner.op) == "log", "the user's graph is not rewritten"
+    assert new.owner.inputs[0].owner is not None and "softplus" in str(new.owner.inputs[0].owner.op)
+    np.testing.assert_allclose(g.function([x], new)([-1000.0, 0.0]), [-1000.0, np.log(0.5)])

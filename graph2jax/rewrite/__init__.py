@@ -6,6 +6,7 @@ from graph2jax.rewrite.engine import (
     register,
     rewrite_fgraph,
     selected_rewrites,
+    stabilized,
 )
 
-__all__ = ["REWRITES", "LocalRewrite", "register", "rewrite_fgraph", "selected_rewrites"]
+__all__ = ["REWRITES", "LocalRewrite", "register", "rewrite_fgraph", "selected_rewrites", "stabilized"]

@@ -12,11 +12,11 @@ simplifications that shrink what is traced.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graph2jax.graph.basic import Apply, Variable
+from graph2jax.graph.basic import Apply, Constant, Variable, _clone_with_memo, graph_inputs
 from graph2jax.graph.fg import FunctionGraph
 
 RewriteFn = Callable[[Apply], "list[Variable] | None"]
@@ -66,6 +66,23 @@ def selected_rewrites(mode: Any) -> list[LocalRewrite]:
         for r in REWRITES.values()
         if r.tags & tags and not (r.tags & excluded) and r.name not in excluded
     ]
+
+
+def stabilized(outputs: Sequence[Variable]) -> list[Variable]:
+    """Copies of ``outputs`` rewritten by the ``canonicalize`` and ``stabilize`` sets.
+
+    The graph's leaves (inputs, shared variables, constants) are kept as they
+    are; only the nodes are copied, so the user's graph is untouched. ``grad``
+    differentiates this copy: the gradient of ``log(1 / (1 + exp(-z)))`` is then
+    the gradient of ``-softplus(-z)``, finite where the naive one is ``inf * 0``.
+    """
+    from graph2jax.compile.mode import Mode
+
+    copies = _clone_with_memo(list(outputs), {}, rebuild_strict=True, copy_inputs=False)
+    leaves = [v for v in graph_inputs(copies) if not isinstance(v, Constant)]
+    fgraph = FunctionGraph(leaves, copies, clone=False)
+    rewrite_fgraph(fgraph, Mode(optimizer="fast_run"))
+    return list(fgraph.outputs)
 
 
 def rewrite_fgraph(

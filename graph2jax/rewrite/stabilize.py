@@ -60,6 +60,22 @@ def log_of_one_plus(node: Apply) -> list[Variable] | None:
 
 
 @register("stabilize")
+def reciprocal_one_plus_exp(node: Apply) -> list[Variable] | None:
+    """``1 / (1 + exp(t))`` → ``sigmoid(-t)``: the logistic function, which never overflows."""
+    if _elemwise(node.outputs[0], "true_div") is None or not _is_constant(node.inputs[0], 1):
+        return None
+    if (add := _elemwise(node.inputs[1], "add")) is None:
+        return None
+    a, b = add.inputs
+    exp = _elemwise(b, "exp") if _is_constant(a, 1) else _elemwise(a, "exp") if _is_constant(b, 1) else None
+    if exp is None:
+        return None
+    (t,) = exp.inputs
+    inner = _elemwise(t, "neg")
+    return [_gt().sigmoid(inner.inputs[0] if inner is not None else -t)]
+
+
+@register("stabilize")
 def exp_minus_one(node: Apply) -> list[Variable] | None:
     """``exp(x) - 1`` → ``expm1(x)``: exact for tiny ``x``."""
     if _elemwise(node.outputs[0], "sub") is None:

@@ -5,12 +5,10 @@ tutorial (doc/tutorial/examples.rst in github.com/pymc-devs/pytensor)
 verbatim, apart from the two import lines and the accuracy print at the end.
 Run it with ``python examples/logistic_regression.py``.
 
-Known issue: with 784 features the random initial weights saturate the
-logistic for some rows, and graph2jax does not yet rewrite ``log(p_1)`` /
-``log(1 - p_1)`` and their gradients into stable forms as PyTensor does, so the
-weights become NaN on the first step (see
-``test_logistic_regression_tutorial_saturated_features`` in
-tests/test_pytensor_scripts.py, an expected failure until that rewrite exists).
+With 784 features the random initial weights saturate the logistic for some
+rows, where ``1 / (1 + exp(-z))`` rounds to exactly 0 or 1. As in PyTensor, the
+stabilizing rewrites turn ``log(p_1)`` and ``log(1 - p_1)`` into softplus forms,
+and ``grad`` differentiates those, so the weights stay finite.
 """
 
 import numpy as np

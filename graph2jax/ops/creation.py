@@ -1,4 +1,4 @@
-"""Creating tensors: ``alloc``/``zeros``/``ones``/``full``, ``fill`` and the ``*_like``
+"""Creating tensors: ``alloc``/``zeros``/``ones``/``full``, ``fill`` (``second``) and the ``*_like``
 functions, ``arange``, ``linspace``, ``eye``/``identity_like``, ``tri``/``tril``/``triu``.
 
 Shapes, bounds and offsets decide output shapes, so they are static inputs:
@@ -25,6 +25,7 @@ from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.elemwise_op import (
     broadcast_static_shape,
+    cast,
     unbroadcast,
     upcast,
     upgrade_to_float,
@@ -175,11 +176,7 @@ def alloc(value: Any, *shape: Any) -> TensorVariable:
 
 def full(shape: Any, fill_value: Any, dtype: Any = None) -> TensorVariable:
     """An array of ``shape`` filled with ``fill_value`` (of its dtype unless ``dtype`` is given)."""
-    import graph2jax.tensor as gt
-
-    value = as_tensor_variable(fill_value)
-    if dtype is not None:
-        value = gt.cast(value, dtype)
+    value = as_tensor_variable(fill_value) if dtype is None else cast(fill_value, dtype)
     return alloc(value, *shape_entries(shape))
 
 
@@ -267,6 +264,9 @@ def fill(model: Any, value: Any) -> TensorVariable:
     return _fill_op(model, value)
 
 
+second = fill  # PyTensor's other name: ``second(a, b)`` is ``b`` filled to the shape of ``a``
+
+
 def zeros_like(model: Any, dtype: Any = None, opt: bool = False) -> TensorVariable:
     """Zeros of ``model``'s shape, of its dtype unless ``dtype`` is given (``opt`` is ignored)."""
     model = as_tensor_variable(model)
@@ -281,11 +281,7 @@ def ones_like(model: Any, dtype: Any = None, opt: bool = False) -> TensorVariabl
 
 def full_like(a: Any, fill_value: Any, dtype: Any = None) -> TensorVariable:
     """``fill_value`` broadcast to ``a``'s shape, of its own dtype unless ``dtype`` is given (as PyTensor)."""
-    import graph2jax.tensor as gt
-
-    value = as_tensor_variable(fill_value)
-    if dtype is not None:
-        value = gt.cast(value, dtype)
+    value = as_tensor_variable(fill_value) if dtype is None else cast(fill_value, dtype)
     return _fill_op(a, value)
 
 
@@ -593,6 +589,7 @@ __all__ = [
     "linspace",
     "ones",
     "ones_like",
+    "second",
     "tri",
     "tril",
     "triu",

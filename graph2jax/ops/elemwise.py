@@ -115,8 +115,18 @@ def _define(
     compute: str = "out",
     args: str | None = None,
     variadic: bool = False,
+    holomorphic: bool = True,
 ) -> None:
-    sop = scalar_op(name, nin, np_fn, jax_fn, dtype_rule=rule, compute=compute, grad=grad)
+    sop = scalar_op(
+        name,
+        nin,
+        np_fn,
+        jax_fn,
+        dtype_rule=rule,
+        compute=compute,
+        grad=grad,
+        holomorphic=holomorphic,
+    )
     _FUNCTIONS[name] = elemwise_function(sop, summary, args, variadic)
 
 
@@ -199,7 +209,7 @@ _define("sqr", 1, lambda x: x * x, lambda x: x * x, upcast, _d(lambda t, x, o: 2
 _define("sqrt", 1, np.sqrt, jnp.sqrt, _F, _d(lambda t, x, o: 0.5 / o), "square root")
 _define("abs", 1, np.abs, jnp.abs, real_of,
         _d(lambda t, x, o: x / o if _is_complex(x) else t.sign(x)),
-        "absolute value (real for complex inputs)", compute="keep")
+        "absolute value (real for complex inputs)", compute="keep", holomorphic=False)
 _define("sign", 1, np.sign, jnp.sign, _no_complex(_no_bool), _zero, "sign: -1, 0 or 1 (nan for nan)")
 _define("maximum", 2, np.maximum, jnp.maximum, upcast, _max_min_grad,
         "elementwise maximum (nan if either is nan)", args="x y")
@@ -293,20 +303,17 @@ _define("switch", 3, np.where, jnp.where, lambda c, a, b: upcast(a, b), _switch_
 # complex numbers, copies
 _define("real", 1, np.real, jnp.real, real_of,
         _d(lambda t, x, o: t.complex(1, 0) if _is_complex(x) else 1),
-        "the real part", compute="keep", args="z")
+        "the real part", compute="keep", args="z", holomorphic=False)
 _define("imag", 1, np.imag, jnp.imag, real_of,
         _d(lambda t, x, o: t.complex(0, 1) if _is_complex(x) else 0),
-        "the imaginary part (zeros for real inputs)", compute="keep", args="z")
+        "the imaginary part (zeros for real inputs)", compute="keep", args="z", holomorphic=False)
 _define("conj", 1, np.conj, jnp.conj, upcast, lambda t, i, o, gz: [t.conj(gz)],
-        "the complex conjugate", compute="keep", args="z")
+        "the complex conjugate", compute="keep", args="z", holomorphic=False)
 _define("complex", 2, lambda r, i: r + 1j * i, lambda r, i: r + 1j * i, _complex_out,
         lambda t, i, o, gz: [t.real(gz), t.imag(gz)],
-        "the complex number real + 1j * imag", args="real imag")
+        "the complex number real + 1j * imag", args="real imag", holomorphic=False)
 _define("tensor_copy", 1, np.copy, lambda x: x, upcast, lambda t, i, o, gz: [gz],
         "a copy of a (the identity)", compute="keep")
-_define("second", 2, lambda a, b: np.broadcast_arrays(a, b)[1].copy(),
-        lambda a, b: jnp.broadcast_arrays(a, b)[1], lambda a, b: b, lambda t, i, o, gz: [None, gz],
-        "b broadcast to the shape of a and b (``fill``)", compute="keep")
 
 # fmt: on
 

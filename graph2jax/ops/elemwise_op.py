@@ -88,6 +88,12 @@ class ScalarOp:
         ``grad(gt, inputs, output, gz) -> [g_input, ...]`` as graph expressions
         of the broadcast shape (``gt`` is :mod:`graph2jax.tensor`; a None term
         is a disconnected gradient); None marks a function without gradient.
+    holomorphic : bool
+        Whether ``grad`` is the complex derivative's chain rule (``exp``,
+        ``mul`` ...), which :class:`Elemwise` conjugates for complex outputs;
+        False for ``abs``, ``real``, ``imag``, ``conj`` and ``complex``, whose
+        ``grad`` is written in PyTensor's convention for complex gradients
+        (``df/dRe + i df/dIm``).
     """
 
     name: str
@@ -97,6 +103,7 @@ class ScalarOp:
     dtype_rule: Callable[..., str] = upcast
     compute: str = "out"
     grad: Callable[..., list] | None = None
+    holomorphic: bool = True
 
     def __str__(self) -> str:
         return self.name
@@ -231,7 +238,12 @@ class Elemwise(Op):
             return [
                 disconnected() if i.dtype in discrete_dtypes else gt.zeros_like(i) for i in inputs
             ]
-        grads = sop.grad(gt, inputs, out, gz)
+        if out.dtype in complex_dtypes and sop.holomorphic:
+            # PyTensor's complex gradients are df/dRe + i df/dIm: the chain rule of a
+            # holomorphic function multiplies by the conjugate of its derivative
+            grads = [g if g is None else gt.conj(g) for g in sop.grad(gt, inputs, out, gt.conj(gz))]
+        else:
+            grads = sop.grad(gt, inputs, out, gz)
         return [
             disconnected() if g is None or inp.dtype in discrete_dtypes else unbroadcast(g, inp)
             for inp, g in zip(inputs, grads, strict=True)
@@ -256,7 +268,8 @@ def unbroadcast(g: TensorVariable, inp: TensorVariable) -> TensorVariable:
     inp : TensorVariable
         The input that was broadcast; ``g`` is summed over its extra leading
         axes and over the axes where ``inp``'s static length is 1 and ``g``'s is
-        not, and cast to ``inp``'s dtype if continuous.
+        not, and cast to ``inp``'s dtype if continuous (the real part for a
+        real ``inp``).
     """
     import graph2jax.tensor as gt
 
@@ -271,6 +284,8 @@ def unbroadcast(g: TensorVariable, inp: TensorVariable) -> TensorVariable:
     )
     if axes:
         g = gt.sum(g, axis=axes, keepdims=True)
+    if g.dtype in complex_dtypes and inp.dtype not in complex_dtypes:
+        g = gt.real(g)  # a real input's gradient is the real part of a complex one
     if g.dtype != inp.dtype and inp.dtype in continuous_dtypes:
         g = gt.cast(g, inp.dtype)
     return g

@@ -242,9 +242,12 @@ class Repeat(Op):
         repeats = as_tensor_variable(repeats)
         one_axis(self.axis, x, "repeat")
         if repeats.dtype not in int_dtypes + uint_dtypes or repeats.ndim > 1:
-            raise TypeError(f"repeat: repeats {repeats.describe()} must be an int scalar or vector")
+            raise TypeError(
+                f"repeat: repeats {repeats.describe()} must be an int scalar or vector, got "
+                f"dtype {repeats.dtype} with {repeats.ndim} dimensions"
+            )
         if self.transposed and repeats.ndim != 1:
-            raise TypeError(f"{self}: repeats {repeats.describe()} must be a vector")
+            raise TypeError(f"{self}: repeats {repeats.describe()} must be a vector, got a scalar")
         length = x.type.shape[self.axis]
         out_length = None
         if self.transposed:
@@ -352,7 +355,8 @@ class Tile(Op):
         x, reps = as_tensor_variable(x), as_tensor_variable(reps)
         if reps.dtype not in int_dtypes + uint_dtypes or reps.type.shape != (x.ndim,):
             raise TypeError(
-                f"tile: reps {reps.describe()} must be an int vector of length {x.ndim}"
+                f"tile: reps {reps.describe()} must be an int vector of length {x.ndim} (the "
+                f"dimensions of {x.describe()}), got {reps.type}"
             )
         shp = [None] * x.ndim
         if isinstance(reps, Constant):

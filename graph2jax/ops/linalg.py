@@ -170,6 +170,11 @@ def _jax_triangle_part(op: TrianglePart, node: Apply) -> Callable[..., Any]:
     return lambda x: op._apply(jnp, x)
 
 
+def _lower_to_symmetric(x: TensorVariable) -> TensorVariable:
+    """The symmetric matrix whose lower triangle is ``x``'s: ``tril(x) + tril(x, -1).T``."""
+    return TrianglePart(True)(x) + _mT(TrianglePart(True, 0.0)(x))
+
+
 def _triangle_grad(g: TensorVariable, lower: bool) -> TensorVariable:
     """Gradient wrt a matrix of which only one triangle is read (as the symmetric matrix it defines)."""
     return TrianglePart(lower, 0.5)(g + _mT(g))

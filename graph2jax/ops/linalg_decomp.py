@@ -21,9 +21,9 @@ from graph2jax.graph.gradtypes import grad_not_implemented, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.elemwise_op import real_of
 from graph2jax.ops.linalg import (
-    TrianglePart,
     _gt,
     _input_grad,
+    _lower_to_symmetric,
     _matrix_input,
     _mT,
     _out,
@@ -32,7 +32,7 @@ from graph2jax.ops.linalg import (
     _triangle_grad,
     linalg_dtype,
 )
-from graph2jax.ops.linalg_solve import SolveTriangular
+from graph2jax.ops.linalg_solve import SolveTriangular, _symmetric_from
 from graph2jax.tensor.variable import TensorVariable
 
 
@@ -269,8 +269,7 @@ class QR(Op):
         if gq is not None:
             terms.append(-gt.matmul(_mT(gq), q))
         mm = sum(terms[1:], terms[0])
-        copyltu = TrianglePart(True)(mm) + _mT(TrianglePart(True, 0.0)(mm))
-        left = gt.matmul(q, copyltu)
+        left = gt.matmul(q, _lower_to_symmetric(mm))
         if gq is not None:
             left = gq + left
         return [_input_grad(_mT(SolveTriangular(lower=False)(r, _mT(left))), x)]
@@ -309,7 +308,11 @@ def qr(a: Any, mode: str = "reduced") -> Any:
 
 
 class MatrixPinv(Op):
-    """The Moore-Penrose pseudo-inverse of each matrix (``hermitian`` uses an eigendecomposition)."""
+    """The Moore-Penrose pseudo-inverse of each matrix.
+
+    ``hermitian=True`` uses an eigendecomposition and, as numpy's, reads the
+    lower triangle only (in JAX too).
+    """
 
     __props__ = ("hermitian",)
 
@@ -333,21 +336,40 @@ class MatrixPinv(Op):
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         # (-Z G^T Z + Z Z^T G (I - X Z) + (I - Z X) G Z^T Z)^T with Z = pinv(X), G the output gradient
         (x,), (z,), (gz,) = inputs, outputs, output_grads
+        # with hermitian=True, the matrix inverted is the one of x's lower triangle
+        x_read = _lower_to_symmetric(x) if self.hermitian else x
         mm = _gt().matmul
         zzt_g = mm(mm(z, _mT(z)), gz)
         g_ztz = mm(gz, mm(_mT(z), z))
-        total = -mm(mm(z, _mT(gz)), z) + zzt_g - mm(mm(zzt_g, x), z) + g_ztz - mm(mm(z, x), g_ztz)
-        return [_input_grad(_mT(total), x)]
+        total = (
+            -mm(mm(z, _mT(gz)), z)
+            + zzt_g
+            - mm(mm(zzt_g, x_read), z)
+            + g_ztz
+            - mm(mm(z, x_read), g_ztz)
+        )
+        gx = _triangle_grad(_mT(total), lower=True) if self.hermitian else _mT(total)
+        return [_input_grad(gx, x)]
 
 
 @jax_funcify.register(MatrixPinv)
 def _jax_pinv(op: MatrixPinv, node: Apply) -> Callable[..., Any]:
     dtype, hermitian = node.outputs[0].dtype, op.hermitian
-    return lambda x: jnp.linalg.pinv(jnp.asarray(x, dtype=dtype), hermitian=hermitian)
+
+    def pinv_(x: Any) -> Any:
+        x = jnp.asarray(x, dtype=dtype)
+        if hermitian:  # JAX would symmetrize (x + x^H) / 2: read the lower triangle as numpy
+            x = _symmetric_from(jnp, x, lower=True, hermitian=True)
+        return jnp.linalg.pinv(x, hermitian=hermitian)
+
+    return pinv_
 
 
 def pinv(x: Any, hermitian: bool = False) -> TensorVariable:
     """The Moore-Penrose pseudo-inverse of ``x`` (``(..., M, N)`` → ``(..., N, M)``).
+
+    With ``hermitian=True``, ``x`` is a Hermitian (symmetric) matrix given by
+    its lower triangle, as numpy's.
 
     Examples
     --------

@@ -184,7 +184,9 @@ def _prod_grad(op: CAReduce, x: TensorVariable, out: TensorVariable, gz: TensorV
         CAReduce(PROD, op.axis, op.dtype, op.acc_dtype)(safe_x), x.ndim, op.axis
     )
     others_nonzero = gt.eq(zeros - is_zero, 0)
-    return gt.switch(others_nonzero, gz * prod_nonzero / safe_x, gt.constant(0, dtype=x.dtype))
+    # conj: PyTensor's complex gradients are df/dRe + i df/dIm (a no-op on reals)
+    others = gt.conj(prod_nonzero / safe_x)
+    return gt.switch(others_nonzero, gz * others, gt.constant(0, dtype=x.dtype))
 
 
 def _extremum_grad(op: CAReduce, x: TensorVariable, out: TensorVariable, gz: TensorVariable) -> Any:

@@ -40,7 +40,8 @@ def _sort_kind(name: str, kind: str | None, order: Any, stable: bool | None) -> 
 class SortOp(Op):
     """The values of ``x`` sorted along ``axis`` (NaNs last).
 
-    Every ``kind`` gives the same values; JAX always sorts stably.
+    Every ``kind`` gives the same values; JAX always sorts stably. XLA
+    flushes subnormal floats to zero, so under JAX they compare equal to 0.
     """
 
     __props__ = ("axis", "kind")
@@ -116,7 +117,8 @@ class PermuteAlongAxis(Op):
         x, perm = as_tensor_variable(x), as_tensor_variable(perm)
         if perm.dtype not in int_dtypes + uint_dtypes or perm.ndim != x.ndim:
             raise TypeError(
-                f"PermuteAlongAxis: {perm.describe()} must be integers with {x.ndim} dimensions"
+                f"PermuteAlongAxis: {perm.describe()} must be integers with {x.ndim} dimensions "
+                f"(those of {x.describe()}), got dtype {perm.dtype} with {perm.ndim}"
             )
         return Apply(self, [x, perm], [x.type()])
 

@@ -55,7 +55,6 @@ from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.elemwise_op import unbroadcast
 from graph2jax.ops.shape import Shape
 from graph2jax.ops.subtensor_key import (
-    ELLIPSIS,
     MASK,
     SLICE,
     assemble,
@@ -204,8 +203,7 @@ def getitem(x: TensorVariable, key: Any) -> TensorVariable:
     if known is not None:
         return known
     idx_list, inputs = parse_key(x, key)
-    if all(e[0] == ELLIPSIS for e in idx_list):
-        return x
+    # even ``x[...]`` is a node: ``set_subtensor(x[...], y)`` needs to know what was indexed
     return _read_op(idx_list)(x, *inputs)
 
 

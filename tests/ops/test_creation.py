@@ -51,6 +51,7 @@ def test_filled_arrays_match_numpy(dtype):
         (gt.tril(x), np.tril(v)),
         (gt.triu(x, 1), np.triu(v, 1)),
         (gt.tril(x, -1), np.tril(v, -1)),
+        (gt.second(x, gt.constant(np.arange(3.0))), np.tile(np.arange(3.0), (2, 1))),
     ]
     outs = [c[0] for c in cases]
     got = compare_jax_and_numpy([x], outs, [v], expected=[c[1] for c in cases])

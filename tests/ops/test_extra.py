@@ -152,7 +152,8 @@ def test_ops_take_part_in_equality_by_their_parameters():
     value=hnp.arrays(
         np.float64,
         hnp.array_shapes(min_dims=1, max_dims=2, max_side=4),
-        elements=st.floats(-10, 10, width=64),
+        # XLA flushes subnormals to zero: they compare equal to 0 under JAX
+        elements=st.floats(-10, 10, width=64, allow_subnormal=False),
     ),
     data=st.data(),
 )

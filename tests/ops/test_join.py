@@ -154,8 +154,9 @@ def test_split_undoes_concatenate(rows, cols, extra, axis):
         pieces = gt.split(gt.concatenate([a, b], axis=axis), sizes, 2, axis=axis)
         _ROUND_TRIP[axis] = g.function([a, b, sizes], pieces)
     grow = (extra, 0) if axis == 0 else (0, extra)
-    va = RNG.normal(size=(rows, cols))
-    vb = RNG.normal(size=(rows + grow[0], cols + grow[1]))
+    rng = np.random.default_rng(0)  # not RNG: hypothesis draws a varying number of examples
+    va = rng.normal(size=(rows, cols))
+    vb = rng.normal(size=(rows + grow[0], cols + grow[1]))
     sizes = [va.shape[axis], vb.shape[axis]]
     got_a, got_b = _ROUND_TRIP[axis](va, vb, sizes)
     np.testing.assert_array_equal(got_a, va)
@@ -212,7 +213,8 @@ def test_grad_matches_jax_and_keeps_input_dtypes():
 
     want = jax.jit(jax.grad(ref, argnums=(0, 1)))(va, vb)
     for got, w in zip(f(va, vb), want, strict=True):
-        np.testing.assert_allclose(got, w, rtol=1e-5)
+        # float32 sums in another order differ by a few ulps (up to ~1.5e-5 relative)
+        np.testing.assert_allclose(got, w, rtol=1e-4 if got.dtype == np.float32 else 1e-7)
 
 
 def test_grad_through_a_join_with_an_integer_input():

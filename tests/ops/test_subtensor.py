@@ -470,3 +470,14 @@ def test_index_gradients_are_disconnected():
     assert gi.eval({i: 0}) == 0
     gx = g.grad(gt.ivector("v")[0].astype("float64") + x[0], x)
     np.testing.assert_array_equal(gx.eval({x: np.zeros(2)}), [1.0, 0.0])
+
+
+def test_writing_through_an_ellipsis_or_an_empty_key_writes_everything():
+    x, s = gt.dmatrix("x"), gt.dscalar("s")
+    v = np.arange(6.0).reshape(2, 3)
+    outs = [
+        gt.set_subtensor(x[...], s),
+        gt.inc_subtensor(x[...], 1.0),
+        gt.set_subtensor(s[()], 3.0),
+    ]
+    compare_jax_and_numpy([x, s], outs, [v, 5.0], expected=[np.full((2, 3), 5.0), v + 1, 3.0])

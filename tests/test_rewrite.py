@@ -33,7 +33,9 @@ def test_stabilize_rewrites_keep_precision(build, value, expected, op):
     np.testing.assert_allclose(fast(value), expected, rtol=1e-12)
     plain = g.function([x], out, mode=Mode().excluding("stabilize"))
     assert op not in op_names(plain)
-    assert abs(float(plain(value)) - expected) > 1e-6 * abs(expected), "unstable form without the rewrite"
+    assert abs(float(plain(value)) - expected) > 1e-6 * abs(expected), (
+        "unstable form without the rewrite"
+    )
 
 
 def test_log_softmax_rewrite():
@@ -41,7 +43,11 @@ def test_log_softmax_rewrite():
     f = g.function([x], gt.log(gt.special.softmax(x, axis=-1)))
     assert any(type(n.op).__name__ == "LogSoftmax" for n in f.maker.fgraph.apply_nodes)
     value = np.array([[0.0, 1000.0], [1.0, 2.0]])
-    expected = value - np.log(np.sum(np.exp(value - value.max(1, keepdims=True)), 1, keepdims=True)) - value.max(1, keepdims=True)
+    expected = (
+        value
+        - np.log(np.sum(np.exp(value - value.max(1, keepdims=True)), 1, keepdims=True))
+        - value.max(1, keepdims=True)
+    )
     np.testing.assert_allclose(f(value), expected)
 
 
@@ -50,7 +56,7 @@ def test_canonicalize_removes_identities_and_merges_dimshuffles():
     f = g.function([x], (x * 1 + 0).T.T)
     assert f.maker.fgraph.apply_nodes == set()
     np.testing.assert_array_equal(f(np.eye(2)), np.eye(2))
-    f_neg = g.function([x], -(-x))
+    f_neg = g.function([x], gt.neg(gt.neg(x)))
     assert f_neg.maker.fgraph.apply_nodes == set()
 
 

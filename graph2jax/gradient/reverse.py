@@ -304,8 +304,10 @@ def grad(
         if not isinstance(c, Variable):
             raise TypeError(f"grad: consider_constant must contain variables, got {c!r}")
     blocked = {id(c) for c in consider_constant or ()}
-    if cost is not None and not known_grads and all(
-        v.owner is None for v in [*wrt_list, *(consider_constant or ())]
+    if (
+        cost is not None
+        and not known_grads
+        and all(v.owner is None for v in [*wrt_list, *(consider_constant or ())])
     ):
         # differentiate the stable form of the cost (log(1/(1+exp(-z))) -> -softplus(-z)): its
         # gradient stays finite where the naive one is inf * 0; wrt and constants are leaves,

@@ -297,8 +297,8 @@ def _check_runtime_broadcast(node: Apply, shapes: Sequence[tuple]) -> None:
         longer = {s[axis] for s in shapes} - {1}
         if len(longer) > 1:
             raise ValueError(
-                f"{node.op}: input shapes {[tuple(s) for s in shapes]} do not match along "
-                f"axis {axis}"
+                f"{node.op}: the shapes {[tuple(s) for s in shapes]} of "
+                f"{', '.join(i.describe() for i in node.inputs)} do not match along axis {axis}"
             )
         if not longer:
             continue

@@ -99,16 +99,16 @@ class Join(Op):
         dtype = upcast(*[t.dtype for t in tensors])
         return Apply(self, tensors, [TensorType(dtype, shape)()])
 
-    def _check(self, shapes: Sequence[tuple]) -> None:
+    def _check(self, node: Apply, shapes: Sequence[tuple]) -> None:
         for d in range(len(shapes[0])):
             if d != self.axis and len({s[d] for s in shapes}) > 1:
                 raise ValueError(
-                    f"join along axis {self.axis}: input shapes {[tuple(s) for s in shapes]} "
-                    f"differ along axis {d}"
+                    f"join along axis {self.axis}: the shapes {[tuple(s) for s in shapes]} of "
+                    f"{', '.join(i.describe() for i in node.inputs)} differ along axis {d}"
                 )
 
     def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
-        self._check([np.shape(i) for i in inputs])
+        self._check(node, [np.shape(i) for i in inputs])
         dtype = node.outputs[0].dtype
         output_storage[0][0] = np.concatenate([np.asarray(i, dtype) for i in inputs], self.axis)
 
@@ -138,7 +138,7 @@ def _jax_join(op: Join, node: Apply) -> Callable[..., Any]:
     axis, dtype = op.axis, node.outputs[0].dtype
 
     def join_(*args: Any) -> Any:
-        op._check([jnp.shape(a) for a in args])  # shapes are static while tracing
+        op._check(node, [jnp.shape(a) for a in args])  # shapes are static while tracing
         return jnp.concatenate([jnp.asarray(a, dtype) for a in args], axis=axis)
 
     return join_
@@ -234,22 +234,28 @@ class Split(Op):
             outs.append(TensorType(x.dtype, shape)())
         return Apply(self, [x, splits], outs)
 
-    def _bounds(self, x_shape: tuple, splits: Any) -> list[int]:
+    def _bounds(self, node: Apply, x_shape: tuple, splits: Any) -> list[int]:
         """The cut points, after checking ``splits`` against the actual shape."""
         sizes = [int(s) for s in np.asarray(splits)]
         if len(sizes) != self.len_splits or min(sizes, default=0) < 0:
-            raise ValueError(f"split: sizes {sizes} do not give {self.len_splits} pieces")
+            raise ValueError(
+                f"split: sizes {sizes} ({node.inputs[1].describe()}) do not give "
+                f"{self.len_splits} pieces"
+            )
         if sum(sizes) != x_shape[self.axis]:
             raise ValueError(
-                f"split: sizes {sizes} sum to {sum(sizes)}, but axis {self.axis} has length "
-                f"{x_shape[self.axis]} (shape {tuple(x_shape)})"
+                f"split: sizes {sizes} sum to {sum(sizes)}, but axis {self.axis} of "
+                f"{node.inputs[0].describe()} has length {x_shape[self.axis]} "
+                f"(shape {tuple(x_shape)})"
             )
         return list(np.cumsum(sizes)[:-1])
 
     def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
         x, splits = inputs
         for store, piece in zip(
-            output_storage, np.split(x, self._bounds(np.shape(x), splits), self.axis), strict=True
+            output_storage,
+            np.split(x, self._bounds(node, np.shape(x), splits), self.axis),
+            strict=True,
         ):
             store[0] = piece
 
@@ -279,7 +285,7 @@ def _jax_split(op: Split, node: Apply) -> Callable[..., Any]:
     axis, single = op.axis, op.len_splits == 1
 
     def split_(x: Any, splits: Any) -> Any:
-        pieces = jnp.split(x, op._bounds(jnp.shape(x), splits), axis=axis)
+        pieces = jnp.split(x, op._bounds(node, jnp.shape(x), splits), axis=axis)
         return pieces[0] if single else tuple(pieces)
 
     return split_

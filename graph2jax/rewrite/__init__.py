@@ -9,4 +9,11 @@ from graph2jax.rewrite.engine import (
     stabilized,
 )
 
-__all__ = ["REWRITES", "LocalRewrite", "register", "rewrite_fgraph", "selected_rewrites", "stabilized"]
+__all__ = [
+    "REWRITES",
+    "LocalRewrite",
+    "register",
+    "rewrite_fgraph",
+    "selected_rewrites",
+    "stabilized",
+]

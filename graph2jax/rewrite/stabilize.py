@@ -67,7 +67,13 @@ def reciprocal_one_plus_exp(node: Apply) -> list[Variable] | None:
     if (add := _elemwise(node.inputs[1], "add")) is None:
         return None
     a, b = add.inputs
-    exp = _elemwise(b, "exp") if _is_constant(a, 1) else _elemwise(a, "exp") if _is_constant(b, 1) else None
+    exp = (
+        _elemwise(b, "exp")
+        if _is_constant(a, 1)
+        else _elemwise(a, "exp")
+        if _is_constant(b, 1)
+        else None
+    )
     if exp is None:
         return None
     (t,) = exp.inputs

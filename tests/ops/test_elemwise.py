@@ -365,7 +365,7 @@ def test_runtime_length_one_on_non_broadcastable_axis_raises(mode):
     np.testing.assert_allclose(f(np.ones(3), np.full(3, 2.0)), 2.0)
     with pytest.raises(ValueError, match="broadcastable"):
         f(np.ones(1), np.ones(3))
-    with pytest.raises(ValueError, match="do not match"):
+    with pytest.raises(ValueError, match="'x'.*'y'.* do not match along axis 0"):
         f(np.ones(2), np.ones(3))
 
 

@@ -822,13 +822,6 @@ def test_shape_info_join_mismatch_raises():
 
 
 # doc/tutorial/shape_info.rst: "Specifying Exact Shape"
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytensor.UnusedInputError,
-    reason="pt.shape folds a statically known shape into a constant while the graph is "
-    "built, so x is no longer an input of the output; PyTensor keeps a Shape node "
-    "(folded later by rewrites, after function's unused-input check)",
-)
 def test_shape_info_specify_shape():
     x = pytensor.tensor.matrix()
     x_specify_shape = pytensor.tensor.specify_shape(x, (2, 2))

@@ -52,13 +52,13 @@ def _jax_shape(op: Shape, node: Apply) -> Callable[..., Any]:
 
 
 def shape(x: Any) -> TensorVariable:
-    """The symbolic shape of ``x``; lengths known statically are folded to constants."""
-    x = as_tensor_variable(x)
-    if all(s is not None for s in x.type.shape):
-        import graph2jax.tensor as gt
+    """The symbolic shape of ``x``, an int64 vector.
 
-        return gt.constant(np.asarray(x.type.shape, dtype="int64"))
-    return Shape()(x)
+    It is a node even when ``x``'s static shape is fully known (as PyTensor's),
+    so ``function([x], x.shape)`` uses ``x``; ``x.shape[k]`` of a statically
+    known length is a constant, and the whole shape is known while tracing.
+    """
+    return Shape()(as_tensor_variable(x))
 
 
 class Shape_i(Op):  # noqa: N801 (PyTensor's name)

@@ -99,7 +99,7 @@ class FunctionGraph:
                 client.inputs[idx] = new_var
             self.clients[new_var].append((client, idx))
         self.clients[var] = []
-        self._prune()
+        self._prune(var)
 
     def replace_all(
         self, pairs: Sequence[tuple[Variable, Variable]], reason: str | None = None
@@ -108,17 +108,23 @@ class FunctionGraph:
         for var, new_var in pairs:
             self.replace(var, new_var, reason=reason)
 
-    def _prune(self) -> None:
-        """Drop nodes and variables no output depends on any more."""
-        live = set(self.toposort())
-        for node in self.apply_nodes - live:
-            for i, inp in enumerate(node.inputs):
-                if inp in self.clients:
-                    self.clients[inp] = [c for c in self.clients[inp] if c != (node, i)]
+    def _prune(self, var: Variable) -> None:
+        """Drop ``var``'s owner and what only it used, once no client needs them any more."""
+        stack = [var.owner]
+        while stack:
+            node = stack.pop()
+            if node is None or node not in self.apply_nodes:
+                continue
+            if any(self.clients.get(out) for out in node.outputs):
+                continue
+            self.apply_nodes.discard(node)
             for out in node.outputs:
                 self.variables.discard(out)
                 self.clients.pop(out, None)
-        self.apply_nodes = live
+            for i, inp in enumerate(node.inputs):
+                if inp in self.clients:
+                    self.clients[inp] = [c for c in self.clients[inp] if c != (node, i)]
+                    stack.append(inp.owner)
 
     def clone(self) -> FunctionGraph:
         """A copy with new variables and nodes (inputs are copied too)."""

@@ -489,3 +489,16 @@ def test_subgraph_grad_chains_stages_like_one_backward_pass():
     np.testing.assert_allclose(got[1], got[3])
     with pytest.raises(ValueError, match="cost or start"):
         subgraph_grad([w1], [])
+
+
+def test_grad_undefined_takes_pytensor_argument_names():
+    x = gt.dscalar("x")
+    assert "input 1" in grad_undefined(op="MyOp", x_pos=1, x=x, comment="").type.why_null
+
+
+def test_gradient_has_the_static_shape_of_wrt():
+    """The terms of x2's gradient lose its static length 2 (a matmul with an unknown length)."""
+    x1, x2 = gt.tensor(dtype="float64", shape=(3, None)), gt.tensor(dtype="float64", shape=(2, 1))
+    gx2 = g.grad(gt.sum(gt.matmul(x1, x2)), x2)
+    assert gx2.type.shape == (2, 1)
+    np.testing.assert_allclose(gx2.eval({x1: np.ones((3, 2)), x2: np.ones((2, 1))}), [[3], [3]])

@@ -16,6 +16,7 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
+from graph2jax.compile.donation import link_jax
 from graph2jax.graph.basic import Apply, Constant
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.linker import jax_linker
@@ -110,4 +111,4 @@ class DebugLinked:
 
 def link_debug(fgraph: FunctionGraph, donated: Sequence[int] = ()) -> DebugLinked:
     """The DebugMode callable of ``fgraph`` (``donated``: inputs the jitted call may consume)."""
-    return DebugLinked(fgraph, jax_linker.link(fgraph, donated))
+    return DebugLinked(fgraph, link_jax(fgraph, donated))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy as _copy
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,6 +33,7 @@ import numpy as np
 
 from graph2jax.compile.maker import FunctionMaker
 from graph2jax.linker.jax_linker import StaticValue
+from graph2jax.tensor.sharedvar import SharedVariable
 
 DUPLICATE = object()  #: a finder entry for a name shared by several inputs
 
@@ -40,9 +42,20 @@ _COPY, _BORROW = "copy", "borrow"  #: how a single output is returned
 #: ``sys.getrefcount`` of a shared buffer referenced only by its variable and the call's arguments
 _UNSHARED_REFCOUNT = 3
 
-#: classes whose instances of the right dtype and ndim need no conversion (checked by identity:
-#: fast); JAX's array class joins when first seen, so importing creates no device array
+#: classes whose instances of the right dtype and ndim need no conversion (checked by identity: fast)
 _PASS_THROUGH = {np.ndarray} | {t for t in np.sctypeDict.values() if issubclass(t, np.generic)}
+#: JAX's concrete array classes, added when first seen (importing creates no device array)
+_JAX_ARRAYS: set[type] = set()
+
+
+def _is_jax_array(value: Any) -> bool:
+    """A concrete ``jax.Array`` (not a tracer), by class identity once its class is known."""
+    if value.__class__ in _JAX_ARRAYS:
+        return True
+    if isinstance(value, jax.Array) and not isinstance(value, jax.core.Tracer):
+        _JAX_ARRAYS.add(value.__class__)
+        return True
+    return False
 
 
 def fresh_copy(value: jax.Array) -> jax.Array:
@@ -65,7 +78,11 @@ class Container:
 
     @value.setter
     def value(self, v: Any) -> None:
-        self._value = None if v is None else self.type.filter(v, self.strict, self.allow_downcast)
+        value = None if v is None else self.type.filter(v, self.strict, self.allow_downcast)
+        if isinstance(value, jax.Array):
+            # a stateful input's buffer is donated by the next call: never the caller's array
+            value = fresh_copy(value)
+        self._value = value
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -164,11 +181,18 @@ class Function:
         # every shared variable read is locked from reading its buffer to the end of the
         # write-back, so no other call donates a buffer between our read and our dispatch;
         # locks are taken in one global order (creation order), so calls never deadlock
-        storages = {id(sv._storage): sv._storage for sv in maker.shared}
+        # an input whose default is a shared variable (``In(x, value=W)``) updates W itself
+        targets = [
+            spec.value if isinstance(spec.value, SharedVariable) else self._containers[k]
+            for k, spec in enumerate(inputs)
+        ]
+        self._input_updates = tuple((targets[k], pos) for k, pos in maker.input_updates.items())
+        storages = {
+            id(sv._storage): sv._storage
+            for sv in [*maker.shared, *(t for t, _ in self._input_updates)]
+            if isinstance(sv, SharedVariable)
+        }
         self._locks = tuple(st.lock for st in sorted(storages.values(), key=lambda st: st.sort_key))
-        self._input_updates = tuple(
-            (self._containers[k], pos) for k, pos in maker.input_updates.items()
-        )
         self._stateful = bool(self._updated or self._input_updates)
         self._direct = not (self._stateful or self._shared)  # the arguments are the jitted call's
         n_out = maker.n_outputs
@@ -260,8 +284,15 @@ class Function:
                 or arg.dtype != check[0]
                 or arg.ndim != check[1]
             ):
-                if isinstance(arg, jax.Array) and not isinstance(arg, jax.core.Tracer):
-                    _PASS_THROUGH.add(arg.__class__)
+                if (
+                    check is not None
+                    and _is_jax_array(arg)
+                    and arg.dtype == check[0]
+                    and arg.ndim == check[1]
+                ):
+                    if arg.weak_type:  # a weakly typed array would compile a second executable
+                        values[k] = arg.astype(arg.dtype)
+                    continue
                 values[k] = self._filter(k, arg, self._containers[k])
         return values
 
@@ -289,13 +320,9 @@ class Function:
             container = self._containers[k]
             if given[k]:
                 values[k] = self._filter(k, values[k], container)
-            elif spec.implicit:
-                values[k] = (
-                    spec.value.get_value(borrow=True, return_internal_type=True)
-                    if hasattr(spec.value, "get_value")
-                    else container.value
-                )
-            elif container.value is not None:
+            elif hasattr(spec.value, "get_value"):  # a default read from a shared variable
+                values[k] = spec.value.get_value(borrow=True, return_internal_type=True)
+            elif spec.implicit or container.value is not None:
                 values[k] = container.value
             else:
                 raise TypeError(
@@ -305,14 +332,22 @@ class Function:
         return values
 
     def _filter(self, k: int, value: Any, container: Container) -> Any:
+        if isinstance(value, jax.core.Tracer):
+            raise TypeError(
+                f"function {self.name + ' ' if self.name else ''}was called on a traced value (inside jax.jit, "
+                "grad or vmap): a Function reads and writes shared variables and returns host "
+                "arrays; trace f.jax_fn, its pure JAX form, instead"
+            )
         try:
-            return container.type.filter(value, container.strict, container.allow_downcast)
+            value = container.type.filter(value, container.strict, container.allow_downcast)
         except (TypeError, ValueError) as err:  # ValueError: numpy could not convert the data
             spec = self.maker.inputs[k]
             raise TypeError(
                 f"bad argument {k} to function {self.name or ''}: input {spec.variable.describe()} "
                 f"expects {spec.variable.type}, received {_describe_value(value)}: {err}"
             ) from None
+        # a weakly typed jax array (from a python scalar) would compile a second executable
+        return value.astype(value.dtype) if getattr(value, "weak_type", False) else value
 
     def _subset(self, output_subset: Sequence[Any] | None) -> tuple[int, ...] | None:
         if output_subset is None:
@@ -337,7 +372,15 @@ class Function:
         """Explicit values, then the shared buffers; static arguments wrapped for ``jax.jit``."""
         args = [*values, *(sv._value for sv in self._shared)]
         n_in = self._n_in
-        for i in linked.donate_argnums:
+        donated = linked.donate_argnums
+        if donated and len(set(map(id, args))) < len(args):
+            # one buffer passed twice (two variables sharing an array, or a shared value
+            # given as a mutable input): XLA cannot donate it, nor consume what another reads
+            counts = Counter(map(id, args))
+            for i in donated:
+                if counts[id(args[i])] > 1:
+                    args[i] = fresh_copy(args[i])
+        for i in donated:
             # references: the variable's storage, ``args`` and getrefcount's argument; one
             # more means someone (the user) holds the jax.Array: donate a copy instead
             if i >= n_in and sys.getrefcount(args[i]) > _UNSHARED_REFCOUNT:

@@ -20,10 +20,12 @@ class In:
     value : optional
         A default value: the input becomes optional at call time (trailing
         positional arguments may be left out) and can be read and set with
-        ``f[name]``.
+        ``f[name]``. A shared variable: each call not given the argument
+        reads its current value.
     update : Variable, optional
         An expression whose value replaces the default after each call (a
-        stateful input); needs a ``value``.
+        stateful input); needs a ``value``. With a shared variable as
+        ``value``, the update is written to the shared variable.
     mutable : bool, optional
         The compiled function may overwrite the argument's buffer (it is
         donated to XLA: a JAX array passed here is deleted by the call).

@@ -19,12 +19,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from graph2jax.compile.donation import link_jax
 from graph2jax.compile.io import In, Out
 from graph2jax.compile.mode import Mode
 from graph2jax.graph.basic import Variable
 from graph2jax.graph.errors import UnusedInputError
 from graph2jax.graph.fg import FunctionGraph
-from graph2jax.linker import jax_linker
 from graph2jax.linker.dispatch import NoJaxImplementationError, unsupported_ops
 from graph2jax.linker.jax_linker import StaticValue
 from graph2jax.linker.numpy_linker import link_numpy
@@ -86,8 +86,9 @@ class FunctionMaker:
         self.fgraph = FunctionGraph([i.variable for i in inputs] + list(shared), graph_outputs)
         _check_inplace(self.fgraph, accept_inplace)
         _check_unused(self.fgraph, inputs, on_unused_input or "raise")
+        # an input read from a shared variable (``In(x, value=W)``) is never donated: W keeps it
         self.donated = tuple(len(inputs) + k for k in self.updates) + tuple(
-            k for k, i in enumerate(inputs) if i.mutable
+            k for k, i in enumerate(inputs) if i.mutable and not isinstance(i.value, SharedVariable)
         )
         self._linked: dict[tuple[int, ...] | None, Any] = {}
         self._jax_fn: Any = None
@@ -189,7 +190,7 @@ class FunctionMaker:
             from graph2jax.compile.debugmode import link_debug
 
             return link_debug(fg, self.donated)
-        return jax_linker.link(fg, self.donated)
+        return link_jax(fg, self.donated)
 
 
 class NumpyLinked:

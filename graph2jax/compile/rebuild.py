@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from graph2jax.graph.basic import Variable, _clone_with_memo, graph_inputs
@@ -107,8 +107,13 @@ def add_default_updates(
     outputs: Sequence[Variable],
     updates: list[tuple[SharedVariable, Variable]],
     no_default_updates: bool | Sequence[Variable],
+    rebuild: Callable[[list[Variable]], list[Variable]] | None = None,
 ) -> list[tuple[SharedVariable, Variable]]:
-    """``updates`` plus the ``default_update`` of every shared variable reached and not excluded."""
+    """``updates`` plus the ``default_update`` of every shared variable reached and not excluded.
+
+    ``rebuild`` (the function's givens) is applied to each default update found,
+    as to the outputs and explicit updates.
+    """
     if no_default_updates is True:
         return updates
     excluded = set(map(id, no_default_updates or ()))
@@ -122,4 +127,8 @@ def add_default_updates(
         ]
         if not added:
             return updates
-        updates.extend(check_updates(added))
+        added = check_updates(added)
+        if rebuild is not None:
+            new_exprs = rebuild([e for _, e in added])
+            added = [(sv, e) for (sv, _), e in zip(added, new_exprs, strict=True)]
+        updates.extend(added)

@@ -322,6 +322,9 @@ def grad(
     for w in wrt_list:
         if id(w) in terms:
             g = _total(terms[id(w)])
+            if not is_null(g) and g.type.shape != w.type.shape:
+                # the documented contract, as PyTensor: the gradient has wrt's static shape
+                g = _gt().specify_shape(g, w.type.shape)
             if is_null(g):
                 if null_gradients == "raise":
                     raise NullTypeGradError(

@@ -15,6 +15,16 @@ from graph2jax.graph.basic import (
 from graph2jax.graph.errors import MissingInputError, UnusedInputError
 from graph2jax.graph.fg import FunctionGraph
 
+
+def __getattr__(name: str):
+    # rewrite_graph lives with the rewrite engine (a layer above the IR); resolved on first use
+    if name == "rewrite_graph":
+        from graph2jax.rewrite.engine import rewrite_graph
+
+        return rewrite_graph
+    raise AttributeError(f"module 'graph2jax.graph' has no attribute {name!r}")
+
+
 __all__ = [
     "Apply",
     "Constant",
@@ -28,5 +38,6 @@ __all__ = [
     "clone_replace",
     "graph_inputs",
     "graph_replace",
+    "rewrite_graph",
     "toposort",
 ]

@@ -65,15 +65,15 @@ def is_null(var: Any) -> bool:
     return isinstance(getattr(var, "type", None), NullType)
 
 
-def grad_undefined(op: Any, index: int, x: Variable, comment: str = "") -> Variable:
-    """The gradient of ``op`` with respect to input ``index`` (``x``) is mathematically undefined."""
+def grad_undefined(op: Any, x_pos: int, x: Variable, comment: str = "") -> Variable:
+    """The gradient of ``op`` with respect to input ``x_pos`` (``x``) is mathematically undefined."""
     return NullType(
-        f"the gradient of {op} with respect to input {index} ({x}) is undefined. {comment}"
+        f"the gradient of {op} with respect to input {x_pos} ({x}) is undefined. {comment}"
     )()
 
 
-def grad_not_implemented(op: Any, index: int, x: Variable, comment: str = "") -> Variable:
-    """The gradient of ``op`` with respect to input ``index`` exists but is not implemented."""
+def grad_not_implemented(op: Any, x_pos: int, x: Variable, comment: str = "") -> Variable:
+    """The gradient of ``op`` with respect to input ``x_pos`` exists but is not implemented."""
     return NullType(
-        f"the gradient of {op} with respect to input {index} ({x}) is not implemented. {comment}"
+        f"the gradient of {op} with respect to input {x_pos} ({x}) is not implemented. {comment}"
     )()

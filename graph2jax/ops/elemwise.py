@@ -321,17 +321,17 @@ _define("tensor_copy", 1, np.copy, lambda x: x, upcast, lambda t, i, o, gz: [gz]
 _conj = _FUNCTIONS.pop("conj")
 
 
-def conj(z: Any, name: str | None = None) -> TensorVariable:
-    """The complex conjugate of ``z``; a real ``z`` is returned as it is.
+def conj(x: Any, name: str | None = None) -> TensorVariable:
+    """The complex conjugate of ``x``; a real ``x`` is returned as it is.
 
     Parameters
     ----------
-    z : tensor-like
+    x : tensor-like
     name : str, optional
-        The name of the result (when ``z`` is complex).
+        The name of the result (when ``x`` is complex).
     """
-    z = as_tensor_variable(z)
-    return _conj(z, name=name) if _is_complex(z) else z
+    x = as_tensor_variable(x)
+    return _conj(x, name=name) if _is_complex(x) else x
 
 
 def round(a: Any, mode: str | None = None) -> TensorVariable:
@@ -405,6 +405,15 @@ _ALIASES = {
     "floor_div": "int_div",
     "expit": "sigmoid",
     "log1pexp": "softplus",
+    # numpy's names, which PyTensor also exports
+    "square": "sqr",
+    "power": "pow",
+    "equal": "eq",
+    "not_equal": "neq",
+    "less": "lt",
+    "less_equal": "le",
+    "greater": "gt",
+    "greater_equal": "ge",
 }
 conjugate = conj
 _FUNCTIONS.update({alias: _FUNCTIONS[name] for alias, name in _ALIASES.items()})

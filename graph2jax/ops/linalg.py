@@ -306,9 +306,9 @@ def det(a: Any) -> TensorVariable:
     return Det()(a)
 
 
-def slogdet(a: Any) -> tuple[TensorVariable, TensorVariable]:
-    """``(sign, logabsdet)`` of the determinant of ``a``: ``det(a) == sign * exp(logabsdet)``."""
-    sign, logdet = SLogDet()(a)
+def slogdet(x: Any) -> tuple[TensorVariable, TensorVariable]:
+    """``(sign, logabsdet)`` of the determinant of ``x``: ``det(x) == sign * exp(logabsdet)``."""
+    sign, logdet = SLogDet()(x)
     return sign, logdet
 
 
@@ -381,9 +381,9 @@ def cholesky(
     x: Any,
     lower: bool = True,
     *,
-    check_finite: bool = False,
+    check_finite: bool = True,
     overwrite_a: bool = False,
-    on_error: str = "raise",
+    on_error: str = "nan",
 ) -> TensorVariable:
     """The Cholesky factor of ``x`` (a positive definite matrix or a stack of them).
 
@@ -393,9 +393,10 @@ def cholesky(
     lower : bool
         Return ``L`` with ``L @ L.T == x`` (reading the lower triangle of
         ``x``), else ``U`` with ``U.T @ U == x`` (reading the upper one).
-    on_error : {'raise', 'nan'}
-        What the numpy reference does when ``x`` is not positive definite;
-        the compiled JAX function always returns NaNs.
+    on_error : {'nan', 'raise'}
+        What the numpy reference does when ``x`` is not positive definite
+        (NaNs by default, as PyTensor); the compiled JAX function always
+        returns NaNs.
     check_finite, overwrite_a : bool
         Accepted for compatibility with PyTensor; ignored.
 

@@ -114,13 +114,21 @@ def _jax_eigh(op: Eigh, node: Apply) -> Callable[..., Any]:
     return eigh_
 
 
-def eigh(a: Any, UPLO: str = "L") -> tuple[TensorVariable, TensorVariable]:
+def eigh(
+    a: Any, b: Any = None, lower: bool = True, UPLO: str | None = None, driver: str = "evr"
+) -> tuple[TensorVariable, TensorVariable]:
     """Eigenvalues ``w`` (ascending) and eigenvectors ``v`` (columns) of a symmetric matrix.
 
     Parameters
     ----------
     a : (..., M, M) tensor
-        Only its lower (``UPLO='L'``) or upper (``'U'``) triangle is read.
+        Only its lower (``lower=True``) or upper triangle is read.
+    b : None
+        The generalized problem ``a v = w b v`` is not supported (a NotImplementedError).
+    UPLO : {'L', 'U'}, optional
+        numpy's name for ``lower``; when given it wins, as in PyTensor.
+    driver : str
+        Accepted for PyTensor's signature; ignored (XLA picks the algorithm).
 
     Examples
     --------
@@ -130,6 +138,10 @@ def eigh(a: Any, UPLO: str = "L") -> tuple[TensorVariable, TensorVariable]:
     >>> w.eval({a: np.array([[2.0, 1.0], [1.0, 2.0]])})
     array([1., 3.])
     """
+    if b is not None:
+        raise NotImplementedError("eigh: the generalized eigenproblem (b=...) is not supported")
+    if UPLO is None:
+        UPLO = "L" if lower else "U"
     w, v = Eigh(UPLO)(a)
     return w, v
 
@@ -255,10 +267,12 @@ class QR(Op):
         # Abar = (Qbar + Q copyltu(M)) R^-T with copyltu(M) = tril(M) + tril(M, -1)^T
         (x,) = inputs
         m, n = x.type.shape[-2:]
-        if self.mode == "complete" or (m is not None and n is not None and m < n):
+        # a square matrix's complete QR is its reduced QR
+        square = m is not None and m == n
+        if (self.mode == "complete" and not square) or (m is not None and n is not None and m < n):
             return [
                 grad_not_implemented(
-                    self, 0, x, "only for mode='reduced' or 'r' with rows >= columns"
+                    self, 0, x, "only for mode='economic' or 'r' (or square) with rows >= columns"
                 )
             ]
         gt = _gt()
@@ -286,10 +300,31 @@ def _jax_qr(op: QR, node: Apply) -> Callable[..., Any]:
     return qr_
 
 
-def qr(a: Any, mode: str = "reduced") -> Any:
-    """QR decomposition of ``a`` as numpy.linalg.qr: ``(Q, R)``, or ``R`` with ``mode='r'``.
+# PyTensor's (scipy's) mode names, and numpy's, for the op's numpy-named modes
+_QR_MODE_NAMES = {"full": "complete", "economic": "reduced", "r": "r"}
+_QR_MODE_NAMES.update({m: m for m in _QR_MODES})
 
-    ``mode='raw'`` is not supported (a ValueError).
+
+def qr(
+    A: Any,
+    mode: str = "full",
+    overwrite_a: bool = False,
+    pivoting: bool = False,
+    lwork: int | None = None,
+) -> Any:
+    """QR decomposition of ``A`` as PyTensor's (scipy.linalg.qr): ``[Q, R]``, or ``R`` with ``mode='r'``.
+
+    Parameters
+    ----------
+    A : (..., M, N) tensor
+    mode : {'full', 'economic', 'r'}
+        ``'full'`` gives ``Q`` of shape (M, M) and ``R`` (M, N); ``'economic'``
+        (numpy's ``'reduced'``, also accepted, as is ``'complete'``) gives
+        (M, K) and (K, N) with K = min(M, N). ``'raw'`` is not supported.
+    overwrite_a, lwork
+        Accepted for PyTensor's signature; ignored.
+    pivoting : bool
+        Column pivoting is not supported (a NotImplementedError).
 
     Examples
     --------
@@ -299,8 +334,13 @@ def qr(a: Any, mode: str = "reduced") -> Any:
     >>> np.allclose((q @ r).eval({a: np.array([[1.0, 2.0], [3.0, 4.0]])}), [[1, 2], [3, 4]])
     True
     """
+    if pivoting:
+        raise NotImplementedError("qr: pivoting=True is not supported (JAX has no pivoted QR)")
+    if mode not in _QR_MODE_NAMES:
+        raise ValueError(f"qr: mode must be one of {tuple(_QR_MODE_NAMES)}, got {mode!r}")
+    mode, a = _QR_MODE_NAMES[mode], A
     out = QR(mode)(a)
-    return out if mode == "r" else tuple(out)
+    return out if mode == "r" else list(out)
 
 
 # ---------------------------------------------------------------------------

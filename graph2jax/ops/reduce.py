@@ -345,10 +345,12 @@ def prod(
     dtype: Any = None,
     keepdims: bool = False,
     acc_dtype: Any = None,
+    no_zeros_in_input: bool = False,
 ) -> TensorVariable:
     """The product of ``input`` over ``axis``; dtypes as :func:`sum`.
 
-    The gradient is exact with zeros in the input (the product of the other entries).
+    The gradient is exact with zeros in the input (the product of the other
+    entries), so PyTensor's ``no_zeros_in_input`` hint is accepted and ignored.
     """
     return reduction(
         "prod", lambda axes: CAReduce(PROD, axes, dtype, acc_dtype), input, axis, keepdims

@@ -447,16 +447,25 @@ def set_subtensor(
 
 
 def inc_subtensor(
-    x: TensorVariable, y: Any, inplace: bool = False, tolerate_inplace_aliasing: bool = False
+    x: TensorVariable,
+    y: Any,
+    inplace: bool = False,
+    set_instead_of_inc: bool = False,
+    tolerate_inplace_aliasing: bool = False,
+    ignore_duplicates: bool = False,
 ) -> TensorVariable:
     """A copy of the tensor indexed by ``x`` with ``y`` added to that part.
 
-    Repeated indices accumulate, as ``np.add.at``.
+    Repeated indices accumulate, as ``np.add.at``, unless ``ignore_duplicates``.
 
     Parameters
     ----------
     x, y, inplace, tolerate_inplace_aliasing
         As for :func:`set_subtensor`.
+    set_instead_of_inc : bool
+        Write ``y`` instead of adding it (what :func:`set_subtensor` does).
+    ignore_duplicates : bool
+        Repeated indices add ``y`` once, as numpy's ``a[idx] += y``.
 
     Examples
     --------
@@ -464,7 +473,14 @@ def inc_subtensor(
     >>> a = gt.dvector("a")
     >>> inc_subtensor(a[[0, 0, 2]], 1.0).eval({a: np.zeros(3)})
     array([2., 0., 1.])
+    >>> inc_subtensor(a[[0, 0, 2]], 1.0, ignore_duplicates=True).eval({a: np.zeros(3)})
+    array([1., 0., 1.])
     """
+    if set_instead_of_inc:
+        return _write(x, y, True)
+    if ignore_duplicates:
+        # every written entry becomes its old value plus y: duplicates write the same sum
+        return _write(x, x + y, True)
     return _write(x, y, False)
 
 

@@ -5,6 +5,7 @@ from graph2jax.rewrite.engine import (
     LocalRewrite,
     register,
     rewrite_fgraph,
+    rewrite_graph,
     selected_rewrites,
     stabilized,
 )
@@ -14,6 +15,7 @@ __all__ = [
     "LocalRewrite",
     "register",
     "rewrite_fgraph",
+    "rewrite_graph",
     "selected_rewrites",
     "stabilized",
 ]

@@ -64,8 +64,60 @@ def selected_rewrites(mode: Any) -> list[LocalRewrite]:
     return [
         r
         for r in REWRITES.values()
-        if r.tags & tags and not (r.tags & excluded) and r.name not in excluded
+        if (r.tags & tags or r.name in tags) and not (r.tags & excluded) and r.name not in excluded
     ]
+
+
+def rewrite_graph(
+    graph: Variable | Sequence[Variable],
+    include: Sequence[str] = ("canonicalize",),
+    custom_rewrite: RewriteFn | None = None,
+    clone: bool = True,
+    exclude: Sequence[str] | None = None,
+) -> Variable | list[Variable]:
+    """Rewrite the graph of ``graph`` with the rewrites tagged ``include`` (as PyTensor's).
+
+    Parameters
+    ----------
+    graph : Variable or list of Variable
+    include : sequence of str
+        Tags (or rewrite names) to run, e.g. ``("canonicalize", "stabilize")``.
+    custom_rewrite : callable, optional
+        One more local rewrite, ``fn(node) -> list of replacements or None``.
+    clone : bool
+        Rewrite a copy (default); the graph's leaves are kept either way.
+    exclude : sequence of str, optional
+        Tags or rewrite names to leave out.
+
+    Returns
+    -------
+    The rewritten variable(s), in the form ``graph`` was given.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> from graph2jax.graph import rewrite_graph
+    >>> x = gt.dvector("x")
+    >>> str(rewrite_graph(gt.log(1 + x), include=("stabilize",)).owner.op)
+    'log1p'
+    """
+    from graph2jax.compile.mode import Mode
+
+    single = isinstance(graph, Variable)
+    outputs = [graph] if single else list(graph)
+    if clone:
+        outputs = _clone_with_memo(outputs, {}, rebuild_strict=True, copy_inputs=False)
+    leaves = [v for v in graph_inputs(outputs) if not isinstance(v, Constant)]
+    fgraph = FunctionGraph(leaves, outputs, clone=False)
+    extra = (
+        [LocalRewrite("custom_rewrite", custom_rewrite, frozenset({"custom"}))]
+        if custom_rewrite
+        else []
+    )
+    rewrite_fgraph(
+        fgraph, Mode(optimizer=None, include=include, exclude=exclude or ()), extra=extra
+    )
+    return fgraph.outputs[0] if single else list(fgraph.outputs)
 
 
 def stabilized(outputs: Sequence[Variable]) -> list[Variable]:
@@ -76,25 +128,19 @@ def stabilized(outputs: Sequence[Variable]) -> list[Variable]:
     differentiates this copy: the gradient of ``log(1 / (1 + exp(-z)))`` is then
     the gradient of ``-softplus(-z)``, finite where the naive one is ``inf * 0``.
     """
-    from graph2jax.compile.mode import Mode
-
-    copies = _clone_with_memo(list(outputs), {}, rebuild_strict=True, copy_inputs=False)
-    leaves = [v for v in graph_inputs(copies) if not isinstance(v, Constant)]
-    fgraph = FunctionGraph(leaves, copies, clone=False)
-    rewrite_fgraph(fgraph, Mode(optimizer="fast_run"))
-    return list(fgraph.outputs)
+    return rewrite_graph(list(outputs), include=("canonicalize", "stabilize"))
 
 
 def rewrite_fgraph(
-    fgraph: FunctionGraph, mode: Any, max_passes: int = 20
+    fgraph: FunctionGraph, mode: Any, max_passes: int = 20, extra: Sequence[LocalRewrite] = ()
 ) -> list[tuple[str, Apply]]:
-    """Apply the mode's rewrites to ``fgraph`` in place until none applies.
+    """Apply the mode's rewrites (and ``extra`` ones) to ``fgraph`` in place until none applies.
 
     Returns the ``(rewrite name, rewritten node)`` pairs, in order.
     """
     import graph2jax.rewrite.stabilize  # noqa: F401  (registers the rewrite sets)
 
-    rewrites = selected_rewrites(mode)
+    rewrites = selected_rewrites(mode) + list(extra)
     applied: list[tuple[str, Apply]] = []
     if not rewrites:
         return applied

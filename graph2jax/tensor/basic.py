@@ -65,7 +65,8 @@ def constant(
         raise TypeError(f"constant() needs a value, got the symbolic variable {x}")
     if dtype is not None:
         value = np.asarray(x, dtype=dtype)
-    elif isinstance(x, bool | int | float | complex):
+    elif isinstance(x, bool | int | float | complex) and not isinstance(x, np.generic):
+        # numpy scalars keep their dtype (np.float64 subclasses float), as in PyTensor
         value = autocast_value(x)
     else:
         value = np.asarray(x)

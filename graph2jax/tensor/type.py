@@ -56,8 +56,8 @@ class TensorType(Type):
         self,
         dtype: Any,
         shape: Sequence[int | None] | None = None,
-        broadcastable: Sequence[bool] | None = None,
         name: str | None = None,
+        broadcastable: Sequence[bool] | None = None,
     ):
         if dtype == "floatX":
             dtype = config.floatX

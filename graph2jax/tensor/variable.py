@@ -24,6 +24,10 @@ class _TensorOperators:
     """The operators and methods shared by tensor variables, constants and shared variables."""
 
     type: TensorType
+    # numpy arrays and scalars on the left defer to our reflected operators
+    # (np.float32(2) * x is a tensor), instead of iterating over a
+    # statically-shaped x and building an object array
+    __array_priority__ = 1000
 
     # arithmetic -----------------------------------------------------------
     def __add__(self, other):

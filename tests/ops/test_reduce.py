@@ -427,3 +427,10 @@ def test_prod_gradient_of_complex_entries_matches_jax():
     want = jax.grad(lambda a, b: jnp.abs(jnp.prod(a + 1j * b)), argnums=(0, 1))(vx, vy)
     for u, w in zip(got, want, strict=True):
         np.testing.assert_allclose(u, w, atol=1e-12)
+
+
+def test_prod_accepts_no_zeros_in_input():
+    """PyTensor's hint changes nothing here: the gradient is exact with zeros anyway."""
+    x = gt.dvector("x")
+    out = gt.prod(x, no_zeros_in_input=True)
+    np.testing.assert_allclose(g.grad(out, x).eval({x: np.array([2.0, 0.0, 3.0])}), [0, 6, 0])

@@ -481,3 +481,17 @@ def test_writing_through_an_ellipsis_or_an_empty_key_writes_everything():
         gt.set_subtensor(s[()], 3.0),
     ]
     compare_jax_and_numpy([x, s], outs, [v, 5.0], expected=[np.full((2, 3), 5.0), v + 1, 3.0])
+
+
+def test_inc_subtensor_pytensor_keywords():
+    """PyTensor's ``set_instead_of_inc`` and ``ignore_duplicates`` (numpy's ``a[idx] += y``)."""
+    a = gt.dvector("a")
+    outs = [
+        gt.inc_subtensor(a[[0, 0, 2]], 1.0, ignore_duplicates=True),
+        gt.inc_subtensor(a[[0, 0, 2]], 1.0),
+        gt.inc_subtensor(a[1:], 7.0, set_instead_of_inc=True),
+    ]
+    value = np.arange(3.0)
+    expected = value.copy()
+    expected[[0, 0, 2]] += 1.0
+    compare_jax_and_numpy([a], outs, [value], expected=[expected, [2.0, 1.0, 3.0], [0.0, 7.0, 7.0]])

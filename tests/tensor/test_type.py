@@ -107,6 +107,10 @@ def test_filter_keeps_device_arrays_on_device():
         (0.1, "float64"),
         (True, "bool"),
         (np.float32(1.5), "float32"),
+        # numpy scalars keep their dtype (np.float64 and np.complex128 subclass python's types)
+        (np.float64(0.25), "float64"),
+        (np.complex128(1j), "complex128"),
+        (np.int64(3), "int64"),
         ([1.0, 0.1], "float64"),
     ],
 )
@@ -117,6 +121,7 @@ def test_constant_autocasts_like_pytensor(value, dtype):
 def test_python_scalars_keep_narrow_dtypes_in_arithmetic():
     assert (gt.fvector() * 2.0).dtype == "float32"
     assert (gt.fvector() * 0.1).dtype == "float64"
+    assert (gt.fvector() - np.float64(0.25)).dtype == "float64"  # not a python float
     assert (gt.ivector() + 2).dtype == "int32"
     assert (gt.dscalar() * 2).dtype == "float64"
 
@@ -134,3 +139,9 @@ def test_as_tensor_variable():
 def test_symbolic_variables_have_no_truth_value():
     with pytest.raises(TypeError, match="truth value"):
         bool(gt.dscalar() > 0)
+
+
+def test_tensor_type_positional_arguments_as_pytensor():
+    """``TensorType(dtype, shape, name, broadcastable)``: the third positional is the name."""
+    t = gt.TensorType("float32", (None, 3), "x")
+    assert (t.shape, t.name) == ((None, 3), "x")

@@ -101,6 +101,14 @@ def function(
     if isinstance(inputs, Variable | In):
         raise TypeError("function(): inputs must be a list of variables or In instances")
     in_specs = [_as_in(i) for i in (inputs or [])]
+    first_index: dict[int, int] = {}
+    for k, spec in enumerate(in_specs):
+        j = first_index.setdefault(id(spec.variable), k)
+        if j != k:
+            raise ValueError(
+                f"variable {spec.variable.describe()} is used twice in the inputs of function(), "
+                f"at indices {j} and {k}; give each input once"
+            )
     out_specs, output_keys, unpack_single, return_none = _as_outs(outputs)
     mode_obj = get_mode(mode)
 
@@ -125,7 +133,12 @@ def function(
     graph_outputs = [o.variable for o in out_specs] + [
         i.update for i in in_specs if i.update is not None
     ]
-    update_pairs = add_default_updates(graph_outputs, update_pairs, no_default_updates)
+    update_pairs = add_default_updates(
+        graph_outputs,
+        update_pairs,
+        no_default_updates,
+        lambda exprs: apply_givens(exprs, given_pairs, rebuild_strict),
+    )
     shared = shared_inputs(graph_outputs + [e for _, e in update_pairs])
     for sv, _ in update_pairs:
         if sv not in shared:

@@ -856,9 +856,6 @@ def test_debug_mode_example():
 
 
 # doc/tutorial/debug_faq.rst: "How do I Step through a Compiled Function?" (MonitorMode)
-@pytest.mark.xfail(
-    strict=True, raises=AttributeError, reason="graph2jax.compile has no MonitorMode"
-)
 def test_monitor_mode_example():
     seen = []
 

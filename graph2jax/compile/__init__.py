@@ -5,10 +5,12 @@ from graph2jax.compile.function import function, function_dump
 from graph2jax.compile.function_shell import Function
 from graph2jax.compile.io import In, Out
 from graph2jax.compile.mode import Mode, get_mode
+from graph2jax.compile.monitormode import MonitorMode
 from graph2jax.compile.profiling import ProfileStats
 from graph2jax.tensor.sharedvar import SharedVariable, shared
 
 __all__ = [
+    "MonitorMode",
     "BadThunkOutput",
     "DebugModeError",
     "Function",

@@ -185,7 +185,8 @@ class FunctionMaker:
             keep = [fg.outputs[i] for i in subset] + fg.outputs[self.n_outputs :]
             fg = FunctionGraph(fg.inputs, keep, clone=False)
         if self.mode.linker == "numpy":
-            return NumpyLinked(fg, link_numpy(fg))
+            hooks = getattr(self.mode, "pre_func", None), getattr(self.mode, "post_func", None)
+            return NumpyLinked(fg, link_numpy(fg, *hooks))
         if self.mode.linker == "debug":
             from graph2jax.compile.debugmode import link_debug
 

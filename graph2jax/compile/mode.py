@@ -14,6 +14,7 @@ DebugMode    debug   runs the JAX function and the numpy reference node by node,
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import Any
 
@@ -58,21 +59,16 @@ class Mode:
 
     def including(self, *tags: str) -> Mode:
         """This mode with the rewrites tagged ``tags`` turned on."""
-        return Mode(
-            self.linker,
-            self.optimizer,
-            self.include + tags,
-            tuple(t for t in self.exclude if t not in tags),
-        )
+        return self._with(self.include + tags, tuple(t for t in self.exclude if t not in tags))
 
     def excluding(self, *tags: str) -> Mode:
         """This mode with the rewrites tagged ``tags`` turned off."""
-        return Mode(
-            self.linker,
-            self.optimizer,
-            tuple(t for t in self.include if t not in tags),
-            self.exclude + tags,
-        )
+        return self._with(tuple(t for t in self.include if t not in tags), self.exclude + tags)
+
+    def _with(self, include: tuple[str, ...], exclude: tuple[str, ...]) -> Mode:
+        new = copy.copy(self)  # a subclass (MonitorMode) keeps its own settings
+        new.include, new.exclude = include, exclude
+        return new
 
     def _key(self) -> tuple:
         return (self.linker, self.optimizer, self.include, self.exclude)

@@ -28,9 +28,25 @@ def run_perform(node: Apply, args: Sequence[Any]) -> list[np.ndarray]:
     return results
 
 
-def link_numpy(fgraph: FunctionGraph) -> Callable[..., tuple]:
+class NodeThunk:
+    """One node's storage as ``MonitorMode`` hooks see it: ``inputs``/``outputs`` are ``[value]`` cells."""
+
+    def __init__(self, node: Apply, inputs: list[Any]):
+        self.node = node
+        self.inputs = [[v] for v in inputs]
+        self.outputs: list[list[Any]] = [[None] for _ in node.outputs]
+
+
+NodeHook = Callable[[FunctionGraph, int, Apply, NodeThunk], Any]
+
+
+def link_numpy(
+    fgraph: FunctionGraph, pre_func: NodeHook | None = None, post_func: NodeHook | None = None
+) -> Callable[..., tuple]:
     """``fn(*inputs) -> tuple(outputs)`` evaluating ``fgraph`` with numpy, node by node.
 
+    ``pre_func(fgraph, i, node, thunk)`` and ``post_func(...)`` are called
+    before and after the i-th node runs (PyTensor's ``MonitorMode`` hooks).
     An exception inside an op's ``perform`` gets a note naming the node.
     """
     order = fgraph.toposort()
@@ -42,14 +58,21 @@ def link_numpy(fgraph: FunctionGraph) -> Callable[..., tuple]:
         def get(var: Any) -> Any:
             return var.data if isinstance(var, Constant) else values[id(var)]
 
-        for node in order:
+        for i, node in enumerate(order):
+            thunk = NodeThunk(node, [get(v) for v in node.inputs])
+            if pre_func is not None:
+                pre_func(fgraph, i, node, thunk)
             try:
-                results = run_perform(node, [get(i) for i in node.inputs])
+                results = run_perform(node, [cell[0] for cell in thunk.inputs])
             except Exception as err:
                 err.add_note(f"while evaluating node {node} with numpy (perform)")
                 raise
-            for out, res in zip(node.outputs, results, strict=True):
-                values[id(out)] = res
+            for cell, res in zip(thunk.outputs, results, strict=True):
+                cell[0] = res
+            if post_func is not None:
+                post_func(fgraph, i, node, thunk)
+            for out, cell in zip(node.outputs, thunk.outputs, strict=True):
+                values[id(out)] = cell[0]
         return tuple(get(o) for o in outputs)
 
     return run

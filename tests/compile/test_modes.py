@@ -106,3 +106,43 @@ def test_modes_select_rewrites_with_including_and_excluding():
     assert "log_of_one_plus" in applied(get_mode("FAST_COMPILE").including("stabilize"))
     tiny = np.array([1e-20])
     assert g.function([x], out)(tiny)[0] == pytest.approx(1e-20)  # log1p keeps the precision
+
+
+def test_monitor_mode_hooks_see_each_nodes_values_in_order():
+    from graph2jax.compile import MonitorMode
+
+    calls = []
+
+    def pre(fgraph, i, node, fn):
+        calls.append(("pre", i, str(node.op), [float(c[0]) for c in fn.inputs], fn.outputs[0][0]))
+
+    def post(fgraph, i, node, fn):
+        calls.append(("post", i, str(node.op), [float(c[0]) for c in fn.outputs]))
+
+    x = gt.dscalar("x")
+    mode = MonitorMode(pre_func=pre, post_func=post)
+    f = g.function([x], gt.exp(x) + 1, mode=mode)
+    assert float(f(0.0)) == 2.0
+    assert calls == [
+        ("pre", 0, "exp", [0.0], None),
+        ("post", 0, "exp", [1.0]),
+        ("pre", 1, "add", [1.0, 1.0], None),
+        ("post", 1, "add", [2.0]),
+    ]
+    assert isinstance(mode.excluding("canonicalize"), MonitorMode)
+    assert mode.excluding("canonicalize").post_func is post
+
+
+def test_monitor_mode_finds_the_first_nan():
+    from graph2jax.compile import MonitorMode
+
+    first_nan = []
+
+    def detect(fgraph, i, node, fn):
+        if not first_nan and any(np.isnan(c[0]).any() for c in fn.outputs):
+            first_nan.append(str(node.op))
+
+    x = gt.dvector("x")
+    f = g.function([x], gt.exp(gt.log(x) * 2), mode=MonitorMode(post_func=detect))
+    f(np.array([-1.0, 1.0]))
+    assert first_nan == ["log"]

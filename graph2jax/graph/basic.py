@@ -23,7 +23,6 @@ class Type:
     """
 
     variable_type: type = None  # the Variable subclass made by ``make_variable``
-    constant_type: type = None
 
     def filter(self, data: Any, strict: bool = False, allow_downcast: bool | None = None) -> Any:
         """Return ``data`` as a value of this type, or raise ``TypeError``."""
@@ -107,12 +106,6 @@ class Variable:
         where = f" (created at {self.tag.trace})" if getattr(self.tag, "trace", None) else ""
         return f"'{self}'{where}"
 
-    def get_parents(self) -> list[Apply]:
-        return [self.owner] if self.owner is not None else []
-
-    def __getstate__(self) -> dict:
-        return dict(self.__dict__)
-
 
 class Constant(Variable):
     """A variable with a fixed value, ``data``. Constants are graph leaves."""
@@ -126,19 +119,6 @@ class Constant(Variable):
             return self.name
         text = str(self.data).replace("\n", "")
         return text if len(text) <= 20 else text[:17] + "..."
-
-    def signature(self) -> tuple:
-        return (self.type, _data_key(self.data))
-
-    def clone(self, **kwargs: Any) -> Constant:
-        return super().clone(**kwargs)
-
-
-def _data_key(data: Any) -> Any:
-    import numpy as np
-
-    arr = np.asarray(data)
-    return (arr.dtype.str, arr.shape, arr.tobytes())
 
 
 class Tag:

@@ -353,4 +353,3 @@ def _variable_getstate(self: Variable) -> dict:
 
 TensorVariable.__getstate__ = _variable_getstate
 TensorType.variable_type = TensorVariable
-TensorType.constant_type = TensorConstant

@@ -159,7 +159,8 @@ def _div_grad(t: Any, i: list, o: Any, gz: Any) -> list:
 
 def _pow_grad(t: Any, i: list, o: Any, gz: Any) -> list:
     x, y = i
-    return [gz * y * t.pow(x, y - 1), gz * o * t.log(x)]
+    # d(x**y)/dy is 0 (not nan or inf) where x == 0, as PyTensor and jax.grad
+    return [gz * y * t.pow(x, y - 1), t.switch(t.eq(x, 0), 0, gz * o * t.log(x))]
 
 
 def _max_min_grad(t: Any, i: list, o: Any, gz: Any) -> list:

@@ -338,8 +338,7 @@ def qr(
         raise NotImplementedError("qr: pivoting=True is not supported (JAX has no pivoted QR)")
     if mode not in _QR_MODE_NAMES:
         raise ValueError(f"qr: mode must be one of {tuple(_QR_MODE_NAMES)}, got {mode!r}")
-    mode, a = _QR_MODE_NAMES[mode], A
-    out = QR(mode)(a)
+    out = QR(_QR_MODE_NAMES[mode])(A)
     return out if mode == "r" else list(out)
 
 

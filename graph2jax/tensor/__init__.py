@@ -17,7 +17,7 @@ from graph2jax.ops.shape import *
 from graph2jax.ops.sort import *
 from graph2jax.ops.subtensor import *
 from graph2jax.tensor import linalg, special
-from graph2jax.tensor.basic import as_tensor_variable, constant, stacklists
+from graph2jax.tensor.basic import as_tensor, as_tensor_variable, constant, stacklists
 from graph2jax.tensor.sharedvar import TensorSharedVariable
 from graph2jax.tensor.special import logsumexp  # pt.logsumexp, as PyTensor
 from graph2jax.tensor.type import *

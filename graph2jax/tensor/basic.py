@@ -143,4 +143,6 @@ def stacklists(arg: Any) -> Variable:
     return as_tensor_variable(arg)
 
 
-__all__ = ["as_tensor_variable", "constant", "stacklists"]
+as_tensor = as_tensor_variable  # PyTensor's short name
+
+__all__ = ["as_tensor", "as_tensor_variable", "constant", "stacklists"]

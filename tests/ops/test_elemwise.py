@@ -573,3 +573,15 @@ def test_numpy_values_on_the_left_of_statically_shaped_tensors():
     outs = [np.int8(3) / x, np.float32(2.5) * x, np.ones((2, 3)) - x, np.arange(3) < x]
     assert all(isinstance(o, gt.TensorVariable) for o in outs)
     assert [o.dtype for o in outs] == ["float32", "float32", "float64", "bool"]
+
+
+def test_pow_gradient_wrt_the_exponent_is_zero_at_a_zero_base():
+    """As PyTensor: d(x**y)/dy is 0 where x == 0, not nan (y > 0) or -inf (y < 0);
+    jax.grad agrees for y > 0 (it gives nan for y < 0)."""
+    x, y = gt.dvector("x"), gt.dvector("y")
+    gy = g.function([x, y], g.grad(gt.sum(x**y), y))
+    xv, yv = np.array([0.0, 2.0, 0.0]), np.array([2.0, 3.0, -1.5])
+    want = jax.grad(lambda b: jnp.sum(jnp.asarray(xv[:2]) ** b))(jnp.asarray(yv[:2]))
+    got = gy(xv, yv)
+    np.testing.assert_allclose(got[:2], want)
+    np.testing.assert_allclose(got, [0.0, 8 * np.log(2.0), 0.0])

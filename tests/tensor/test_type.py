@@ -145,3 +145,8 @@ def test_tensor_type_positional_arguments_as_pytensor():
     """``TensorType(dtype, shape, name, broadcastable)``: the third positional is the name."""
     t = gt.TensorType("float32", (None, 3), "x")
     assert (t.shape, t.name) == ((None, 3), "x")
+
+
+def test_as_tensor_is_pytensors_short_name():
+    assert gt.as_tensor is gt.as_tensor_variable
+    assert gt.as_tensor([1.0, 2.0], name="c").name == "c"

@@ -249,7 +249,7 @@ class IncSubtensor(Op):
 
     def make_node(self, x: Any, y: Any, *index: Any) -> Apply:
         x = as_tensor_variable(x)
-        y = _as_update(y, x, self)
+        y = _as_update(y, x)
         index = _index_inputs(self, index)
         items = assemble(self.idx_list, build_values(index))
         target = result_shape(self.idx_list, items, x.type.shape, x.describe())
@@ -311,21 +311,17 @@ def _inc_op(idx_list: tuple, set_instead_of_inc: bool) -> IncSubtensor:
     return cls(idx_list, set_instead_of_inc)
 
 
-def _as_update(y: Any, x: TensorVariable, op: Op) -> TensorVariable:
-    """``y`` in ``x``'s dtype: constants are converted, variables cast unless that changes kind."""
+def _as_update(y: Any, x: TensorVariable) -> TensorVariable:
+    """``y`` in ``x``'s dtype, converted as numpy's ``x[key] = y`` does (floats truncate into ints).
+
+    PyTensor writes with numpy's assignment, which casts whatever the kinds;
+    so does graph2jax, for scripts to port unchanged.
+    """
     if not isinstance(y, Variable):
         return constant(np.asarray(y).astype(x.dtype))
-    y = as_tensor_variable(y)
-    if y.dtype == x.dtype:
-        return y
-    if not np.can_cast(y.dtype, x.dtype, "same_kind"):
-        raise TypeError(
-            f"{op}: cannot write {y.describe()} of dtype {y.dtype} into {x.describe()} of "
-            f"dtype {x.dtype}; cast it first"
-        )
     import graph2jax.tensor as gt
 
-    return gt.cast(y, x.dtype)
+    return gt.cast(as_tensor_variable(y), x.dtype)
 
 
 def _update_grad(idx_list: tuple, gz: Any, y: Any, index: list) -> Any:
@@ -430,8 +426,8 @@ def set_subtensor(
     x : TensorVariable
         The result of indexing a tensor, ``a[key]``, as in PyTensor.
     y : tensor-like
-        Broadcast to the shape of ``a[key]`` and cast to ``a``'s dtype (a
-        variable only within its kind: no float into an integer tensor).
+        Broadcast to the shape of ``a[key]`` and cast to ``a``'s dtype, as
+        numpy's assignment (a float written into an integer tensor truncates).
     inplace, tolerate_inplace_aliasing : bool
         Accepted for PyTensor's signature and ignored: the result is a new
         array (XLA reuses the buffer when it can).

@@ -203,3 +203,11 @@ def test_inputs_deciding_shapes_are_static_and_compiled_once_per_value():
     assert f(np.arange(6.0), [2, 3]).shape == (2, 3)
     assert f.maker.linked().static_argnums == (1,) and f.maker.linked().trace_count == 2
     assert f.jax_fn(jnp.arange(6.0), np.array([1, 6]))[0].shape == (1, 6)
+
+
+def test_function_takes_trust_input_as_pytensor_3():
+    x = gt.dvector("x")
+    f = g.function([x], x * 2, trust_input=True)
+    assert f.trust_input is True
+    np.testing.assert_array_equal(f(np.array([1.0, 2.0])), [2.0, 4.0])
+    assert g.function([x], x * 2).trust_input is False

@@ -222,7 +222,6 @@ def test_static_shape_inference():
         (lambda: gt.set_subtensor(gt.dvector("v"), 1.0), TypeError),
         (lambda: gt.set_subtensor(gt.dvector("v")[1:], gt.dmatrix("y")), ValueError),
         (lambda: gt.set_subtensor(gt.tensor("float64", shape=(5,))[1:3], np.ones(3)), ValueError),
-        (lambda: gt.inc_subtensor(gt.ivector("v")[1:], gt.dvector("y")), TypeError),
         (lambda: gt.take(gt.dvector("v"), [0], axis=1), np.exceptions.AxisError),
         (lambda: gt.take(gt.dvector("v"), [0], mode="fill"), ValueError),
     ],
@@ -495,3 +494,14 @@ def test_inc_subtensor_pytensor_keywords():
     expected = value.copy()
     expected[[0, 0, 2]] += 1.0
     compare_jax_and_numpy([a], outs, [value], expected=[expected, [2.0, 1.0, 3.0], [0.0, 7.0, 7.0]])
+
+
+def test_writing_floats_into_an_integer_tensor_truncates_as_numpy_and_pytensor():
+    v, y = gt.ivector("v"), gt.dvector("y")
+    f = g.function([v, y], [gt.set_subtensor(v[1:], y), gt.inc_subtensor(v[1:], y)])
+    got_set, got_inc = f(np.array([1, 2, 3], dtype="int32"), [1.7, -2.9])
+    expected = np.array([1, 2, 3], dtype="int32")
+    expected[1:] = [1.7, -2.9]
+    np.testing.assert_array_equal(got_set, expected)
+    np.testing.assert_array_equal(got_inc, [1, 3, 1])
+    assert got_set.dtype == np.int32

@@ -39,6 +39,7 @@ def function(
     allow_input_downcast: bool | None = None,
     profile: Any = None,
     on_unused_input: str | None = "raise",
+    trust_input: bool = False,
 ) -> Function:
     """Compile a graph into a callable :class:`Function` that computes ``outputs`` from ``inputs``.
 
@@ -69,6 +70,9 @@ def function(
         Collect compile and call timings in ``f.profile``.
     on_unused_input : {'raise', 'warn', 'ignore'}
         What to do with an input no output or update depends on.
+    trust_input : bool
+        Start with :attr:`Function.trust_input` set (PyTensor 3's argument):
+        calls skip every argument check and conversion.
 
     Returns
     -------
@@ -160,7 +164,7 @@ def function(
         profile=stats,
         function_name=name,
     )
-    return Function(
+    compiled = Function(
         maker,
         allow_input_downcast=allow_input_downcast,
         name=name,
@@ -169,6 +173,8 @@ def function(
         return_none=return_none,
         profile=stats,
     )
+    compiled.trust_input = bool(trust_input)
+    return compiled
 
 
 def _as_in(spec: Any) -> In:

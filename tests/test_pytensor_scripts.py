@@ -803,9 +803,6 @@ def test_stack_concatenate_stacklists():
 
 
 # doc/library/tensor/basic.rst: `mgrid` and `ogrid`
-@pytest.mark.xfail(
-    strict=True, raises=AttributeError, reason="graph2jax.tensor has no mgrid / ogrid"
-)
 def test_mgrid_ogrid():
     a = pt.mgrid[0:5, 0:3]
     np.testing.assert_array_equal(a[0].eval(), np.mgrid[0:5, 0:3][0])

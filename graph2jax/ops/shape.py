@@ -418,6 +418,22 @@ def specify_shape(x: Any, shape: int | Sequence[int | None]) -> TensorVariable:
     return SpecifyShape(shape)(x)
 
 
+def specify_broadcastable(x: Any, *axes: int) -> TensorVariable:
+    """``x`` with static length 1 (broadcastable) along ``axes``; checked at run time.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.specify_broadcastable(gt.dmatrix(), 1).type.shape
+    (None, 1)
+    """
+    x = as_tensor_variable(x)
+    if not axes:
+        return x
+    axes = normalize_axis_tuple(axes, x.ndim)
+    return specify_shape(x, [1 if i in axes else n for i, n in enumerate(x.type.shape)])
+
+
 def flatten(x: Any, ndim: int = 1) -> TensorVariable:
     """``x`` with its first ``ndim - 1`` axes kept and the others merged into the last one.
 
@@ -547,6 +563,7 @@ __all__ = [
     "shape_padaxis",
     "shape_padleft",
     "shape_padright",
+    "specify_broadcastable",
     "specify_shape",
     "squeeze",
     "transpose",

@@ -1,0 +1,270 @@
+"""Special functions and float predicates beyond the core table of :mod:`graph2jax.ops.elemwise`.
+
+Elementwise scalar ops (one :class:`~graph2jax.ops.elemwise_op.Elemwise` node
+each): ``isfinite``, ``isposinf``, ``isneginf``, ``log1mexp``, ``deg2rad``,
+``rad2deg``, ``angle``, ``xlogy``, ``xlog1py``, ``erfcx``, ``erfcinv``,
+``gammainc``, ``gammaincc``, ``i0``, ``i1``, ``j0``, ``j1``. Functions that
+PyTensor builds as graphs of other functions stay graphs here (``logit``,
+``beta``, ``betaln``, ``poch``, ``factorial``, ``logaddexp``, the last made stable), so their dtypes,
+gradients and implementations come from the ops they use; ``digamma`` is
+``psi``.
+
+Float functions follow PyTensor's ``upgrade_to_float`` (int8 and bool give
+float32, wider integers float64) and refuse complex inputs; ``angle`` gives
+float64 whatever the input dtype, as in PyTensor. The general-order
+Bessel functions (``iv``, ``ive``, ``jv``, ``kv``, ``kve``, ``kn``) and the
+inverse incomplete gamma functions are left out: JAX has no implementation.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import jax.numpy as jnp
+import jax.scipy.special as jsp
+import numpy as np
+import scipy.special as sp
+
+from graph2jax.graph.gradtypes import grad_not_implemented
+from graph2jax.ops.elemwise import add, exp, gamma, gammaln, isinf, log, maximum, psi, switch
+from graph2jax.ops.elemwise_op import cast, elemwise_function, scalar_op, upgrade_to_float
+from graph2jax.tensor.basic import as_tensor_variable
+from graph2jax.tensor.type import complex_dtypes
+from graph2jax.tensor.variable import TensorVariable
+
+
+def _float(*dtypes: str) -> str:
+    if any(d in complex_dtypes for d in dtypes):
+        raise TypeError(f"complex inputs are not supported (got {', '.join(dtypes)})")
+    return upgrade_to_float(*dtypes)
+
+
+def _bool_out(*dtypes: str) -> str:
+    return "bool"
+
+
+def _angle_dtype(dtype: str) -> str:
+    return "float64"  # whatever the input dtype, complex64 included, as PyTensor
+
+
+def _log1mexp(xp: Any) -> Callable[..., Any]:
+    # log(1 - e**x) for x <= 0: log(-expm1(x)) near 0, log1p(-exp(x)) far from it
+    # (Maechler's switch at -log 2), each accurate where the other loses digits
+    def f(x: Any) -> Any:
+        return xp.where(x > -np.log(2), xp.log(-xp.expm1(x)), xp.log1p(-xp.exp(x)))
+
+    return f
+
+
+def _jax_erfcinv(x: Any) -> Any:
+    # erfc(y) = 2 ndtr(-y sqrt 2): ndtri keeps full precision for tiny x, where 1 - x would not
+    return -jsp.ndtri(x / 2) / np.sqrt(2)
+
+
+def _bessel_j(order: int) -> Callable[..., Any]:
+    # jax's float32 bessel_jn gives nan for small |x|: compute in float64, the output is cast back
+    return lambda x: jsp.bessel_jn(x.astype("float64"), v=order)[order]
+
+
+def _d(deriv: Callable[..., Any]) -> Callable[..., list]:
+    return lambda t, i, o, gz: [gz * deriv(t, i[0], o)]
+
+
+def _const(factor: float) -> Callable[..., list]:
+    return lambda t, i, o, gz: [gz * factor]
+
+
+def _angle_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+    (z,) = i
+    if z.dtype not in complex_dtypes:  # the angle of a real number is piecewise constant
+        return [t.zeros_like(z)]
+    # PyTensor's convention for complex inputs: d/dRe + 1j d/dIm of atan2(Im, Re)
+    x, y = t.real(z), t.imag(z)
+    r2 = x * x + y * y
+    return [gz * t.complex(-y / r2, x / r2)]
+
+
+def _gammainc_grad(sign: int) -> Callable[..., list]:
+    def grad(t: Any, i: list, o: Any, gz: Any) -> list:
+        k, x = i
+        density = t.exp(-x + (k - 1) * t.log(x) - t.gammaln(k))  # d/dx of the regularised P
+        name = "gammainc" if sign > 0 else "gammaincc"
+        return [grad_not_implemented(name, 0, k), gz * sign * density]
+
+    return grad
+
+
+def _i1_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+    (x,) = i
+    # i1'(x) = i0(x) - i1(x) / x, whose limit at 0 is 1/2
+    return [gz * t.switch(t.eq(x, 0), 0.5, t.i0(x) - o / x)]
+
+
+def _j1_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+    (x,) = i
+    return [gz * t.switch(t.eq(x, 0), 0.5, t.j0(x) - o / x)]
+
+
+_SQRT_PI = np.sqrt(np.pi)
+
+# name, arity, numpy reference, JAX function, dtype rule, gradient, summary, argument names
+# fmt: off
+_TABLE: list[tuple] = [
+    ("isfinite", 1, np.isfinite, jnp.isfinite, _bool_out, None,
+     "whether ``a`` is neither nan nor infinite; bool result", None),
+    ("isposinf", 1, lambda x: x == np.inf, lambda x: x == jnp.inf, _bool_out, None,
+     "whether ``x`` is +inf; bool result", "x"),
+    ("isneginf", 1, lambda x: x == -np.inf, lambda x: x == -jnp.inf, _bool_out, None,
+     "whether ``x`` is -inf; bool result", "x"),
+    ("log1mexp", 1, _log1mexp(np), _log1mexp(jnp), _float,
+     _d(lambda t, x, o: -1 / t.expm1(-x)), "log(1 - exp(x)) for x <= 0, computed stably", "x"),
+    ("deg2rad", 1, np.deg2rad, jnp.deg2rad, _float, _const(np.pi / 180),
+     "``x`` converted from degrees to radians", "x"),
+    ("rad2deg", 1, np.rad2deg, jnp.rad2deg, _float, _const(180 / np.pi),
+     "``x`` converted from radians to degrees", "x"),
+    ("angle", 1, np.angle, jnp.angle, _angle_dtype, _angle_grad,
+     "the argument of the complex number ``z``, in radians, as float64", "z"),
+    ("xlogy", 2, sp.xlogy, jsp.xlogy, _float,
+     lambda t, i, o, gz: [gz * t.log(i[1]), gz * i[0] / i[1]],
+     "``x * log(y)``, 0 where ``x`` is 0", "x y"),
+    ("xlog1py", 2, sp.xlog1py, jsp.xlog1py, _float,
+     lambda t, i, o, gz: [gz * t.log1p(i[1]), gz * i[0] / (1 + i[1])],
+     "``x * log1p(y)``, 0 where ``x`` is 0", "x y"),
+    ("erfcx", 1, sp.erfcx, jsp.erfcx, _float,
+     _d(lambda t, x, o: 2 * x * o - 2 / _SQRT_PI),
+     "the scaled complementary error function exp(a**2) * erfc(a)", None),
+    ("erfcinv", 1, sp.erfcinv, _jax_erfcinv, _float,
+     _d(lambda t, x, o: -0.5 * _SQRT_PI * t.exp(o * o)),
+     "the inverse complementary error function", None),
+    ("gammainc", 2, sp.gammainc, jsp.gammainc, _float, _gammainc_grad(1),
+     "the regularised lower incomplete gamma function P(k, x)", "k x"),
+    ("gammaincc", 2, sp.gammaincc, jsp.gammaincc, _float, _gammainc_grad(-1),
+     "the regularised upper incomplete gamma function Q(k, x) = 1 - P(k, x)", "k x"),
+    ("i0", 1, sp.i0, jsp.i0, _float, _d(lambda t, x, o: t.i1(x)),
+     "the modified Bessel function of the first kind of order 0", "x"),
+    ("i1", 1, sp.i1, jsp.i1, _float, _i1_grad,
+     "the modified Bessel function of the first kind of order 1", "x"),
+    ("j0", 1, sp.j0, _bessel_j(0), _float, _d(lambda t, x, o: -t.j1(x)),
+     "the Bessel function of the first kind of order 0", "x"),
+    ("j1", 1, sp.j1, _bessel_j(1), _float, _j1_grad,
+     "the Bessel function of the first kind of order 1", "x"),
+]
+# fmt: on
+
+_FUNCTIONS: dict[str, Callable[..., TensorVariable]] = {}
+for _name, _nin, _np_fn, _jax_fn, _rule, _grad, _summary, _args in _TABLE:
+    _sop = scalar_op(
+        _name,
+        _nin,
+        _np_fn,
+        _jax_fn,
+        dtype_rule=_rule,
+        compute="keep" if _rule in (_bool_out, _angle_dtype) else "out",
+        grad=_grad,
+        holomorphic=_name != "angle",
+    )
+    _FUNCTIONS[_name] = elemwise_function(_sop, _summary, _args)
+globals().update(_FUNCTIONS)
+
+digamma = psi
+
+
+def logit(x: Any) -> TensorVariable:
+    """The log-odds ``log(x / (1 - x))``, the inverse of ``sigmoid``.
+
+    Parameters
+    ----------
+    x : tensor-like
+        Probabilities; integers give float64 (true division, as PyTensor).
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.special.logit(gt.constant([0.5, 0.75])).eval()
+    array([0.        , 1.09861229])
+    """
+    x = as_tensor_variable(x)
+    return log(x / (1 - x))
+
+
+def beta(a: Any, b: Any) -> TensorVariable:
+    """The beta function ``gamma(a) * gamma(b) / gamma(a + b)``.
+
+    Parameters
+    ----------
+    a, b : tensor-like
+    """
+    return gamma(a) * gamma(b) / gamma(add(a, b))
+
+
+def betaln(a: Any, b: Any) -> TensorVariable:
+    """The log of the absolute beta function, ``gammaln(a) + gammaln(b) - gammaln(a + b)``.
+
+    Parameters
+    ----------
+    a, b : tensor-like
+    """
+    return gammaln(a) + gammaln(b) - gammaln(add(a, b))
+
+
+def poch(z: Any, m: Any) -> TensorVariable:
+    """The Pochhammer symbol (rising factorial) ``gamma(z + m) / gamma(z)``.
+
+    Parameters
+    ----------
+    z, m : tensor-like
+    """
+    return gamma(add(z, m)) / gamma(z)
+
+
+def factorial(n: Any) -> TensorVariable:
+    """``n!`` as ``gamma(n + 1)`` (a float, defined for non-integer ``n`` too).
+
+    Parameters
+    ----------
+    n : tensor-like
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.special.factorial(gt.constant([0, 3, 5])).eval()
+    array([  1.,   6., 120.])
+    """
+    return gamma(add(n, 1))
+
+
+def logaddexp(*xs: Any) -> TensorVariable:
+    """``log(exp(x0) + exp(x1) + ...)``, computed without overflow.
+
+    PyTensor exponentiates the terms directly; here the largest term is taken
+    out first (as numpy's ``logaddexp``), which gives the same values where
+    PyTensor's do not overflow, and the same dtypes.
+
+    Parameters
+    ----------
+    *xs : tensor-like
+        One or more terms, broadcast together; integers and bools become floats.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> round(float(gt.logaddexp(1000.0, 1000.0).eval()), 3)
+    1000.693
+    """
+    if not xs:
+        raise TypeError("logaddexp needs at least one input")
+    terms = [as_tensor_variable(x) for x in xs]
+    dtype = upgrade_to_float(*[t.dtype for t in terms])
+    terms = [cast(t, dtype) for t in terms]
+    peak = functools.reduce(maximum, terms)
+    # an infinite peak is the answer itself (and would give inf - inf = nan below)
+    total = add(*[exp(t - peak) for t in terms])
+    return switch(isinf(peak), peak, peak + log(total))
+
+
+# ``beta``, ``betaln``, ``factorial``, ``logit``, ``poch``, ``xlogy`` and ``xlog1py`` live
+# in ``graph2jax.tensor.special`` only, as in PyTensor
+_SPECIAL_ONLY = ("beta", "betaln", "factorial", "logit", "poch", "xlog1py", "xlogy")
+__all__ = ["digamma", "logaddexp", *(n for n in _FUNCTIONS if n not in _SPECIAL_ONLY)]

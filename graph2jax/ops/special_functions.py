@@ -3,7 +3,8 @@
 Elementwise scalar ops (one :class:`~graph2jax.ops.elemwise_op.Elemwise` node
 each): ``isfinite``, ``isposinf``, ``isneginf``, ``log1mexp``, ``deg2rad``,
 ``rad2deg``, ``angle``, ``xlogy``, ``xlog1py``, ``erfcx``, ``erfcinv``,
-``gammainc``, ``gammaincc``, ``i0``, ``i1``, ``j0``, ``j1``. Functions that
+``gammainc``, ``gammaincc``, ``gammaincinv``, ``gammainccinv`` (Newton's
+method in JAX, float64 inside), ``i0``, ``i1``, ``j0``, ``j1``. Functions that
 PyTensor builds as graphs of other functions stay graphs here (``logit``,
 ``beta``, ``betaln``, ``poch``, ``factorial``, ``logaddexp``, the last made stable), so their dtypes,
 gradients and implementations come from the ops they use; ``digamma`` is
@@ -12,8 +13,8 @@ gradients and implementations come from the ops they use; ``digamma`` is
 Float functions follow PyTensor's ``upgrade_to_float`` (int8 and bool give
 float32, wider integers float64) and refuse complex inputs; ``angle`` gives
 float64 whatever the input dtype, as in PyTensor. The general-order
-Bessel functions (``iv``, ``ive``, ``jv``, ``kv``, ``kve``, ``kn``) and the
-inverse incomplete gamma functions are left out: JAX has no implementation.
+Bessel functions (``iv``, ``ive``, ``jv``, ``kv``, ``kve``, ``kn``) are left
+out: JAX has no implementation.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 import jax.scipy.special as jsp
 import numpy as np
@@ -96,6 +98,53 @@ def _gammainc_grad(sign: int) -> Callable[..., list]:
     return grad
 
 
+def _jax_gammainc_inverse(upper: bool) -> Callable[..., Any]:
+    """x with P(k, x) = p (Q(k, x) = p if ``upper``): Newton's method on log x, in float64."""
+
+    def inverse(k: Any, p: Any) -> Any:
+        k, p = k.astype("float64"), p.astype("float64")
+        # solve on the side whose target is <= 1/2, where 1 - p is exact and P or Q keeps its digits
+        flip = p > 0.5
+        use_q = jnp.logical_xor(upper, flip)
+        target = jnp.where(flip, 1 - p, p)
+        lower_p = jnp.where(upper, 1 - p, p)
+        # initial guess: Wilson-Hilferty, or P(k, x) ~ x**k / k! near 0 where that breaks down
+        z = jnp.where(upper, -jsp.ndtri(p), jsp.ndtri(p))
+        c = 1 / (9 * k)
+        base = 1 - c + z * jnp.sqrt(c)
+        wh = k * jnp.maximum(base, 0.05) ** 3
+        small = jnp.exp((jnp.log(lower_p) + jsp.gammaln(k + 1)) / k)
+        u0 = jnp.log(jnp.where((k < 1) | (base < 0.05), jnp.minimum(small, wh), wh))
+
+        def step(_: int, u: Any) -> Any:
+            # Newton on log F(x) - log(target) (well scaled however small the target), with
+            # x dP/dx in logs because it underflows for large k
+            x = jnp.exp(u)
+            value = jnp.where(use_q, jsp.gammaincc(k, x), jsp.gammainc(k, x))
+            log_dens_x = -x + k * u - jsp.gammaln(k)
+            du = (jnp.log(value) - jnp.log(target)) * jnp.exp(jnp.log(value) - log_dens_x)
+            du = jnp.where(use_q, -du, du)
+            return u - jnp.clip(jnp.where(jnp.isfinite(du), du, 0.0), -1, 1)
+
+        x = jnp.exp(jax.lax.fori_loop(0, 60, step, u0))
+        zero, inf = (p == 1, p == 0) if upper else (p == 0, p == 1)
+        x = jnp.where(zero, 0.0, jnp.where(inf, jnp.inf, x))
+        return jnp.where((p < 0) | (p > 1) | (k <= 0), jnp.nan, x)
+
+    return inverse
+
+
+def _gammaincinv_grad(sign: int) -> Callable[..., list]:
+    def grad(t: Any, i: list, o: Any, gz: Any) -> list:
+        k, _ = i
+        # the inverse function's derivative: 1 / (dP/dx) at x = the output
+        slope = t.exp(o - (k - 1) * t.log(o) + t.gammaln(k))
+        name = "gammaincinv" if sign > 0 else "gammainccinv"
+        return [grad_not_implemented(name, 0, k), gz * sign * slope]
+
+    return grad
+
+
 def _i1_grad(t: Any, i: list, o: Any, gz: Any) -> list:
     (x,) = i
     # i1'(x) = i0(x) - i1(x) / x, whose limit at 0 is 1/2
@@ -142,6 +191,11 @@ _TABLE: list[tuple] = [
      "the regularised lower incomplete gamma function P(k, x)", "k x"),
     ("gammaincc", 2, sp.gammaincc, jsp.gammaincc, _float, _gammainc_grad(-1),
      "the regularised upper incomplete gamma function Q(k, x) = 1 - P(k, x)", "k x"),
+    ("gammaincinv", 2, sp.gammaincinv, _jax_gammainc_inverse(False), _float, _gammaincinv_grad(1),
+     "the inverse of ``gammainc`` in ``x``: the ``y`` with P(k, y) = x", "k x"),
+    ("gammainccinv", 2, sp.gammainccinv, _jax_gammainc_inverse(True), _float,
+     _gammaincinv_grad(-1), "the inverse of ``gammaincc`` in ``x``: the ``y`` with Q(k, y) = x",
+     "k x"),
     ("i0", 1, sp.i0, jsp.i0, _float, _d(lambda t, x, o: t.i1(x)),
      "the modified Bessel function of the first kind of order 0", "x"),
     ("i1", 1, sp.i1, jsp.i1, _float, _i1_grad,

@@ -58,6 +58,8 @@ BINARY = [
     ("xlog1py", sp.xlog1py, ANY, POS),
     ("gammainc", sp.gammainc, POS, POS),
     ("gammaincc", sp.gammaincc, POS, POS),
+    ("gammaincinv", sp.gammaincinv, POS, (0.05, 0.95)),
+    ("gammainccinv", sp.gammainccinv, POS, (0.05, 0.95)),
     ("beta", sp.beta, POS, POS),
     ("betaln", sp.betaln, POS, POS),
     ("poch", sp.poch, POS, POS),
@@ -227,7 +229,7 @@ def test_binary_gradients_by_finite_differences(name, ref, dom_a, dom_b):
 
 def test_gammainc_gradient_wrt_the_shape_is_not_implemented():
     k, x = gt.dvector(), gt.dvector()
-    for fn in (gt.gammainc, gt.gammaincc):
+    for fn in (gt.gammainc, gt.gammaincc, gt.gammaincinv, gt.gammainccinv):
         with pytest.raises(NullTypeGradError, match="not implemented"):
             g.grad(gt.sum(fn(k, x)), k)
 
@@ -264,3 +266,17 @@ def test_bessel_gradients_at_zero_are_the_limits():
     x = gt.dvector("x")
     f = g.function([x], [g.grad(gt.sum(gt.i1(x)), x), g.grad(gt.sum(gt.j1(x)), x)])
     np.testing.assert_allclose(f(np.zeros(2)), [[0.5, 0.5], [0.5, 0.5]])
+
+
+def test_gammainc_inverses_over_wide_ranges():
+    k, p = gt.dvector("k"), gt.dvector("p")
+    f = g.function([k, p], [gt.gammaincinv(k, p), gt.gammainccinv(k, p)])
+    ks, ps = np.meshgrid(
+        [0.01, 0.3, 1.0, 2.5, 10, 1000, 1e5], [0, 1e-100, 1e-12, 0.3, 0.5, 0.999, 1 - 1e-9, 1]
+    )
+    ks, ps = ks.ravel(), ps.ravel()
+    got = f(ks, ps)
+    np.testing.assert_allclose(got[0], sp.gammaincinv(ks, ps), rtol=1e-10)
+    np.testing.assert_allclose(got[1], sp.gammainccinv(ks, ps), rtol=1e-10)
+    # out of the domain: nan, as scipy
+    assert np.isnan(f(np.array([1.0, -1.0]), np.array([1.5, 0.5]))).all()

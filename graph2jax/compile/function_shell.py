@@ -331,13 +331,16 @@ class Function:
                 )
         return values
 
+    def _traced_call_error(self) -> TypeError:
+        return TypeError(
+            f"function {self.name + ' ' if self.name else ''}was called on a traced value (inside "
+            "jax.jit, grad or vmap): a Function reads and writes shared variables and returns host "
+            "arrays; trace f.jax_fn, its pure JAX form, instead"
+        )
+
     def _filter(self, k: int, value: Any, container: Container) -> Any:
         if isinstance(value, jax.core.Tracer):
-            raise TypeError(
-                f"function {self.name + ' ' if self.name else ''}was called on a traced value (inside jax.jit, "
-                "grad or vmap): a Function reads and writes shared variables and returns host "
-                "arrays; trace f.jax_fn, its pure JAX form, instead"
-            )
+            raise self._traced_call_error()
         try:
             value = container.type.filter(value, container.strict, container.allow_downcast)
         except (TypeError, ValueError) as err:  # ValueError: numpy could not convert the data
@@ -398,6 +401,9 @@ class Function:
         try:
             # read the buffers under the locks, so a concurrent call cannot update them in between
             results = linked.jitted(*self._call_args(linked, values))
+            if results and isinstance(results[0], jax.core.Tracer):  # trust_input let one in
+                results = None  # nothing is written back: the shared variables stay as they were
+                raise self._traced_call_error()
         finally:
             # once dispatched, the old buffers are donated: the write-back must complete even if
             # an exception (KeyboardInterrupt) arrives now; it is re-raised afterwards

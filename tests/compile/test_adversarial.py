@@ -389,6 +389,11 @@ def test_calling_a_function_on_tracers_raises_and_keeps_shared_state():
     assert float(W.get_value()) == 0.0
     new_w = jax.jit(f.jax_fn)(jnp.asarray(1.0), jnp.asarray(0.0))[1]
     assert float(new_w) == 1.0
+    f.trust_input = True  # no argument check: the tracer is caught before any write-back
+    with pytest.raises(TypeError, match="jax_fn"):
+        jax.jit(lambda v: f(v))(jnp.asarray(1.0))
+    assert float(W.get_value()) == 0.0
+    assert float(f(np.asarray(2.0))) == 4.0 and float(W.get_value()) == 2.0
 
 
 def test_a_jax_array_set_as_a_stateful_default_stays_valid():

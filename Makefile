@@ -27,7 +27,7 @@ lint: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[docs]'
-	$(PY) -m sphinx -b html docs docs/_build/html
+	$(PY) -m sphinx -W -b html docs docs/_build/html
 
 clean:
 	rm -rf $(VENV) docs/_build .pytest_cache

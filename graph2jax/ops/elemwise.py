@@ -267,7 +267,7 @@ _define("erfc", 1, sp.erfc, jsp.erfc, _FNC, _d(lambda t, x, o: -_2_SQRT_PI * t.e
 _define("erfinv", 1, sp.erfinv, jsp.erfinv, _FNC, _d(lambda t, x, o: t.exp(o * o) / _2_SQRT_PI),
         "inverse error function")
 _define("gamma", 1, sp.gamma, jsp.gamma, _FNC, _d(lambda t, x, o: o * t.psi(x)), "the gamma function")
-_define("gammaln", 1, sp.gammaln, jsp.gammaln, _FNC, _d(lambda t, x, o: t.psi(x)), "log(|gamma(a)|)")
+_define("gammaln", 1, sp.gammaln, jsp.gammaln, _FNC, _d(lambda t, x, o: t.psi(x)), "``log(|gamma(a)|)``")
 _define("psi", 1, sp.psi, jsp.digamma, _FNC, _d(lambda t, x, o: t.tri_gamma(x)),
         "the digamma function, d/da gammaln(a)")
 _define("tri_gamma", 1, lambda x: sp.polygamma(1, x), lambda x: jsp.polygamma(1, x), _FNC,

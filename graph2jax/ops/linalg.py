@@ -28,7 +28,7 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Op, Variable
 from graph2jax.graph.gradtypes import NullType, disconnected, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise_op import real_of
+from graph2jax.ops.elemwise_op import real_of, unbroadcast
 from graph2jax.tensor.basic import as_tensor_variable
 from graph2jax.tensor.type import TensorType, complex_dtypes, discrete_dtypes, float_dtypes
 from graph2jax.tensor.variable import TensorVariable
@@ -92,20 +92,6 @@ def _pad_at(x: TensorVariable, axis: int) -> TensorVariable:
     return _gt().dimshuffle(x, pattern)
 
 
-def _sum_to(g: TensorVariable, x: TensorVariable) -> TensorVariable:
-    """``g`` summed over the batch axes ``x`` was broadcast along, in ``x``'s dtype."""
-    gt = _gt()
-    lead = g.ndim - x.ndim
-    if lead:
-        g = gt.sum(g, axis=tuple(range(lead)))
-    ones = tuple(
-        a for a, (s, t) in enumerate(zip(x.type.shape, g.type.shape, strict=True)) if s == 1 != t
-    )
-    if ones:
-        g = gt.sum(g, axis=ones, keepdims=True)
-    return gt.cast(g, x.dtype) if g.dtype != x.dtype else g
-
-
 def _input_grad(g: TensorVariable, x: TensorVariable) -> Variable:
     """The gradient ``g`` for input ``x``; integer inputs get a disconnected one, as Elemwise.
 
@@ -118,7 +104,7 @@ def _input_grad(g: TensorVariable, x: TensorVariable) -> Variable:
         )()
     if x.dtype not in float_dtypes:
         return disconnected()
-    return _sum_to(g, x)
+    return unbroadcast(g, x)
 
 
 def _out(dtype: str, shape: tuple) -> TensorVariable:

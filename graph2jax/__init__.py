@@ -23,6 +23,6 @@ from graph2jax.graph import Variable, clone_replace, graph_replace
 from graph2jax.graph.errors import MissingInputError, UnusedInputError
 from graph2jax.linker.dispatch import unsupported_ops
 from graph2jax.printing import dprint, pp
-from graph2jax.tensor.sharedvar import SharedVariable
+from graph2jax.types.sharedvar import SharedVariable
 
 __version__ = "0.1.0"

@@ -703,7 +703,7 @@ def test_shared_borrow_semantics():
 # doc/library/tensor/basic.rst: constructors, plural constructors, custom
 # TensorTypes, cast, shape_padaxis, complex arithmetic and the operator dtypes
 def test_tensor_constructors_and_types():
-    from graph2jax.tensor.type import TensorType
+    from graph2jax.types.tensor_type import TensorType
 
     x = pt.scalar("myvar", dtype="int32")
     x = pt.iscalar("myvar")

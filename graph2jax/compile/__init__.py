@@ -7,7 +7,7 @@ from graph2jax.compile.io import In, Out
 from graph2jax.compile.mode import Mode, get_mode
 from graph2jax.compile.monitormode import MonitorMode
 from graph2jax.compile.profiling import ProfileStats
-from graph2jax.tensor.sharedvar import SharedVariable, shared
+from graph2jax.types.sharedvar import SharedVariable, shared
 
 __all__ = [
     "MonitorMode",

@@ -10,7 +10,7 @@ end of the write-back (taken in one global order), so a call is
 all-or-nothing and concurrent calls never lose an update. Updated shared
 buffers are donated to XLA unless someone else holds the ``jax.Array``
 (``sys.getrefcount``): then a copy is donated and the holder's array stays
-valid (the borrowed-buffer rule of :class:`~graph2jax.tensor.sharedvar.SharedVariable`).
+valid (the borrowed-buffer rule of :class:`~graph2jax.types.sharedvar.SharedVariable`).
 
 Everything a call needs is precomputed in ``__init__``; the common call
 (positional arguments, no shared variables, no profiling) runs one type check
@@ -33,7 +33,7 @@ import numpy as np
 
 from graph2jax.compile.maker import FunctionMaker
 from graph2jax.linker.jax_linker import StaticValue
-from graph2jax.tensor.sharedvar import SharedVariable
+from graph2jax.types.sharedvar import SharedVariable
 
 DUPLICATE = object()  #: a finder entry for a name shared by several inputs
 

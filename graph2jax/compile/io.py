@@ -86,7 +86,7 @@ class In:
         if update is not None and value is None:
             raise ValueError(f"In({variable}): an input with an update needs a value")
         if implicit is None:
-            from graph2jax.tensor.sharedvar import SharedVariable
+            from graph2jax.types.sharedvar import SharedVariable
 
             implicit = isinstance(value, SharedVariable)
         self.variable = variable

@@ -29,7 +29,7 @@ from graph2jax.linker.dispatch import NoJaxImplementationError, unsupported_ops
 from graph2jax.linker.jax_linker import StaticValue
 from graph2jax.linker.numpy_linker import link_numpy
 from graph2jax.rewrite.engine import rewrite_fgraph
-from graph2jax.tensor.sharedvar import SharedVariable
+from graph2jax.types.sharedvar import SharedVariable
 
 
 class FunctionMaker:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from graph2jax.graph.basic import Variable, _clone_with_memo, graph_inputs
-from graph2jax.tensor.sharedvar import SharedVariable
+from graph2jax.types.sharedvar import SharedVariable
 
 
 def as_pairs(arg: Any, what: str) -> list[tuple[Any, Any]]:

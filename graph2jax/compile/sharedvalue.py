@@ -1,5 +1,5 @@
 """PyTensor's path for ``shared``: ``graph2jax.compile.sharedvalue``."""
 
-from graph2jax.tensor.sharedvar import SharedVariable, shared, shared_constructor
+from graph2jax.types.sharedvar import SharedVariable, shared, shared_constructor
 
 __all__ = ["SharedVariable", "shared", "shared_constructor"]

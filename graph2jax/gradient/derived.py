@@ -22,7 +22,7 @@ from graph2jax.graph.basic import Constant, Variable, ancestors, graph_inputs, g
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.graph.gradtypes import is_disconnected
 from graph2jax.ops.jacobian import JacobianRows
-from graph2jax.tensor.type import TensorType
+from graph2jax.types.tensor_type import TensorType
 
 
 def _one_point_each(

@@ -37,7 +37,7 @@ import numpy as np
 from graph2jax.config import config
 from graph2jax.graph.basic import Variable, toposort
 from graph2jax.graph.gradtypes import DisconnectedType, is_disconnected, is_null
-from graph2jax.tensor.type import TensorType, continuous_dtypes
+from graph2jax.types.tensor_type import TensorType, continuous_dtypes
 
 disconnected_type = DisconnectedType()
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from graph2jax.gradient.reverse import _gt, grad
 from graph2jax.graph.basic import Variable
-from graph2jax.tensor.type import TensorType
+from graph2jax.types.tensor_type import TensorType
 
 
 class GradientError(Exception):

@@ -29,8 +29,8 @@ from graph2jax.ops.shape import (
     transpose,
 )
 from graph2jax.ops.subtensor import set_subtensor, take
-from graph2jax.tensor.basic import as_tensor_variable, constant
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable, constant
+from graph2jax.types.variable import TensorVariable
 
 # ---------------------------------------------------------------------------
 # axes

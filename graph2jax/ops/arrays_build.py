@@ -28,9 +28,9 @@ from graph2jax.ops.join import concatenate
 from graph2jax.ops.shape import broadcast_to, reshape, shape_i
 from graph2jax.ops.sort import argsort
 from graph2jax.ops.subtensor import set_subtensor
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import TensorType
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.tensor_type import TensorType
+from graph2jax.types.variable import TensorVariable
 
 
 def empty(shape: Any, dtype: Any = None) -> TensorVariable:

@@ -15,8 +15,8 @@ from graph2jax.ops.arrays_build import nonzero
 from graph2jax.ops.creation import tri
 from graph2jax.ops.elemwise import clip
 from graph2jax.ops.elemwise_op import cast
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.variable import TensorVariable
 
 
 def tril_indices(n: Any, k: Any = 0, m: Any = None) -> tuple[TensorVariable, TensorVariable]:

@@ -30,9 +30,9 @@ from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.elemwise import cast, mul, upcast
 from graph2jax.ops.shape import dimshuffle, reshape
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import TensorType, discrete_dtypes
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.tensor_type import TensorType, discrete_dtypes
+from graph2jax.types.variable import TensorVariable
 
 
 def _gt() -> Any:

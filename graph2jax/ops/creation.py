@@ -31,9 +31,9 @@ from graph2jax.ops.elemwise_op import (
     upgrade_to_float,
 )
 from graph2jax.ops.shape import Shape, dimshuffle, shape_i, shape_padleft
-from graph2jax.tensor.basic import as_tensor_variable, constant
-from graph2jax.tensor.type import TensorType, continuous_dtypes, int_dtypes, uint_dtypes
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable, constant
+from graph2jax.types.tensor_type import TensorType, continuous_dtypes, int_dtypes, uint_dtypes
+from graph2jax.types.variable import TensorVariable
 
 
 def _dtype(dtype: Any) -> str:

@@ -34,9 +34,9 @@ from graph2jax.ops.elemwise_op import (
     upcast,
     upgrade_to_float,
 )
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import complex_dtypes, discrete_dtypes, float_dtypes
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.tensor_type import complex_dtypes, discrete_dtypes, float_dtypes
+from graph2jax.types.variable import TensorVariable
 
 # ---------------------------------------------------------------------------
 # dtype rules of the table (``rule(*input_dtypes) -> dtype``, TypeError for refused dtypes)

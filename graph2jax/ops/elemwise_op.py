@@ -26,9 +26,14 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Constant, Op
 from graph2jax.graph.gradtypes import disconnected, is_null
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import TensorType, complex_dtypes, continuous_dtypes, discrete_dtypes
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.tensor_type import (
+    TensorType,
+    complex_dtypes,
+    continuous_dtypes,
+    discrete_dtypes,
+)
+from graph2jax.types.variable import TensorVariable
 
 # ---------------------------------------------------------------------------
 # dtype rules: ``rule(*input_dtypes) -> output dtype``, raising TypeError for dtypes

@@ -24,9 +24,9 @@ from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.elemwise import cast, true_div
 from graph2jax.ops.reduce import normalize_axis
 from graph2jax.ops.shape import dimshuffle, flatten
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import TensorType, int_dtypes, uint_dtypes
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.tensor_type import TensorType, int_dtypes, uint_dtypes
+from graph2jax.types.variable import TensorVariable
 
 
 def _gt() -> Any:

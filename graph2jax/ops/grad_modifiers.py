@@ -17,8 +17,8 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import disconnected, grad_undefined
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.variable import TensorVariable
 
 _RULES = ("zero", "disconnected", "undefined", "clip", "scale")
 

@@ -24,8 +24,8 @@ from graph2jax.graph.gradtypes import disconnected, grad_not_implemented
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.linker.jax_linker import fgraph_to_python
 from graph2jax.linker.numpy_linker import link_numpy
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import TensorType
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.tensor_type import TensorType
 
 
 class JacobianRows(Op):

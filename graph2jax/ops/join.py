@@ -19,9 +19,9 @@ from graph2jax.graph.gradtypes import disconnected, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.elemwise_op import Cast, upcast
 from graph2jax.ops.shape import DimShuffle, Shape, shape_i, shape_padaxis
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import TensorType, continuous_dtypes, int_dtypes, uint_dtypes
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.tensor_type import TensorType, continuous_dtypes, int_dtypes, uint_dtypes
+from graph2jax.types.variable import TensorVariable
 
 
 def _constant_axis(axis: Any, what: str) -> int:

@@ -29,9 +29,9 @@ from graph2jax.graph.basic import Apply, Op, Variable
 from graph2jax.graph.gradtypes import NullType, disconnected, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.elemwise_op import real_of, unbroadcast
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import TensorType, complex_dtypes, discrete_dtypes, float_dtypes
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.tensor_type import TensorType, complex_dtypes, discrete_dtypes, float_dtypes
+from graph2jax.types.variable import TensorVariable
 
 # ---------------------------------------------------------------------------
 # helpers shared by the ops (graph helpers reach graph2jax.tensor at call time)

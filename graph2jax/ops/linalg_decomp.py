@@ -33,7 +33,7 @@ from graph2jax.ops.linalg import (
     linalg_dtype,
 )
 from graph2jax.ops.linalg_solve import SolveTriangular, _symmetric_from
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.variable import TensorVariable
 
 
 def _square_len(x: TensorVariable) -> int | None:

@@ -25,8 +25,8 @@ from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.linalg import _gt, _matrix_input, _mT, _out, linalg_dtype
 from graph2jax.ops.linalg_products import _dim, _kron_axes
 from graph2jax.ops.linalg_solve import solve
-from graph2jax.tensor.type import complex_dtypes
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.tensor_type import complex_dtypes
+from graph2jax.types.variable import TensorVariable
 
 
 def _complex_of(dtype: str) -> str:

@@ -18,8 +18,8 @@ from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import grad_not_implemented
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.linalg import _gt, _out, linalg_dtype
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.variable import TensorVariable
 
 
 def _cutoff_factor(xp: Any, rcond: Any, dtype: str, m: int, n: int) -> Any:

@@ -33,8 +33,8 @@ from graph2jax.ops.linalg import (
 )
 from graph2jax.ops.linalg_products import _dim
 from graph2jax.ops.linalg_solve import _default_b_ndim, solve_triangular
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.variable import TensorVariable
 
 # ---------------------------------------------------------------------------
 # pivots and permutations

@@ -13,8 +13,8 @@ from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.elemwise_op import real_of
 from graph2jax.ops.linalg import _gt, _input_grad, _out, _pad_at, linalg_dtype
 from graph2jax.ops.linalg_decomp import SVD
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.variable import TensorVariable
 
 _INF = float("inf")
 _MATRIX_ORDS = (None, "fro", "nuc", _INF, -_INF, 1, -1, 2, -2)

@@ -16,8 +16,8 @@ import numpy as np
 from graph2jax.ops.linalg import _gt, _matrix_input, inv
 from graph2jax.ops.linalg_decomp import eigh
 from graph2jax.ops.linalg_solve import solve
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.variable import TensorVariable
 
 
 def _dim(x: TensorVariable, axis: int) -> Any:

@@ -28,9 +28,9 @@ from graph2jax.ops.linalg import (
     _triangle_grad,
     linalg_dtype,
 )
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import TensorType
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.tensor_type import TensorType
+from graph2jax.types.variable import TensorVariable
 
 
 class _SolveBase(Op):

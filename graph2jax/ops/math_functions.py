@@ -40,9 +40,9 @@ from graph2jax.ops.reduce import min as reduce_min
 from graph2jax.ops.shape import reshape, squeeze, transpose
 from graph2jax.ops.sort import sort
 from graph2jax.ops.special_functions import isneginf, isposinf
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import discrete_dtypes
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.tensor_type import discrete_dtypes
+from graph2jax.types.variable import TensorVariable
 
 
 def isclose(

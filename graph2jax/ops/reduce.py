@@ -31,9 +31,9 @@ from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.elemwise_op import upcast
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import TensorType, continuous_dtypes, discrete_dtypes
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.tensor_type import TensorType, continuous_dtypes, discrete_dtypes
+from graph2jax.types.variable import TensorVariable
 
 AxisLike = int | Sequence[int] | None
 

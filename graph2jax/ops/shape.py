@@ -19,9 +19,9 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import TensorType, int_dtypes, uint_dtypes
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.tensor_type import TensorType, int_dtypes, uint_dtypes
+from graph2jax.types.variable import TensorVariable
 
 
 class Shape(Op):

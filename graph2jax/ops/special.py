@@ -20,9 +20,9 @@ from graph2jax.ops.elemwise import exp
 from graph2jax.ops.elemwise_op import cast, upgrade_to_float
 from graph2jax.ops.reduce import AxisLike, normalize_axis, reduced_shape, reduction, restore_axes
 from graph2jax.ops.reduce import sum as reduce_sum
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import TensorType, continuous_dtypes, discrete_dtypes
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.tensor_type import TensorType, continuous_dtypes, discrete_dtypes
+from graph2jax.types.variable import TensorVariable
 
 
 def _peak(x: np.ndarray, axis: tuple[int, ...]) -> np.ndarray:

@@ -32,9 +32,9 @@ import scipy.special as sp
 from graph2jax.graph.gradtypes import grad_not_implemented
 from graph2jax.ops.elemwise import add, exp, gamma, gammaln, isinf, log, maximum, psi, switch
 from graph2jax.ops.elemwise_op import cast, elemwise_function, scalar_op, upgrade_to_float
-from graph2jax.tensor.basic import as_tensor_variable
-from graph2jax.tensor.type import complex_dtypes
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.tensor_type import complex_dtypes
+from graph2jax.types.variable import TensorVariable
 
 
 def _float(*dtypes: str) -> str:

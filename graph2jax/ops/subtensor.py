@@ -69,9 +69,9 @@ from graph2jax.ops.subtensor_key import (
     result_shape,
     static_positions,
 )
-from graph2jax.tensor.basic import as_tensor_variable, constant
-from graph2jax.tensor.type import TensorType, continuous_dtypes, int_dtypes
-from graph2jax.tensor.variable import TensorVariable
+from graph2jax.types.as_tensor import as_tensor_variable, constant
+from graph2jax.types.tensor_type import TensorType, continuous_dtypes, int_dtypes
+from graph2jax.types.variable import TensorVariable
 
 
 def _require_known(node: Apply, values: Sequence[Any], writes: bool) -> None:

@@ -17,8 +17,8 @@ import numpy as np
 
 from graph2jax.graph.basic import Constant, Variable
 from graph2jax.ops.elemwise_op import broadcast_static_shape
-from graph2jax.tensor.basic import as_tensor_variable, constant
-from graph2jax.tensor.type import discrete_dtypes
+from graph2jax.types.as_tensor import as_tensor_variable, constant
+from graph2jax.types.tensor_type import discrete_dtypes
 
 # Entries of an ``idx_list``, one per item of the key:
 #   ("int",)  ("slice", has_start, has_stop, has_step)  ("newaxis",)  ("ellipsis",)

@@ -22,8 +22,8 @@ from graph2jax.ops.sort import *
 from graph2jax.ops.special_functions import *
 from graph2jax.ops.subtensor import *
 from graph2jax.tensor import linalg, special
-from graph2jax.tensor.basic import as_tensor, as_tensor_variable, constant, stacklists
-from graph2jax.tensor.sharedvar import TensorSharedVariable
 from graph2jax.tensor.special import logsumexp  # pt.logsumexp, as PyTensor
-from graph2jax.tensor.type import *
-from graph2jax.tensor.variable import TensorConstant, TensorVariable
+from graph2jax.types.as_tensor import as_tensor, as_tensor_variable, constant, stacklists
+from graph2jax.types.sharedvar import TensorSharedVariable
+from graph2jax.types.tensor_type import *
+from graph2jax.types.variable import TensorConstant, TensorVariable

@@ -10,7 +10,7 @@ import pytest
 import graph2jax as g
 import graph2jax.tensor as gt
 from graph2jax.compile.function.types import Function
-from graph2jax.tensor.sharedvar import SharedVariable
+from graph2jax.types.sharedvar import SharedVariable
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 
 import graph2jax as g
 import graph2jax.tensor as gt
-from graph2jax.tensor.type import TensorType
+from graph2jax.types.tensor_type import TensorType
 
 
 @pytest.mark.parametrize(

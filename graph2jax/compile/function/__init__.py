@@ -21,7 +21,7 @@ from graph2jax.compile.rebuild import (
 )
 from graph2jax.graph.basic import Constant, Tag, Variable
 from graph2jax.graph.errors import UnusedInputError
-from graph2jax.tensor.sharedvar import SharedVariable
+from graph2jax.types.sharedvar import SharedVariable
 
 __all__ = ["In", "Out", "ProfileStats", "UnusedInputError", "function", "function_dump"]
 

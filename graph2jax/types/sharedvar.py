@@ -1,0 +1,281 @@
+"""Shared variables: named, stateful values that compiled functions read and update.
+
+A shared variable's value lives on the device as a ``jax.Array``. Functions
+take it as an implicit argument and write their ``updates`` back after each
+call, donating the old buffers to XLA so an update needs no second copy of
+the value. A buffer the user still holds is never donated (see
+:class:`SharedVariable`): the user's arrays never become deleted buffers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from graph2jax.graph.basic import Type, Variable
+from graph2jax.types.tensor_type import TensorType
+from graph2jax.types.variable import _TensorOperators
+
+_creation_order = itertools.count()
+
+
+class SharedVariable(Variable):
+    """A variable whose value is stored with it and shared by every function that uses it.
+
+    Attributes
+    ----------
+    default_update : Variable or None
+        An expression used as this variable's update by every function that
+        reads it and gives it no explicit update (unless ``no_default_updates``).
+    strict, allow_downcast : bool, bool or None
+        The casts ``set_value`` may make (see :meth:`set_value`).
+
+    Notes
+    -----
+    The borrowed-buffer rule: a call updating the variable donates its
+    buffer unless the ``jax.Array`` is referenced outside the variable (the
+    user kept the result of ``get_value(borrow=True, return_internal_type=True)``,
+    of an ``Out(borrow=True)`` or the array given to ``set_value(v, borrow=True)``):
+    then XLA gets a copy, and the user's array stays valid with unchanged
+    contents. Numpy views (``get_value(borrow=True)``) are protected by JAX
+    itself, which never frees a buffer that has external references. So
+    steady-state updates keep one copy of the value, and a borrowed value
+    never becomes a deleted buffer.
+    """
+
+    def __init__(
+        self,
+        type: Type,
+        value: Any,
+        strict: bool = False,
+        allow_downcast: bool | None = None,
+        name: str | None = None,
+        borrow: bool = False,
+    ):
+        super().__init__(type, None, None, name)
+        self._storage = _Storage()
+        self.default_update: Variable | None = None
+        self.strict, self.allow_downcast = strict, allow_downcast
+        self.set_value(value, borrow=borrow)
+
+    # values: kept in a storage shared with this variable's clones ---------
+    @property
+    def lock(self) -> threading.RLock:
+        return self._storage.lock
+
+    @property
+    def sort_key(self) -> int:
+        """The order in which calls take the locks of the variables they update."""
+        return self._storage.sort_key
+
+    @property
+    def _value(self) -> Any:
+        return self._storage.value
+
+    def get_value(self, borrow: bool = False, return_internal_type: bool = False) -> Any:
+        """The current value.
+
+        Parameters
+        ----------
+        borrow : bool
+            False (default): a numpy copy the caller owns. True: may share
+            memory with the internal buffer; it stays valid after later
+            updates (see the borrowed-buffer rule above).
+        return_internal_type : bool
+            True with ``borrow=True``: the internal ``jax.Array`` itself.
+        """
+        storage = self._storage
+        with storage.lock:
+            value = storage.value
+            if not borrow:
+                return np.array(value, copy=True)
+            return value if return_internal_type else np.asarray(value)
+
+    def set_value(self, new_value: Any, borrow: bool = False) -> None:
+        """Replace the value, checked and cast to this variable's type.
+
+        The variable's ``strict`` and ``allow_downcast`` (given to
+        :func:`shared`) decide which casts are allowed: with ``strict=True``
+        the value must have exactly the dtype; otherwise a lossless cast is
+        made, and a lossy one only with ``allow_downcast=True``. With
+        ``borrow=True`` a device array is kept as it is (no copy; while the
+        caller holds it, updates copy rather than donate it); with
+        ``borrow=False`` the variable keeps its own copy.
+
+        Raises
+        ------
+        TypeError
+            A value of the wrong number of dimensions or a cast not allowed.
+        """
+        try:
+            value = self.type.filter(new_value, self.strict, self.allow_downcast)
+        except TypeError as err:
+            raise TypeError(f"set_value of shared variable {self.describe()}: {err}") from None
+        if isinstance(value, np.ndarray | np.generic) or (
+            isinstance(value, jax.Array) and not borrow
+        ):
+            # jnp.array copies: the caller's numpy or device array is never aliased
+            value = jnp.array(value, copy=True)
+        with self._storage.lock:
+            self._storage.value = value  # a device array, or a value of a non-array type
+
+    def _write(self, value: Any) -> None:
+        """Store a fresh buffer computed by a function (the shell holds ``lock``)."""
+        self._storage.value = value
+
+    @property
+    def value(self) -> Any:
+        return self.get_value()
+
+    @value.setter
+    def value(self, v: Any) -> None:
+        self.set_value(v)
+
+    @property
+    def container(self) -> SharedVariable:
+        return self
+
+    def clone(self, **kwargs: Any) -> SharedVariable:
+        """A new variable sharing this one's storage (as PyTensor's ``clone``)."""
+        cp = super().clone(**kwargs)
+        cp.__dict__.pop("_eval_cache", None)
+        return cp
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_eval_cache", None)
+        return state
+
+
+class _Storage:
+    """The value of a shared variable and its clones, with the lock guarding it.
+
+    Pickled as its value (a numpy array); variables pickled together keep
+    sharing one storage.
+    """
+
+    __slots__ = ("value", "lock", "sort_key")
+
+    def __init__(self, value: Any = None):
+        self.value = value
+        self.lock = threading.RLock()
+        self.sort_key = next(_creation_order)
+
+    def __reduce__(self) -> tuple:
+        with self.lock:
+            value = self.value
+            return _restore_storage, (np.asarray(value) if isinstance(value, jax.Array) else value,)
+
+
+def _restore_storage(value: Any) -> _Storage:
+    return _Storage(jnp.asarray(value) if isinstance(value, np.ndarray) else value)
+
+
+class TensorSharedVariable(_TensorOperators, SharedVariable):
+    """A shared variable holding an array; usable like any tensor variable."""
+
+
+_constructors: list[Callable[..., SharedVariable | None]] = []
+
+
+def shared_constructor(
+    fn: Callable[..., SharedVariable | None],
+) -> Callable[..., SharedVariable | None]:
+    """Register ``fn(value, name, strict, allow_downcast, borrow, **kw)`` as a way to build a shared variable.
+
+    ``fn`` returns None (or raises TypeError) for values it does not handle;
+    later registrations are tried first (random generators register this way).
+    """
+    _constructors.insert(0, fn)
+    return fn
+
+
+def shared(
+    value: Any,
+    name: str | None = None,
+    strict: bool = False,
+    allow_downcast: bool | None = None,
+    borrow: bool = False,
+    shape: Sequence[int | None] | None = None,
+    **kwargs: Any,
+) -> SharedVariable:
+    """A shared variable initialised with ``value``.
+
+    Parameters
+    ----------
+    value : array-like, python or numpy scalar
+    name : str, optional
+    strict : bool
+        Later ``set_value`` calls must give exactly this dtype.
+    allow_downcast : bool, optional
+    borrow : bool
+        Keep ``value`` itself (a device array) instead of a copy.
+    shape : tuple of int or None, optional
+        The static shape. By default every length is unknown, so
+        ``set_value`` may change the shape.
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax as g
+    >>> W = g.shared(np.zeros((2, 3)), name="W")
+    >>> W.type
+    TensorType(float64, shape=(None, None))
+    >>> W.get_value().shape
+    (2, 3)
+    """
+    if isinstance(value, Variable):
+        raise TypeError(
+            f"shared() takes a value, not a symbolic variable ({value}); "
+            "use the variable directly or .eval() it first"
+        )
+    for ctor in _constructors:
+        try:
+            var = ctor(
+                value,
+                name=name,
+                strict=strict,
+                allow_downcast=allow_downcast,
+                borrow=borrow,
+                shape=shape,
+                **kwargs,
+            )
+        except TypeError:
+            continue
+        if var is not None:
+            return var
+    raise TypeError(
+        f"no shared variable type accepts a value of type {type(value).__name__}: {value!r}"
+    )
+
+
+@shared_constructor
+def tensor_constructor(
+    value: Any,
+    name: str | None = None,
+    strict: bool = False,
+    allow_downcast: bool | None = None,
+    borrow: bool = False,
+    shape: Sequence[int | None] | None = None,
+) -> TensorSharedVariable | None:
+    """Shared variables for numpy/JAX arrays and python or numpy scalars."""
+    if not isinstance(value, np.ndarray | np.generic | jax.Array | bool | int | float | complex):
+        return None
+    dtype = str(value.dtype) if hasattr(value, "dtype") else str(np.asarray(value).dtype)
+    ndim = np.ndim(value)
+    static = tuple(shape) if shape is not None else (None,) * ndim
+    if len(static) != ndim:
+        raise ValueError(f"shared(): shape {shape} has {len(static)} dimensions, the value {ndim}")
+    return TensorSharedVariable(
+        TensorType(dtype, static),
+        value,
+        strict=strict,
+        allow_downcast=allow_downcast,
+        name=name,
+        borrow=borrow,
+    )

@@ -1,0 +1,358 @@
+"""``TensorType`` and the variable constructors (``dscalar``, ``fmatrix``, ``tensor`` ...)."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from graph2jax.config import config
+from graph2jax.graph.basic import Type, Variable
+
+#: dtypes a tensor may have, as PyTensor (float16 and bfloat16 are left out)
+ALL_DTYPES = (
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float32", "float64", "complex64", "complex128",
+)  # fmt: skip
+int_dtypes = ("int8", "int16", "int32", "int64")
+uint_dtypes = ("uint8", "uint16", "uint32", "uint64")
+discrete_dtypes = ("bool", *int_dtypes, *uint_dtypes)
+float_dtypes = ("float32", "float64")
+complex_dtypes = ("complex64", "complex128")
+continuous_dtypes = float_dtypes + complex_dtypes
+
+
+def _is_python_float(data: Any) -> bool:
+    return isinstance(data, builtins.float) or (
+        isinstance(data, list | tuple) and all(isinstance(d, builtins.float) for d in data)
+    )
+
+
+def _is_device_array(data: Any) -> bool:
+    return type(data).__module__.startswith("jax") and hasattr(data, "dtype")
+
+
+class TensorType(Type):
+    """The type of an n-dimensional array: a dtype and a static shape.
+
+    Parameters
+    ----------
+    dtype : str or numpy dtype
+        One of numpy's dtypes (``'floatX'`` means ``config.floatX``).
+    shape : sequence of int or None
+        The static shape; ``None`` marks a length unknown until run time. A
+        length of 1 broadcasts, as in PyTensor.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.TensorType("float32", shape=(None, 3))
+    TensorType(float32, shape=(None, 3))
+    """
+
+    def __init__(
+        self,
+        dtype: Any,
+        shape: Sequence[int | None] | None = None,
+        name: str | None = None,
+        broadcastable: Sequence[bool] | None = None,
+    ):
+        if dtype == "floatX":
+            dtype = config.floatX
+        dtype = str(np.dtype(dtype))
+        if dtype not in ALL_DTYPES:
+            raise TypeError(f"TensorType does not support dtype {dtype!r}; supported: {ALL_DTYPES}")
+        if shape is None and broadcastable is not None:
+            shape = tuple(1 if b else None for b in broadcastable)
+        if shape is None:
+            raise TypeError("TensorType needs a shape (use None for unknown lengths)")
+        shape = tuple(None if s is None else int(s) for s in shape)
+        if any(s is not None and s < 0 for s in shape):
+            raise ValueError(f"TensorType shape entries must be >= 0 or None, got {shape}")
+        self.dtype = dtype
+        self.shape = shape
+        self.name = name
+
+    def __call__(
+        self,
+        name: str | None = None,
+        *,
+        shape: Sequence[int | None] | None = None,
+        dtype: Any = None,
+    ) -> Variable:
+        """A new variable of this type.
+
+        ``shape`` (an extension to PyTensor) refines the unknown lengths:
+        ``dvector("x", shape=(3,))``. ``dtype`` must be this type's own.
+        """
+        if (
+            dtype is not None
+            and str(np.dtype(config.floatX if dtype == "floatX" else dtype)) != self.dtype
+        ):
+            raise TypeError(f"{self} fixes the dtype {self.dtype}; use tensor(dtype=...) instead")
+        if shape is None:
+            return self.make_variable(name)
+        if len(shape) != self.ndim:
+            raise ValueError(f"{self} has {self.ndim} dimensions, got shape {tuple(shape)}")
+        if any(
+            s is not None and t is not None and s != t
+            for s, t in zip(shape, self.shape, strict=True)
+        ):
+            raise ValueError(
+                f"{self} needs a shape compatible with {self.shape}, got {tuple(shape)}"
+            )
+        merged = tuple(s if s is not None else t for s, t in zip(shape, self.shape, strict=True))
+        return TensorType(self.dtype, merged).make_variable(name)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def broadcastable(self) -> tuple[bool, ...]:
+        return tuple(s == 1 for s in self.shape)
+
+    @property
+    def numpy_dtype(self) -> np.dtype:
+        return np.dtype(self.dtype)
+
+    def clone(self, dtype: Any = None, shape: Sequence[int | None] | None = None) -> TensorType:
+        """This type with another dtype and/or shape."""
+        return TensorType(
+            self.dtype if dtype is None else dtype, self.shape if shape is None else shape
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.dtype == self.dtype and other.shape == self.shape
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.dtype, self.shape))
+
+    def __repr__(self) -> str:
+        return f"TensorType({self.dtype}, shape={self.shape})"
+
+    __str__ = __repr__
+
+    def is_super(self, other: Type) -> bool:
+        """Whether every value of ``other`` is a value of this type."""
+        return (
+            isinstance(other, TensorType)
+            and other.dtype == self.dtype
+            and other.ndim == self.ndim
+            and all(s is None or s == o for s, o in zip(self.shape, other.shape, strict=True))
+        )
+
+    def convert_variable(self, var: Variable) -> Variable | None:
+        if var.type == self:
+            return var
+        if self.is_super(var.type):
+            return var  # a more precise static shape is still a value of this type
+        if isinstance(var.type, TensorType) and var.type.is_super(self):
+            import graph2jax.tensor as gt
+
+            return gt.specify_shape(var, self.shape)
+        return None
+
+    def filter(self, data: Any, strict: bool = False, allow_downcast: bool | None = None) -> Any:
+        """Return ``data`` as an array of this type, or raise ``TypeError``.
+
+        A device (JAX) array stays on the device; anything else becomes a numpy
+        array. ``strict=True`` accepts only arrays of exactly this dtype.
+        Otherwise the value is cast when no precision can be lost, when
+        ``allow_downcast`` is True, or (``allow_downcast=None``) when it is a
+        python float and this type's dtype is ``floatX``.
+        """
+        if _is_device_array(data) or isinstance(data, np.ndarray):
+            arr = data
+        elif strict:
+            raise TypeError(
+                f"expected an array of type {self} (strict=True), got {type(data).__name__} {data!r}"
+            )
+        else:
+            arr = np.asarray(data)
+        if str(arr.dtype) != self.dtype:
+            if strict:
+                raise TypeError(
+                    f"expected an array of dtype {self.dtype} (strict=True), got dtype {arr.dtype}"
+                )
+            arr = self._cast(data, arr, allow_downcast)
+        if arr.ndim != self.ndim:
+            raise TypeError(
+                f"wrong number of dimensions: expected {self.ndim} ({self}), got {arr.ndim} "
+                f"with shape {tuple(arr.shape)}"
+            )
+        if any(s is not None and s != d for s, d in zip(self.shape, arr.shape, strict=True)):
+            raise TypeError(
+                f"the type's shape {self.shape} does not match the value's {tuple(arr.shape)}"
+            )
+        return arr
+
+    def _cast(self, data: Any, arr: Any, allow_downcast: bool | None) -> Any:
+        target = self.numpy_dtype
+        if allow_downcast or np.can_cast(arr.dtype, target, "safe"):
+            return arr.astype(target)
+        if allow_downcast is None and self.dtype == config.floatX and _is_python_float(data):
+            return arr.astype(target)
+        if not isinstance(data, np.ndarray | np.generic) and not _is_device_array(data):
+            # python data (scalars, lists) is accepted when the conversion loses nothing
+            with np.errstate(all="ignore"):
+                converted = arr.astype(target)
+            if np.array_equal(converted.astype(arr.dtype), arr, equal_nan=arr.dtype.kind in "fc"):
+                return converted
+        raise TypeError(
+            f"{self} cannot hold a value of dtype {arr.dtype} without losing precision; "
+            f"cast the value to {self.dtype} or pass allow_input_downcast=True to function()"
+        )
+
+    def value_zeros(self, shape: Sequence[int]) -> np.ndarray:
+        return np.zeros(shape, dtype=self.dtype)
+
+    @staticmethod
+    def values_eq(a: Any, b: Any) -> bool:
+        """Exact equality of two values (NaNs in the same places count as equal)."""
+        a, b = np.asarray(a), np.asarray(b)
+        return (
+            a.shape == b.shape
+            and a.dtype == b.dtype
+            and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+        )
+
+    @staticmethod
+    def values_eq_approx(
+        a: Any, b: Any, rtol: float | None = None, atol: float | None = None
+    ) -> bool:
+        """Equality up to float tolerance (looser for float32)."""
+        a, b = np.asarray(a), np.asarray(b)
+        if a.shape != b.shape:
+            return False
+        if a.dtype.kind not in "fc":
+            return bool(np.array_equal(a, b))
+        low = a.dtype in (np.float32, np.complex64)
+        return bool(
+            np.allclose(
+                a,
+                b,
+                rtol=rtol or (1e-4 if low else 1e-7),
+                atol=atol or (1e-5 if low else 1e-10),
+                equal_nan=True,
+            )
+        )
+
+
+# TensorVariable is attached by graph2jax.types.variable (which imports this module).
+
+# ---------------------------------------------------------------------------
+# constructors
+
+_PREFIX_DTYPES = {
+    "b": "int8", "w": "int16", "i": "int32", "l": "int64",
+    "f": "float32", "d": "float64", "c": "complex64", "z": "complex128",
+}  # fmt: skip
+_KIND_SHAPES = {
+    "scalar": (), "vector": (None,), "matrix": (None, None), "row": (1, None),
+    "col": (None, 1), "tensor3": (None,) * 3, "tensor4": (None,) * 4,
+    "tensor5": (None,) * 5, "tensor6": (None,) * 6, "tensor7": (None,) * 7,
+}  # fmt: skip
+_PLURALS = {
+    "scalar": "scalars",
+    "vector": "vectors",
+    "matrix": "matrices",
+    "row": "rows",
+    "col": "cols",
+    "tensor3": "tensor3s",
+    "tensor4": "tensor4s",
+    "tensor5": "tensor5s",
+    "tensor6": "tensor6s",
+    "tensor7": "tensor7s",
+}
+
+
+def tensor(
+    *args: Any,
+    shape: Sequence[int | None] | None = None,
+    name: str | None = None,
+    dtype: Any = None,
+    broadcastable: Sequence[bool] | None = None,
+) -> Variable:
+    """A new symbolic tensor of the given dtype (default floatX) and static shape.
+
+    Called as ``tensor(dtype, shape, name)``; as in PyTensor, the name may
+    also come first: ``tensor("x", dtype="float32", shape=(2,))``.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> x = gt.tensor("float32", shape=(None, 3), name="x")
+    >>> x.type
+    TensorType(float32, shape=(None, 3))
+    """
+    args = list(args)
+    # Only a full dtype name counts as one: "b" or "f" is a variable's name, as
+    # in PyTensor (whose first positional argument is always the name).
+    if args and isinstance(args[0], str) and args[0] != "floatX" and args[0] not in ALL_DTYPES:
+        name = args.pop(0)
+    for value, key in zip(args, ("dtype", "shape", "name"), strict=False):
+        if key == "dtype":
+            dtype = value
+        elif key == "shape":
+            shape = value
+        else:
+            name = value
+    if len(args) > 3:
+        raise TypeError(f"tensor() takes at most 3 positional arguments, got {len(args)}")
+    if broadcastable is not None:
+        shape = tuple(1 if b else None for b in broadcastable)
+    if shape is None:
+        raise TypeError("tensor() needs a shape: a tuple of lengths, None for unknown ones")
+    return TensorType(dtype or config.floatX, shape)(name)
+
+
+def _make_constructor(kind: str) -> Any:
+    static = _KIND_SHAPES[kind]
+
+    def constructor(name: str | None = None, *, dtype: Any = None, shape: Any = None) -> Variable:
+        return TensorType(dtype or config.floatX, static)(name, shape=shape)
+
+    constructor.__name__ = constructor.__qualname__ = kind
+    constructor.__doc__ = (
+        f"A symbolic {kind} of dtype ``dtype`` (default floatX), static shape {static}.\n\n"
+        "Parameters\n----------\nname : str, optional\n"
+    )
+    return constructor
+
+
+def _make_plural(single: Any) -> Any:
+    # As PyTensor: an int gives that many unnamed variables, a single string is
+    # one name per character (``scalars('abc')``), several strings one name each.
+    def plural(*names: Any, **kwargs: Any) -> Variable | list[Variable]:
+        if names and isinstance(names[0], int):
+            return [single(**kwargs) for _ in range(names[0])]
+        if len(names) == 1:
+            names = names[0]
+            # an extension: "a, b" names two variables
+            if "," in names:
+                names = [n.strip() for n in names.split(",")]
+        if len(names) == 1:
+            return single(names, **kwargs)
+        return [single(n, **kwargs) for n in names]
+
+    plural.__doc__ = f"Several {single}s at once: ``{single}s('a', 'b')``, ``{single}s('ab')`` or ``{single}s(2)``."
+    return plural
+
+
+# As in PyTensor, the prefixed constructors are TensorType instances
+# (``pt.dscalar("x").type is pt.dscalar``) and the generic ones are functions.
+_constructors: dict[str, Any] = {}
+for _kind, _static in _KIND_SHAPES.items():
+    _constructors[_kind] = _make_constructor(_kind)
+    for _prefix, _dtype in _PREFIX_DTYPES.items():
+        _constructors[_prefix + _kind] = TensorType(_dtype, _static)
+    for _prefix in ("", *_PREFIX_DTYPES):
+        _plural = _make_plural(_constructors[_prefix + _kind])
+        _plural.__name__ = _plural.__qualname__ = _prefix + _PLURALS[_kind]
+        _constructors[_plural.__name__] = _plural
+globals().update(_constructors)
+
+__all__ = ["TensorType", "tensor", *_constructors]

@@ -11,8 +11,13 @@ from __future__ import annotations
 import itertools
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # fg.py builds on this module
+    from graph2jax.graph.fg import FunctionGraph
 
 
 class Type:
@@ -120,6 +125,16 @@ class Constant(Variable):
         text = str(self.data).replace("\n", "")
         return text if len(text) <= 20 else text[:17] + "..."
 
+    def signature(self) -> tuple:
+        """A hashable ``(type, value)`` pair, equal for two constants of the same type and value.
+
+        The value is compared by its bytes (dtype, shape, contents), so NaNs
+        in the same places are equal, as they must be for two graphs to be
+        the same program.
+        """
+        value = np.asarray(self.data)
+        return (self.type, (value.dtype.str, value.shape, value.tobytes()))
+
 
 class Tag:
     """A bag of annotations attached to a variable."""
@@ -193,7 +208,7 @@ class Op:
     """An operation of the graph.
 
     Subclasses list their parameters in ``__props__`` (equality and hashing
-    follow them) and define:
+    follow them, and the structure of the op's :attr:`inner_fgraphs`) and define:
 
     - ``make_node(*inputs)``: check the inputs and build the :class:`Apply`
       with typed outputs (errors raised here reach the user when the graph is built);
@@ -202,29 +217,75 @@ class Op:
     - ``infer_shape(fgraph, node, input_shapes)``: symbolic output shapes;
     - ``L_op(inputs, outputs, output_grads)``: the symbolic gradient, one
       variable per input (or a disconnected/null gradient, see
-      :mod:`graph2jax.gradient`). Ops without a gradient set ``differentiable = False``.
+      :mod:`graph2jax.gradient`).
 
     The JAX implementation is registered next to the op with
     ``@jax_funcify.register(OpClass)``.
     """
 
     __props__: tuple[str, ...] = ()
-    #: inputs whose *values* the JAX implementation needs at trace time (shapes)
+    #: inputs whose *values* the JAX implementation needs at trace time (a reshape's
+    #: target shape, ``arange``'s bounds); the linker makes the function inputs that
+    #: feed them static arguments of ``jax.jit``
     static_inputs: tuple[int, ...] = ()
-    #: may a node be evaluated with ``perform`` when all its inputs are known at trace time
+    #: the outputs depend on the inputs' shapes only, never on their values (``shape(x)``):
+    #: the static-input analysis stops there, since JAX knows shapes while tracing
+    shape_only: bool = False
+    #: may a node be evaluated with ``perform`` while tracing when all its inputs are known
+    #: then (shape arithmetic stays concrete); an op whose result must not be baked into the
+    #: program as a constant (a random draw, a side effect) sets it to False
     foldable: bool = True
+    #: False for a piecewise-constant op (``argmax``, ``argsort``): ``grad`` gives its
+    #: inputs zero gradients without calling ``L_op``
     differentiable: bool = True
+    #: ``{output: [input]}``: the output overwrites that input's buffer, and ``view_map``
+    #: ``{output: [input]}``: the output is a view of that input. Both are kept for
+    #: PyTensor's API: JAX arrays are immutable and buffers are reused through donation,
+    #: so no graph2jax op destroys an input; ``function`` refuses a node with a
+    #: ``destroy_map`` unless ``accept_inplace=True``, and ``debugprint`` can show both
     destroy_map: dict[int, list[int]] = {}
     view_map: dict[int, list[int]] = {}
+    #: the graphs this op holds and runs (a scan or while body, ifelse's branches, a
+    #: jacobian's backward pass). Declaring them is all an op needs for every walk of the
+    #: graph (the unsupported-op check, the static-input analysis, the rewrites,
+    #: ``debugprint``) to see inside, and for equality to follow their structure. An inner
+    #: graph is never changed in place once the op holds it: rewrites build a new op with
+    #: :meth:`with_inner_fgraphs`, and the op's JAX implementation links its bodies with
+    #: :func:`graph2jax.linker.jax_linker.link_inner`
+    inner_fgraphs: tuple[FunctionGraph, ...] = ()
 
-    def _props(self) -> tuple:
-        return tuple(getattr(self, p) for p in self.__props__)
+    def with_inner_fgraphs(self, fgraphs: Sequence[FunctionGraph]) -> Op:
+        """A copy of this op holding ``fgraphs`` instead of :attr:`inner_fgraphs`.
+
+        Each new graph has the inputs' and outputs' types of the one it
+        replaces. Ops that declare ``inner_fgraphs`` define it; the rewrite
+        pass uses it to replace a rewritten body without touching this op,
+        which the user's graph still holds.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no inner graphs to replace")
+
+    def inner_input_origins(self, k: int) -> tuple[int | None, ...]:
+        """For each input of inner graph ``k``: the node input whose value it receives unchanged.
+
+        None for an input whose value the op makes (a seed, a loop carry, a
+        slice of a sequence). A value known while tracing outside (a static
+        input) is known inside only through such an unchanged input, so this
+        is how an inner graph's need for a static value reaches the outer
+        function's inputs. The default, None everywhere, never makes an input
+        static.
+        """
+        return (None,) * len(self.inner_fgraphs[k].inputs)
+
+    def _key(self) -> tuple:
+        """What equality and hashing compare: the class, the props and the inner graphs' structure."""
+        props = tuple(getattr(self, p) for p in self.__props__)
+        return (type(self), props, tuple(fg.structural_key() for fg in self.inner_fgraphs))
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self._props() == other._props()
+        return type(self) is type(other) and self._key() == other._key()
 
     def __hash__(self) -> int:
-        return hash((type(self), self._props()))
+        return hash(self._key())
 
     def __str__(self) -> str:
         name = type(self).__name__
@@ -302,6 +363,35 @@ def toposort(inputs: Sequence[Variable], outputs: Sequence[Variable]) -> list[Ap
                 if inp.owner is not None and id(inp.owner) not in done and id(inp) not in stop:
                     stack.append((inp, False))
     return order
+
+
+def walk_nodes(inputs: Sequence[Variable], outputs: Sequence[Variable]) -> Iterator[Apply]:
+    """Every apply node between ``inputs`` and ``outputs``, and every node of their inner graphs.
+
+    The nodes come in :func:`toposort` order, each followed by the nodes of
+    its op's :attr:`Op.inner_fgraphs` (depth first, so a body nested in a
+    body is walked too); an inner graph that several nodes hold is walked
+    once. The checks that must see inside scan, ifelse and while bodies (an
+    op with no JAX implementation) walk the graph this way.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> x = gt.dvector("x")
+    >>> [str(node.op) for node in walk_nodes([x], [gt.exp(x) + 1])]
+    ['exp', 'add']
+    """
+    walked: set[int] = set()
+    pending = [iter(toposort(inputs, outputs))]
+    while pending:
+        node = next(pending[-1], None)
+        if node is None:
+            pending.pop()
+            continue
+        yield node
+        bodies = [fg for fg in node.op.inner_fgraphs if id(fg) not in walked]
+        walked.update(map(id, bodies))
+        pending += [iter(fg.toposort()) for fg in reversed(bodies)]
 
 
 def clone_replace(outputs: Any, replace: Any = None, rebuild_strict: bool = True) -> Any:

@@ -80,6 +80,41 @@ class FunctionGraph:
         """The apply nodes in an order where each follows its inputs' owners."""
         return toposort(self.inputs, self.outputs)
 
+    def structural_key(self) -> tuple:
+        """A hashable value, equal for two graphs that compute the same thing the same way.
+
+        It holds the inputs' types, each node's op (compared by its props, and
+        by this key for an op with inner graphs), its inputs' wiring and its
+        outputs' types, every constant's type and value, and which variables
+        are the outputs. Names, creation lines and object identities are left
+        out, so a copy, a pickled copy or the same graph built twice have
+        equal keys; ops with inner graphs compare by the keys of their graphs.
+
+        Examples
+        --------
+        >>> import graph2jax.tensor as gt
+        >>> x = gt.dvector("x")
+        >>> key = FunctionGraph([x], [gt.exp(x) + 1]).structural_key()
+        >>> key == FunctionGraph([x], [gt.exp(x) + 1]).structural_key()
+        True
+        >>> key == FunctionGraph([x], [gt.exp(x) + 2]).structural_key()
+        False
+        """
+        wires: dict[int, tuple] = {id(v): ("input", k) for k, v in enumerate(self.inputs)}
+
+        def wire(var: Variable) -> tuple:
+            if id(var) in wires:
+                return wires[id(var)]
+            return ("constant", var.signature())  # every other leaf is a constant
+
+        nodes = []
+        for n, node in enumerate(self.toposort()):
+            nodes.append(
+                (node.op, tuple(map(wire, node.inputs)), tuple(o.type for o in node.outputs))
+            )
+            wires.update((id(out), ("node", n, out.index)) for out in node.outputs)
+        return (tuple(v.type for v in self.inputs), tuple(nodes), tuple(map(wire, self.outputs)))
+
     def replace(self, var: Variable, new_var: Variable, reason: str | None = None) -> None:
         """Make every client of ``var`` use ``new_var`` instead (types must match)."""
         if var.type != new_var.type:

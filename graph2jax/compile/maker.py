@@ -25,7 +25,7 @@ from graph2jax.compile.mode import Mode
 from graph2jax.graph.basic import Variable
 from graph2jax.graph.errors import UnusedInputError
 from graph2jax.graph.fg import FunctionGraph
-from graph2jax.linker.dispatch import NoJaxImplementationError, unsupported_ops
+from graph2jax.linker.dispatch import check_supported
 from graph2jax.linker.jax_linker import StaticValue
 from graph2jax.linker.numpy_linker import link_numpy
 from graph2jax.rewrite.engine import rewrite_fgraph
@@ -100,7 +100,7 @@ class FunctionMaker:
             profile.rebuild_time += self.build_time
             profile.rewrite_time += self.rewrite_time
         if mode.linker != "numpy":
-            _check_supported(self.fgraph)
+            check_supported(self.fgraph)
             self.linked(None)  # link now: a missing JAX implementation fails here, not at call time
 
     @property
@@ -206,17 +206,6 @@ class NumpyLinked:
 
     def jitted(self, *args: Any) -> tuple:
         return tuple(jnp.asarray(v) for v in self.py_fn(*[np.asarray(a) for a in args]))
-
-
-def _check_supported(fgraph: FunctionGraph) -> None:
-    missing = unsupported_ops(fgraph.outputs)
-    if missing:
-        raise NoJaxImplementationError(
-            f"{len(missing)} op(s) of this graph have no JAX implementation: "
-            f"{', '.join(f'{op} ({type(op).__module__}.{type(op).__qualname__})' for op in missing)}; "
-            "register one with @graph2jax.linker.dispatch.jax_funcify.register(OpClass), "
-            "or compile with mode='NUMPY'"
-        )
 
 
 def _check_inplace(fgraph: FunctionGraph, accept_inplace: bool) -> None:

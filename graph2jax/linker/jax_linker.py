@@ -80,12 +80,15 @@ def static_input_indices(fgraph: FunctionGraph) -> tuple[int, ...]:
     An op lists in ``static_inputs`` the inputs whose values shape its result
     (a reshape's target shape, ``arange``'s bounds). Walking back from those
     inputs, a ``shape_only`` op (``shape(x)``) stops the walk: its value
-    depends on ``x``'s shape, never on ``x``'s values.
+    depends on ``x``'s shape, never on ``x``'s values. Inner graphs count
+    too: a value a body needs at trace time comes from the node input that
+    feeds that body input unchanged (:meth:`~graph2jax.graph.basic.Op.inner_input_origins`),
+    found the same way, recursively.
     """
     positions = {id(v): i for i, v in enumerate(fgraph.inputs)}
     found: set[int] = set()
     seen: set[int] = set()
-    stack = [node.inputs[k] for node in fgraph.apply_nodes for k in node.op.static_inputs]
+    stack = [node.inputs[k] for node in fgraph.apply_nodes for k in _static_operands(node)]
     while stack:
         var = stack.pop()
         if id(var) in seen:
@@ -93,9 +96,20 @@ def static_input_indices(fgraph: FunctionGraph) -> tuple[int, ...]:
         seen.add(id(var))
         if id(var) in positions:
             found.add(positions[id(var)])
-        elif var.owner is not None and not getattr(var.owner.op, "shape_only", False):
+        elif var.owner is not None and not var.owner.op.shape_only:
             stack.extend(var.owner.inputs)
     return tuple(sorted(found))
+
+
+def _static_operands(node: Apply) -> list[int]:
+    """The positions of ``node``'s inputs whose values its op or its inner graphs need at trace time."""
+    op = node.op
+    operands = list(op.static_inputs)
+    for k, body in enumerate(op.inner_fgraphs):
+        origins = op.inner_input_origins(k)
+        # an inner input the op makes (a seed, a loop carry) cannot be made static from outside
+        operands += [origins[j] for j in static_input_indices(body) if origins[j] is not None]
+    return operands
 
 
 def _node_thunk(node: Apply) -> Callable[..., Any]:
@@ -184,6 +198,28 @@ def fgraph_to_python(
     source = "\n".join(lines)
     exec(compile(source, "<graph2jax linked function>", "exec"), env)
     return env["linked"], source, node_fns
+
+
+def link_inner(fgraph: FunctionGraph) -> Callable[..., tuple]:
+    """The pure function of an op's inner graph, for the op's JAX implementation to call.
+
+    This is the one way an op links a body (a jacobian's backward pass, and
+    scan, ifelse and while bodies): ``fn(*inputs) -> tuple(outputs)`` over
+    JAX arrays, not jitted, traced as part of the outer function (inside
+    ``jax.vmap``, ``lax.scan``, ``lax.cond``, ...). Inputs passed as numpy
+    arrays stay known while tracing, so the body's shape arithmetic over
+    them is evaluated with numpy, as in the outer graph.
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> x, y = gt.dvectors("x", "y")
+    >>> body = link_inner(FunctionGraph([x, y], [x * y, x + y]))
+    >>> [np.asarray(v).tolist() for v in body(np.array([2.0]), np.array([3.0]))]
+    [[6.0], [5.0]]
+    """
+    fn, _, _ = fgraph_to_python(fgraph)
+    return fn
 
 
 def link(fgraph: FunctionGraph, donate_argnums: Sequence[int] = ()) -> LinkedFunction:

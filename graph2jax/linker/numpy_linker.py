@@ -76,3 +76,21 @@ def link_numpy(
         return tuple(get(o) for o in outputs)
 
     return run
+
+
+def link_inner(fgraph: FunctionGraph) -> Callable[..., tuple]:
+    """The numpy reference of an op's inner graph, for the op's ``perform`` to call.
+
+    The counterpart of :func:`graph2jax.linker.jax_linker.link_inner`:
+    ``fn(*inputs) -> tuple(outputs)`` over numpy arrays, each node evaluated
+    with its ``perform``. Linking costs one walk of the graph, so ``perform``
+    may link its body on every call rather than keep the function.
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> x = gt.dvector("x")
+    >>> link_inner(FunctionGraph([x], [x * 2]))(np.array([1.0, 2.0]))
+    (array([2., 4.]),)
+    """
+    return link_numpy(fgraph)

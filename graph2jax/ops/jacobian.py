@@ -21,9 +21,8 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Op, Variable
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.graph.gradtypes import disconnected, grad_not_implemented
+from graph2jax.linker import jax_linker, numpy_linker
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.linker.jax_linker import fgraph_to_python
-from graph2jax.linker.numpy_linker import link_numpy
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType
 
@@ -43,23 +42,27 @@ class JacobianRows(Op):
     ``expression.shape + free[wrt_positions[k]].shape``.
     """
 
+    __props__ = ("wrt_positions",)
+
     def __init__(self, fgraph: FunctionGraph, wrt_positions: Sequence[int]):
         self.fgraph = fgraph
         self.wrt_positions = tuple(wrt_positions)
-        self._numpy_fn: Callable[..., tuple] | None = None
 
-    # each instance carries its own inner graph: equal only to itself
-    def __eq__(self, other: object) -> bool:
-        return self is other
+    @property
+    def inner_fgraphs(self) -> tuple[FunctionGraph, ...]:
+        """The backward pass ``G(seed, *free)``, the op's one inner graph."""
+        return (self.fgraph,)
 
-    def __hash__(self) -> int:
-        return id(self)
+    def with_inner_fgraphs(self, fgraphs: Sequence[FunctionGraph]) -> JacobianRows:
+        (fgraph,) = fgraphs
+        return JacobianRows(fgraph, self.wrt_positions)
+
+    def inner_input_origins(self, k: int) -> tuple[int | None, ...]:
+        # the seed is made by the op (one-hot rows); each free input is passed through
+        return (None, *range(1, len(self.fgraph.inputs)))
 
     def __str__(self) -> str:
         return f"JacobianRows{{{len(self.fgraph.outputs)} outputs}}"
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "_numpy_fn": None}
 
     def make_node(self, expression: Any, *free: Variable) -> Apply:
         expression = as_tensor_variable(expression)
@@ -77,15 +80,14 @@ class JacobianRows(Op):
         return Apply(self, [expression, *free], outputs)
 
     def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
-        if self._numpy_fn is None:
-            self._numpy_fn = link_numpy(self.fgraph)
+        backward = numpy_linker.link_inner(self.fgraph)
         expression, *free = inputs
         shape, dtype = np.shape(expression), node.inputs[0].dtype
         rows = []
         for i in range(int(np.prod(shape))):
             seed = np.zeros(shape, dtype=dtype)
             seed.flat[i] = 1
-            rows.append(self._numpy_fn(seed, *free))
+            rows.append(backward(seed, *free))
         for k, out in enumerate(output_storage):
             trailing = np.shape(free[self.wrt_positions[k]])
             stacked = [r[k] for r in rows] or np.zeros((0, *trailing))
@@ -111,7 +113,7 @@ class JacobianRows(Op):
 
 @jax_funcify.register(JacobianRows)
 def _jax_jacobian_rows(op: JacobianRows, node: Apply) -> Callable[..., Any]:
-    inner, _, _ = fgraph_to_python(op.fgraph)
+    inner = jax_linker.link_inner(op.fgraph)
     single = len(node.outputs) == 1
     positions = op.wrt_positions
 

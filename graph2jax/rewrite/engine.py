@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graph2jax.graph.basic import Apply, Constant, Variable, _clone_with_memo, graph_inputs
+from graph2jax.graph.basic import Apply, Constant, Op, Variable, _clone_with_memo, graph_inputs
 from graph2jax.graph.fg import FunctionGraph
 
 RewriteFn = Callable[[Apply], "list[Variable] | None"]
@@ -136,7 +136,14 @@ def rewrite_fgraph(
 ) -> list[tuple[str, Apply]]:
     """Apply the mode's rewrites (and ``extra`` ones) to ``fgraph`` in place until none applies.
 
-    Returns the ``(rewrite name, rewritten node)`` pairs, in order.
+    Inner graphs are rewritten too, by the same rewrites: a node whose op
+    holds some (``Op.inner_fgraphs``) is replaced by a node of a new op
+    holding rewritten copies (:meth:`~graph2jax.graph.basic.Op.with_inner_fgraphs`),
+    never by changing the op's graphs in place, since the user's graph
+    holds the same op.
+
+    Returns the ``(rewrite name, rewritten node)`` pairs, in order, those
+    inside inner graphs included (their nodes are then inner nodes).
     """
     import graph2jax.rewrite.stabilize  # noqa: F401  (registers the rewrite sets)
 
@@ -144,11 +151,20 @@ def rewrite_fgraph(
     applied: list[tuple[str, Apply]] = []
     if not rewrites:
         return applied
+    final_bodies: set[Op] = set()  # ops whose inner graphs are rewritten already (by equality)
     for _ in range(max_passes):
         changed = False
         for node in fgraph.toposort():
             if node not in fgraph.apply_nodes:
                 continue
+            if node.op.inner_fgraphs and node.op not in final_bodies:
+                inner = _rewrite_inner_graphs(node, mode, max_passes, extra, final_bodies)
+                if inner is not None:
+                    new_outputs, inner_applied = inner
+                    fgraph.replace_all(list(zip(node.outputs, new_outputs, strict=True)))
+                    applied += inner_applied
+                    changed = True
+                    continue
             for rewrite in rewrites:
                 new = rewrite.fn(node)
                 if not new:
@@ -162,3 +178,26 @@ def rewrite_fgraph(
         if not changed:
             break
     return applied
+
+
+def _rewrite_inner_graphs(
+    node: Apply,
+    mode: Any,
+    max_passes: int,
+    extra: Sequence[LocalRewrite],
+    final_bodies: set[Op],
+) -> tuple[list[Variable], list[tuple[str, Apply]]] | None:
+    """``node``'s outputs recomputed by an op holding rewritten copies of its inner graphs.
+
+    Returns them with the rewrites applied inside, or None when none
+    applied. The op with final inner graphs (the new one, or ``node.op``
+    when nothing changed) joins ``final_bodies``.
+    """
+    bodies = [body.clone() for body in node.op.inner_fgraphs]
+    applied = [step for body in bodies for step in rewrite_fgraph(body, mode, max_passes, extra)]
+    if not applied:
+        final_bodies.add(node.op)
+        return None
+    new_op = node.op.with_inner_fgraphs(bodies)
+    final_bodies.add(new_op)
+    return new_op.make_node(*node.inputs).outputs, applied

@@ -59,8 +59,10 @@ def debugprint(
     the same id and ``···`` instead of its inputs, so a shared subgraph
     appears once. For a compiled function (or a FunctionGraph) each node line
     ends with the node's position in the execution order, and the new value
-    of a shared variable is marked ``(update of name)``. Ops holding an inner
-    ``fgraph`` have it printed after an ``Inner graphs:`` header.
+    of a shared variable is marked ``(update of name)``. The inner graphs of
+    ops that hold some (``Op.inner_fgraphs``: a batched jacobian, scan
+    bodies) are printed after an ``Inner graphs:`` header, each under its
+    node's line, its inputs marked ``*k-name``.
 
     Parameters
     ----------
@@ -205,7 +207,7 @@ class _Printer:
             self.lines.append(f"{prefix}{label}{self.ident(var)}{type_str}{suffix}")
             return []
         seen = node in self.done
-        if not seen and getattr(node.op, "fgraph", None) is not None:
+        if not seen and node.op.inner_fgraphs:
             self.inner.append(node)
         line = prefix + str(node.op) + (f".{var.index}" if len(node.outputs) > 1 else "")
         line += self.ident(node) + type_str + (f" '{var.name}'" if var.name else "")
@@ -238,11 +240,13 @@ class _Printer:
         self.lines += ["", "Inner graphs:"]
         self.order = None  # inner nodes have no place in the outer execution order
         for node in self.inner:  # grows while inner graphs are printed: nested ones follow
-            fg = node.op.fgraph
-            self.lines += ["", f"{node.op}{self.ident(node)}"]
-            self.leaf_labels.update({v: f"*{k}-{v}" for k, v in enumerate(fg.inputs)})
-            for out in fg.outputs:
-                self.tree(out, " ← ", "    ", -1)
+            bodies = node.op.inner_fgraphs
+            for b, fg in enumerate(bodies):
+                which = f" (inner graph {b} of {len(bodies)})" if len(bodies) > 1 else ""
+                self.lines += ["", f"{node.op}{self.ident(node)}{which}"]
+                self.leaf_labels.update({v: f"*{k}-{v}" for k, v in enumerate(fg.inputs)})
+                for out in fg.outputs:
+                    self.tree(out, " ← ", "    ", -1)
 
 
 # ---------------------------------------------------------------------------

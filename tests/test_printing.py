@@ -33,13 +33,13 @@ class Overwrite(Op):
 
 
 class Inner(Op):
-    """A test op carrying an inner graph ``fgraph``."""
+    """A test op declaring the inner graphs it holds."""
 
-    def __init__(self, fgraph):
-        self.fgraph = fgraph
+    def __init__(self, *fgraphs):
+        self.inner_fgraphs = fgraphs
 
     def make_node(self, *inputs):
-        return Apply(self, list(inputs), [o.type() for o in self.fgraph.outputs])
+        return Apply(self, list(inputs), [o.type() for o in self.inner_fgraphs[0].outputs])
 
 
 def text(s: str) -> str:

@@ -163,6 +163,34 @@ def test_inner_graph(xy):
         """)
 
 
+def test_a_batched_jacobian_prints_its_backward_pass():
+    x = pt.vector("x")
+    jac = g.gradient.jacobian(pt.exp(x), x, vectorize=True)
+    assert debugprint(jac, file="str") == text("""
+        JacobianRows{1 outputs} [id A]
+         ├─ exp [id B]
+         │  └─ x [id C]
+         └─ x [id C]
+
+        Inner graphs:
+
+        JacobianRows{1 outputs} [id A]
+         ← mul [id D]
+            ├─ *0-jacobian_seed [id E]
+            └─ exp [id F]
+               └─ *1-x [id G]
+        """)
+
+
+def test_each_of_several_inner_graphs_is_labelled(xy):
+    x, _ = xy
+    u, v = pt.vector("u"), pt.vector("v")
+    op = Inner(FunctionGraph([u, v], [u * v]), FunctionGraph([u], [pt.exp(u)]))
+    printed = debugprint(op(x, x), file="str")
+    assert "Inner [id A] (inner graph 0 of 2)\n ← mul" in printed
+    assert "Inner [id A] (inner graph 1 of 2)\n ← exp" in printed
+
+
 def test_compiled_function_with_update():
     x = pt.scalar("x")
     w = g.shared(1.0, name="w")

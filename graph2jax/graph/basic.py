@@ -276,10 +276,12 @@ class Op:
         """
         return (None,) * len(self.inner_fgraphs[k].inputs)
 
+    def _props(self) -> tuple:
+        return tuple(getattr(self, p) for p in self.__props__)
+
     def _key(self) -> tuple:
         """What equality and hashing compare: the class, the props and the inner graphs' structure."""
-        props = tuple(getattr(self, p) for p in self.__props__)
-        return (type(self), props, tuple(fg.structural_key() for fg in self.inner_fgraphs))
+        return (type(self), self._props(), tuple(fg.structural_key() for fg in self.inner_fgraphs))
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self._key() == other._key()

@@ -115,7 +115,7 @@ def test_keyboard_interrupt_before_dispatch_changes_nothing(stateful, monkeypatc
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(linked, "jitted", interrupted)
+    monkeypatch.setattr(linked, "call", interrupted)
     with pytest.raises(KeyboardInterrupt):
         f(np.ones(3))
     monkeypatch.undo()

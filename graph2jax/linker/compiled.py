@@ -187,21 +187,19 @@ class JaxCompiled:
         if self.static_argnums:
             args = self._wrap_static(args)
         routes = self._routes
-        if routes is None:
-            try:
-                return self._full(*args)
-            except _Unusable:
-                routes = self._routes = {}
-        key = signature(args)
-        jitted = routes.get(key)
-        if jitted is not None:
-            return jitted(*args)
+        if routes is not None:  # some signature missed: each one is routed
+            jitted = routes.get(signature(args))
+            if jitted is not None:
+                return jitted(*args)
         try:
-            outputs = self._full(*args)
-            routes[key] = self._full
-        except _Unusable as miss:
-            routes[key] = self._variant(miss.usable)
-            outputs = routes[key](*args)
+            outputs, jitted = self._full(*args), self._full
+        except _Unusable as miss:  # raised while tracing: nothing ran, no buffer was consumed
+            jitted = self._variant(miss.usable)
+            outputs = jitted(*args)
+            if routes is None:
+                routes = self._routes = {}
+        if routes is not None:
+            routes[signature(args)] = jitted
         return outputs
 
     def lower(self, *args: Any) -> Any:

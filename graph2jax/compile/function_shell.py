@@ -527,7 +527,7 @@ class Function:
         self.maker.free()
 
     @property
-    def jax_fn(self) -> Any:
+    def jax_fn(self) -> Callable[..., tuple]:
         """The pure jitted callable ``(inputs..., shared values...) -> (outputs..., new values...)``.
 
         The arguments are every input (implicit ones included) in order, then

@@ -187,20 +187,23 @@ class JaxCompiled:
         if self.static_argnums:
             args = self._wrap_static(args)
         routes = self._routes
-        if routes is not None:  # some signature missed: each one is routed
-            jitted = routes.get(signature(args))
-            if jitted is not None:
-                return jitted(*args)
-        try:
-            outputs, jitted = self._full(*args), self._full
-        except _Unusable as miss:  # raised while tracing: nothing ran, no buffer was consumed
-            jitted = self._variant(miss.usable)
-            outputs = jitted(*args)
-            if routes is None:
+        if routes is None:  # every signature so far could use every donation
+            try:
+                return self._full(*args)
+            except _Unusable as miss:  # raised while tracing: nothing ran, no buffer was consumed
                 routes = self._routes = {}
-        if routes is not None:
-            routes[signature(args)] = jitted
-        return outputs
+                jitted = routes[signature(args)] = self._variant(miss.usable)
+                return jitted(*args)
+        key = signature(args)
+        jitted = routes.get(key)
+        if jitted is None:
+            try:
+                outputs = self._full(*args)
+                routes[key] = self._full
+                return outputs
+            except _Unusable as miss:
+                jitted = routes[key] = self._variant(miss.usable)
+        return jitted(*args)
 
     def lower(self, *args: Any) -> Any:
         """The lowering of the variant a call on ``args`` runs."""

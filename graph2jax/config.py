@@ -42,7 +42,11 @@ class Config:
     mode : str
         Default compilation mode of :func:`graph2jax.function`.
     device : str or None
-        Default device (``'cpu'``, ``'gpu'``, ``'gpu:1'``); None is JAX's default.
+        Where shared values, inputs and results are placed: ``'kind'`` or
+        ``'kind:index'`` (``'cpu'``, ``'gpu'``, ``'gpu:1'``; ``'gpu'`` is
+        ``'gpu:0'``). None (default) is JAX's default device. Read when a
+        value is stored and when a function is compiled; setting a device
+        that does not exist raises ``ValueError`` naming the available ones.
     compile_cache_dir : str or None
         Directory of JAX's persistent compilation cache; None leaves it off.
     profile : bool
@@ -84,12 +88,26 @@ class Config:
             value = value.lower() in ("1", "true", "yes")
         if key == "trace_fold_limit":
             value = int(value)
+        if key == "device" and value is not None:
+            _find_device(str(value))  # refused now, not at the first compilation
         if key == "compile_cache_dir" and value:
             jax.config.update("jax_compilation_cache_dir", str(value))
         object.__setattr__(self, key, value)
 
     def __setattr__(self, key: str, value: Any) -> None:
         self._set(key, value)
+
+    def placement(self) -> jax.Device | None:
+        """The ``jax.Device`` named by :attr:`device`, or None for JAX's default.
+
+        Examples
+        --------
+        >>> from graph2jax.config import config
+        >>> with config.change_flags(device="cpu:0"):
+        ...     config.placement().platform
+        'cpu'
+        """
+        return None if self.device is None else _find_device(self.device)
 
     @contextlib.contextmanager
     def change_flags(self, **flags: Any) -> Iterator[None]:
@@ -102,6 +120,19 @@ class Config:
         finally:
             for key, value in old.items():
                 self._set(key, value)
+
+
+def _find_device(name: str) -> jax.Device:
+    """The device ``'kind'`` or ``'kind:index'``; ``ValueError`` naming the available ones."""
+    kind, _, index = name.partition(":")
+    try:
+        found = jax.devices(kind)[int(index or 0)]
+    except (RuntimeError, IndexError, ValueError):  # an unknown backend, index or number
+        available = ", ".join(f"{d.platform}:{d.id}" for d in jax.devices())
+        raise ValueError(
+            f"config.device={name!r}: no such device; available devices: {available}"
+        ) from None
+    return found
 
 
 config = Config()

@@ -366,13 +366,12 @@ def jax_source(f: Function) -> str:
     >>> x = pt.vector("x")
     >>> print(jax_source(g.function([x], pt.exp(x))))
     def linked(x_0):
-        v_1 = node_0(x_0)  # exp(x)
-        return (v_1, )
+        v_2 = exp_1(x_0)  # exp(x)
+        return (v_2, )
     """
     if not isinstance(f, Function):
         raise TypeError(f"jax_source: expected a compiled Function, got {type(f).__name__}")
-    linked = f.maker.linked()
-    linked = getattr(linked, "linked", linked)  # DebugMode wraps the JAX linker's result
-    if not hasattr(linked, "source"):
+    source = f.maker.linked().source
+    if source is None:
         raise TypeError(f"jax_source: mode {f.maker.mode} does not compile with JAX")
-    return linked.source
+    return source

@@ -256,7 +256,7 @@ def test_jax_source():
     f = g.function([x], pt.exp(x) * 2)
     lines = jax_source(f).splitlines()
     assert lines[0] == "def linked(x_0):"
-    assert lines[1].startswith("    v_1 = node_0(x_0)  # exp(x)")
+    assert lines[1].startswith("    v_2 = exp_1(x_0)  # exp(x)")
     assert len(lines) == 2 + len(f.maker.fgraph.toposort())
     assert all("# " in line for line in lines[1:-1])
     assert jax_source(g.function([x], x + 1, mode="DebugMode")).startswith("def linked(x_0):")

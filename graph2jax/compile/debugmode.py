@@ -10,16 +10,14 @@ jitted results are compared with the reference outputs. Slow: for debugging.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
 
-from graph2jax.compile.donation import link_jax
 from graph2jax.graph.basic import Apply, Constant
-from graph2jax.graph.fg import FunctionGraph
-from graph2jax.linker import jax_linker
+from graph2jax.linker.compiled import JaxCompiled
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.linker.numpy_linker import run_perform
 
@@ -63,24 +61,51 @@ def _same(reference: Any, value: Any) -> bool:
     return bool(np.array_equal(ref, val))
 
 
-class DebugLinked:
-    """The DebugMode callable, with the interface of a linked JAX function."""
+class DebugCompiled:
+    """The DebugMode compiled callable: the JAX linker's, with every call checked node by node.
 
-    def __init__(self, fgraph: FunctionGraph, linked: jax_linker.LinkedFunction):
-        self.fgraph = fgraph
-        self.linked = linked
-        self.static_argnums = linked.static_argnums
-        self.donate_argnums = linked.donate_argnums
-        self.py_fn = linked.py_fn
-        self.order = fgraph.toposort()
+    It satisfies :class:`~graph2jax.linker.compiled.Compiled`; everything but
+    ``call`` is the wrapped JAX callable's.
+
+    Parameters
+    ----------
+    jax_compiled : JaxCompiled
+        What the JAX linker returned for the same graph.
+    """
+
+    def __init__(self, jax_compiled: JaxCompiled):
+        self._jax = jax_compiled
+        self.fgraph = jax_compiled.fgraph
+        self.source = jax_compiled.source
+        self.static_argnums = jax_compiled.static_argnums
+        self.donate_argnums = jax_compiled.donate_argnums
+        self.order = self.fgraph.toposort()
         self.impls = {node: jax_funcify(node.op, node) for node in self.order}
 
-    def jitted(self, *args: Any) -> tuple:
-        # numpy copies first: the jitted call may consume donated buffers
-        reference = [
-            a.value if isinstance(a, jax_linker.StaticValue) else np.array(a) for a in args
-        ]
-        results = self.linked.jitted(*args)
+    @property
+    def trace_count(self) -> int:
+        """The wrapped JAX callable's trace count."""
+        return self._jax.trace_count
+
+    @property
+    def compile_count(self) -> int:
+        """The wrapped JAX callable's compile count."""
+        return self._jax.compile_count
+
+    def lower(self, *args: Any) -> Any:
+        """The wrapped JAX callable's lowering of a call on ``args``."""
+        return self._jax.lower(*args)
+
+    def pure(self) -> Callable[..., tuple]:
+        """The wrapped JAX callable's jitted function, donating nothing (unchecked)."""
+        return self._jax.pure()
+
+    def call(self, *args: Any) -> tuple:
+        """The jitted call, then the node-by-node check against the numpy reference."""
+        # host copies first: the jitted call may consume donated buffers
+        types = [v.type for v in self.fgraph.inputs]
+        reference = [t.to_host(a) for t, a in zip(types, args, strict=True)]
+        results = self._jax.call(*args)
         expected = self.check_nodes(reference)
         for k, (ref, got) in enumerate(zip(expected, results, strict=True)):
             if not _same(ref, got):
@@ -109,6 +134,6 @@ class DebugLinked:
         return [get(o) for o in self.fgraph.outputs]
 
 
-def link_debug(fgraph: FunctionGraph, donated: Sequence[int] = ()) -> DebugLinked:
-    """The DebugMode callable of ``fgraph`` (``donated``: inputs the jitted call may consume)."""
-    return DebugLinked(fgraph, link_jax(fgraph, donated))
+def link_debug(jax_compiled: JaxCompiled) -> DebugCompiled:
+    """The DebugMode callable checking ``jax_compiled``, the JAX linker's result for a graph."""
+    return DebugCompiled(jax_compiled)

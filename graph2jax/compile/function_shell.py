@@ -10,7 +10,8 @@ end of the write-back (taken in one global order), so a call is
 all-or-nothing and concurrent calls never lose an update. Updated shared
 buffers are donated to XLA unless someone else holds the ``jax.Array``
 (``sys.getrefcount``): then a copy is donated and the holder's array stays
-valid (the borrowed-buffer rule of :class:`~graph2jax.types.sharedvar.SharedVariable`).
+valid (the borrowed-buffer rule of :class:`~graph2jax.types.sharedvar.SharedVariable`;
+the rules are :mod:`graph2jax.compile.aliasing`'s).
 
 Everything a call needs is precomputed in ``__init__``; the common call
 (positional arguments, no shared variables, no profiling) runs one type check
@@ -21,26 +22,25 @@ a writable numpy array the caller owns, as PyTensor's).
 from __future__ import annotations
 
 import copy as _copy
-import sys
 import time
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
+from graph2jax.compile import aliasing
 from graph2jax.compile.maker import FunctionMaker
-from graph2jax.linker.jax_linker import StaticValue
+from graph2jax.graph.basic import Type
+from graph2jax.linker.compiled import Compiled
 from graph2jax.types.sharedvar import SharedVariable
 
 DUPLICATE = object()  #: a finder entry for a name shared by several inputs
 
 _COPY, _BORROW = "copy", "borrow"  #: how a single output is returned
 
-#: ``sys.getrefcount`` of a shared buffer referenced only by its variable and the call's arguments
-_UNSHARED_REFCOUNT = 3
+#: how many times the write-back is retried when interrupted (each interruption is re-raised after)
+_WRITE_BACK_ATTEMPTS = 3
 
 #: classes whose instances of the right dtype and ndim need no conversion (checked by identity: fast)
 _PASS_THROUGH = {np.ndarray} | {t for t in np.sctypeDict.values() if issubclass(t, np.generic)}
@@ -58,16 +58,11 @@ def _is_jax_array(value: Any) -> bool:
     return False
 
 
-def fresh_copy(value: jax.Array) -> jax.Array:
-    """A new device buffer with ``value``'s contents (what a call donates instead of a held buffer)."""
-    return jnp.array(value, copy=True)
-
-
 class Container:
     """The storage of one input's default value (``f[name]`` reads and writes it)."""
 
     def __init__(
-        self, type: Any, value: Any, strict: bool, allow_downcast: bool | None, name: str | None
+        self, type: Type, value: Any, strict: bool, allow_downcast: bool | None, name: str | None
     ):
         self.type, self.strict, self.allow_downcast, self.name = type, strict, allow_downcast, name
         self.value = value
@@ -81,13 +76,12 @@ class Container:
         value = None if v is None else self.type.filter(v, self.strict, self.allow_downcast)
         if isinstance(value, jax.Array):
             # a stateful input's buffer is donated by the next call: never the caller's array
-            value = fresh_copy(value)
+            value = aliasing.fresh_copy(self.type, value)
         self._value = value
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        if isinstance(self._value, jax.Array):
-            state["_value"] = np.asarray(self._value)
+        state["_value"] = self.type.to_pickle(self._value)
         return state
 
     def __repr__(self) -> str:
@@ -200,7 +194,9 @@ class Function:
         self._single = None
         if self.unpack_single and n_out == 1 and not self.return_none and self.output_keys is None:
             self._single = _BORROW if maker.outputs[0].borrow else _COPY
-        self._fast: Any = None  # the jitted callable, once known to take the arguments as they are
+        self._types = tuple(v.type for v in maker.fgraph.inputs)  # of the jitted call's arguments
+        # ``compiled.call`` itself, once known to take the arguments as they are
+        self._fast: Callable[..., tuple] | None = None
 
     # -- defaults -----------------------------------------------------------
     def _container(self, key: Any) -> Container:
@@ -213,9 +209,10 @@ class Function:
         return found
 
     def __getitem__(self, key: Any) -> Any:
-        value = self._container(key).value
+        container = self._container(key)
+        value = container.value
         # a stateful input's device buffer is donated by the next call: hand out a copy
-        return np.array(value) if isinstance(value, jax.Array) else value
+        return container.type.to_host(value) if isinstance(value, jax.Array) else value
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self._container(key).value = value
@@ -250,8 +247,8 @@ class Function:
     def _dispatch_default(self, values: Sequence[Any]) -> Sequence[Any]:
         """A call computing every output: links on first use, then keeps the fast path."""
         linked = self.maker.linked(None)
-        if self._direct and not linked.static_argnums:
-            self._fast = linked.jitted  # the arguments are exactly the jitted call's
+        if self._direct and not linked.donate_argnums:
+            self._fast = linked.call  # no lock, no buffer to protect: the arguments go as they are
         return self._dispatch(linked, values)
 
     def _call_general(self, args: Sequence[Any], kwargs: dict[Any, Any]) -> Any:
@@ -371,36 +368,25 @@ class Function:
             indices.append(int(item))
         return tuple(indices)
 
-    def _call_args(self, linked: Any, values: Sequence[Any]) -> list[Any]:
-        """Explicit values, then the shared buffers; static arguments wrapped for ``jax.jit``."""
+    def _call_args(self, linked: Compiled, values: Sequence[Any]) -> list[Any]:
+        """Explicit values, then the shared buffers; buffers the policy protects are copies."""
         args = [*values, *(sv._value for sv in self._shared)]
-        n_in = self._n_in
-        donated = linked.donate_argnums
-        if donated and len(set(map(id, args))) < len(args):
-            # one buffer passed twice (two variables sharing an array, or a shared value
-            # given as a mutable input): XLA cannot donate it, nor consume what another reads
-            counts = Counter(map(id, args))
-            for i in donated:
-                if counts[id(args[i])] > 1:
-                    args[i] = fresh_copy(args[i])
-        for i in donated:
-            # references: the variable's storage, ``args`` and getrefcount's argument; one
-            # more means someone (the user) holds the jax.Array: donate a copy instead
-            if i >= n_in and sys.getrefcount(args[i]) > _UNSHARED_REFCOUNT:
-                args[i] = fresh_copy(args[i])
-        for i in linked.static_argnums:
-            args[i] = StaticValue(args[i])
+        if linked.donate_argnums:
+            aliasing.protect_donated(args, linked.donate_argnums, self._n_in, self._types)
         return args
 
-    def _dispatch(self, linked: Any, values: Sequence[Any], shift: int = 0) -> Sequence[Any]:
+    def _dispatch(self, linked: Compiled, values: Sequence[Any], shift: int = 0) -> Sequence[Any]:
         """The jitted call and the write-back; ``shift``: outputs left out by an output_subset."""
         locks = self._locks
-        for lock in locks:
-            lock.acquire()
+        taken = 0
         results = None
         try:
+            # inside the try: an interruption between two acquire() calls releases those taken
+            for lock in locks:
+                lock.acquire()
+                taken += 1
             # read the buffers under the locks, so a concurrent call cannot update them in between
-            results = linked.jitted(*self._call_args(linked, values))
+            results = linked.call(*self._call_args(linked, values))
             if results and isinstance(results[0], jax.core.Tracer):  # trust_input let one in
                 results = None  # nothing is written back: the shared variables stay as they were
                 raise self._traced_call_error()
@@ -408,14 +394,14 @@ class Function:
             # once dispatched, the old buffers are donated: the write-back must complete even if
             # an exception (KeyboardInterrupt) arrives now; it is re-raised afterwards
             interrupted = None
-            for _attempt in range(3):
+            for _attempt in range(_WRITE_BACK_ATTEMPTS):
                 try:
                     if results is not None:
                         self._write_back(results, shift)
                     break
                 except BaseException as err:  # finish first, re-raise below
                     interrupted = err
-            for lock in reversed(locks):
+            for lock in reversed(locks[:taken]):
                 lock.release()
         if interrupted is not None:
             raise interrupted
@@ -493,8 +479,8 @@ class Function:
         else:
             containers = [_copy.copy(c) for c in self._containers]
             for c in containers:
-                if isinstance(c._value, jax.Array):
-                    c._value = jnp.array(c._value, copy=True)  # each copy donates its own buffer
+                if isinstance(c._value, jax.Array):  # each copy donates its own buffer
+                    c._value = aliasing.fresh_copy(c.type, c._value)
         if name is None and self.name is not None:
             name = f"{self.name} copy"
         new = Function(
@@ -541,7 +527,7 @@ class Function:
         self.maker.free()
 
     @property
-    def jax_fn(self) -> Any:
+    def jax_fn(self) -> Callable[..., tuple]:
         """The pure jitted callable ``(inputs..., shared values...) -> (outputs..., new values...)``.
 
         The arguments are every input (implicit ones included) in order, then
@@ -557,9 +543,7 @@ class Function:
         """The JAX lowering of a call on ``args`` (``.as_text()``, ``.compile().cost_analysis()``)."""
         subset = self._subset(kwargs.pop("output_subset", None))
         linked = self.maker.linked(subset)
-        if not hasattr(linked.jitted, "lower"):
-            raise TypeError(f"mode {self.maker.mode} does not compile with JAX: nothing to lower")
-        return linked.jitted.lower(*self._call_args(linked, self._arguments(args, kwargs)))
+        return linked.lower(*self._call_args(linked, self._arguments(args, kwargs)))
 
     def __repr__(self) -> str:
         return f"<graph2jax.Function {self.name or ''} of {self._n_in} inputs>"

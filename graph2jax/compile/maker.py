@@ -2,9 +2,11 @@
 
 The maker owns the function's graph (a :class:`FunctionGraph` whose inputs are
 the explicit inputs followed by the shared variables, and whose outputs are
-the outputs followed by the update expressions) and one linked callable per
-requested output subset. It decides which arguments are donated; the linker
-only receives their indices.
+the outputs followed by the update expressions) and one compiled callable
+(:class:`~graph2jax.linker.compiled.Compiled`) per requested output subset,
+made by the mode's linker, looked up in :data:`LINKERS`. The donation
+candidates come from the policy in :mod:`graph2jax.compile.aliasing`; the
+linker only receives their indices and the policy's rule.
 """
 
 from __future__ import annotations
@@ -15,19 +17,18 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import jax
-import jax.numpy as jnp
-import numpy as np
-
-from graph2jax.compile.donation import link_jax
+from graph2jax.compile import aliasing
+from graph2jax.compile.debugmode import link_debug
 from graph2jax.compile.io import In, Out
 from graph2jax.compile.mode import Mode
+from graph2jax.config import config
 from graph2jax.graph.basic import Variable
 from graph2jax.graph.errors import UnusedInputError
 from graph2jax.graph.fg import FunctionGraph
+from graph2jax.linker import jax_linker
+from graph2jax.linker.compiled import Compiled
 from graph2jax.linker.dispatch import check_supported
-from graph2jax.linker.jax_linker import StaticValue
-from graph2jax.linker.numpy_linker import link_numpy
+from graph2jax.linker.numpy_linker import NumpyCompiled
 from graph2jax.rewrite.engine import rewrite_fgraph
 from graph2jax.types.sharedvar import SharedVariable
 
@@ -62,7 +63,6 @@ class FunctionMaker:
         accept_inplace: bool = False,
         on_unused_input: str | None = "raise",
         profile: Any = None,
-        function_name: str | None = None,
     ):
         t0 = time.perf_counter()
         self.inputs, self.outputs, self.shared, self.mode = inputs, outputs, shared, mode
@@ -70,7 +70,6 @@ class FunctionMaker:
         # the shared variables the graph was built with; ``shared`` may differ after a swap
         self.graph_shared = list(shared)
         self.profile = profile
-        self.function_name = function_name
         n_out = len(outputs)
         position = {id(sv): k for k, sv in enumerate(shared)}
         self.updates = {position[id(sv)]: n_out + j for j, (sv, _) in enumerate(shared_updates)}
@@ -87,11 +86,11 @@ class FunctionMaker:
         _check_inplace(self.fgraph, accept_inplace)
         _check_unused(self.fgraph, inputs, on_unused_input or "raise")
         # an input read from a shared variable (``In(x, value=W)``) is never donated: W keeps it
-        self.donated = tuple(len(inputs) + k for k in self.updates) + tuple(
+        mutable = [
             k for k, i in enumerate(inputs) if i.mutable and not isinstance(i.value, SharedVariable)
-        )
-        self._linked: dict[tuple[int, ...] | None, Any] = {}
-        self._jax_fn: Any = None
+        ]
+        self.donated = aliasing.donation_candidates(len(inputs), self.updates, mutable)
+        self._linked: dict[tuple[int, ...] | None, Compiled] = {}
         t1 = time.perf_counter()
         self.rewrites_applied = rewrite_fgraph(self.fgraph, mode)
         self.rewrite_time = time.perf_counter() - t1
@@ -99,19 +98,16 @@ class FunctionMaker:
         if profile is not None:
             profile.rebuild_time += self.build_time
             profile.rewrite_time += self.rewrite_time
-        if mode.linker != "numpy":
-            check_supported(self.fgraph)
-            self.linked(None)  # link now: a missing JAX implementation fails here, not at call time
+        self.linked(None)  # link now: a missing JAX implementation fails here, not at call time
 
     @property
     def n_outputs(self) -> int:
         return len(self.outputs)
 
-    def linked(self, subset: tuple[int, ...] | None = None) -> Any:
-        """The linked callable computing outputs ``subset`` (all when None) and every update.
+    def linked(self, subset: tuple[int, ...] | None = None) -> Compiled:
+        """The compiled callable computing outputs ``subset`` (all when None) and every update.
 
-        Each subset is linked once and cached; a :class:`~graph2jax.linker.jax_linker.LinkedFunction`
-        in the jax modes, a numpy callable in mode NUMPY.
+        Each subset is linked once, by the mode's linker, and kept until :meth:`free`.
         """
         linked = self._linked.get(subset)
         if linked is None:
@@ -120,30 +116,12 @@ class FunctionMaker:
         return linked
 
     def free(self) -> None:
-        """Forget every linked callable (their compiled executables go with them)."""
+        """Forget every compiled callable (their executables go with them)."""
         self._linked.clear()
-        self._jax_fn = None
 
     def jax_fn(self) -> Callable[..., tuple]:
         """All outputs and new values as one pure jitted function, without donation."""
-        if self._jax_fn is None:
-            linked = self.linked(None)
-            if isinstance(linked, NumpyLinked):
-                raise TypeError(f"mode {self.mode} does not compile with JAX: it has no jax_fn")
-            jitted = jax.jit(linked.py_fn, static_argnums=linked.static_argnums)
-            static = linked.static_argnums
-            if not static:
-                self._jax_fn = jitted
-            else:
-
-                def with_static(*args: Any) -> tuple:
-                    args = list(args)
-                    for i in static:
-                        args[i] = StaticValue(args[i])
-                    return jitted(*args)
-
-                self._jax_fn = with_static
-        return self._jax_fn
+        return self.linked(None).pure()
 
     def variant(self, swap: dict | None = None, delete_updates: bool = False) -> FunctionMaker:
         """This maker with shared variables swapped (``{old: new}``) and/or without updates.
@@ -176,36 +154,44 @@ class FunctionMaker:
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state["_linked"], state["_jax_fn"] = {}, None  # jitted callables are rebuilt on load
+        state["_linked"] = {}  # compiled callables are rebuilt on load
         return state
 
-    def _link(self, subset: tuple[int, ...] | None) -> Any:
+    def _link(self, subset: tuple[int, ...] | None) -> Compiled:
         fg = self.fgraph
         if subset is not None:
             keep = [fg.outputs[i] for i in subset] + fg.outputs[self.n_outputs :]
             fg = FunctionGraph(fg.inputs, keep, clone=False)
-        if self.mode.linker == "numpy":
-            hooks = getattr(self.mode, "pre_func", None), getattr(self.mode, "post_func", None)
-            return NumpyLinked(fg, link_numpy(fg, *hooks))
-        if self.mode.linker == "debug":
-            from graph2jax.compile.debugmode import link_debug
-
-            return link_debug(fg, self.donated)
-        return link_jax(fg, self.donated)
+        return LINKERS[self.mode.linker](fg, self.mode, self.donated)
 
 
-class NumpyLinked:
-    """The NUMPY mode's callable, with the interface of a linked JAX function."""
+def _link_jax(fgraph: FunctionGraph, mode: Mode, donated: Sequence[int]) -> Compiled:
+    """The JAX linker, donating the candidates some output can reuse, on ``config.device``."""
+    check_supported(fgraph)
+    return jax_linker.link(
+        fgraph,
+        aliasing.static_donations(fgraph, donated),
+        aliasing.usable_donations,
+        config.placement(),
+    )
 
-    static_argnums: tuple[int, ...] = ()
-    donate_argnums: tuple[int, ...] = ()
 
-    def __init__(self, fgraph: FunctionGraph, fn: Callable[..., tuple]):
-        self.fgraph = fgraph
-        self.py_fn = fn
+def _link_numpy(fgraph: FunctionGraph, mode: Mode, donated: Sequence[int]) -> Compiled:
+    """The numpy reference linker (with ``MonitorMode``'s hooks); it donates nothing."""
+    return NumpyCompiled(fgraph, getattr(mode, "pre_func", None), getattr(mode, "post_func", None))
 
-    def jitted(self, *args: Any) -> tuple:
-        return tuple(jnp.asarray(v) for v in self.py_fn(*[np.asarray(a) for a in args]))
+
+def _link_debug(fgraph: FunctionGraph, mode: Mode, donated: Sequence[int]) -> Compiled:
+    """The JAX linker's callable, checked node by node against the numpy reference."""
+    return link_debug(_link_jax(fgraph, mode, donated))
+
+
+#: the linker of each ``Mode.linker`` name: ``(fgraph, mode, donation candidates) -> Compiled``
+LINKERS: dict[str, Callable[[FunctionGraph, Mode, Sequence[int]], Compiled]] = {
+    "jax": _link_jax,
+    "numpy": _link_numpy,
+    "debug": _link_debug,
+}
 
 
 def _check_inplace(fgraph: FunctionGraph, accept_inplace: bool) -> None:

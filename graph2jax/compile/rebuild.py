@@ -1,10 +1,15 @@
-"""Rebuilding the user's graph for ``function``: givens, updates, default updates, shared inputs."""
+"""Rebuilding the user's graph for ``function``: givens, updates, default updates, shared inputs.
+
+:func:`rebuild` is the one pass :func:`graph2jax.function` makes; every type
+check of a replacement in it is :meth:`graph2jax.graph.basic.Type.replacement`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from graph2jax.compile.io import In, Out
 from graph2jax.graph.basic import Variable, _clone_with_memo, graph_inputs
 from graph2jax.types.sharedvar import SharedVariable
 
@@ -52,24 +57,11 @@ def check_updates(updates: list[tuple[Any, Any]]) -> list[tuple[SharedVariable, 
 
 
 def _update_of_type(target: SharedVariable, expr: Variable) -> Variable:
-    ttype, etype = target.type, expr.type
-    if etype == ttype:
-        return expr
-    if getattr(etype, "dtype", None) != getattr(ttype, "dtype", None) or getattr(
-        etype, "ndim", None
-    ) != getattr(ttype, "ndim", None):
-        raise TypeError(
-            f"an update must have the type of its shared variable: {target.describe()} has type "
-            f"{ttype}, the update {expr.describe()} has type {etype}; cast the update "
-            f"(e.g. expr.astype('{getattr(ttype, 'dtype', '')}'))"
-        )
-    converted = ttype.convert_variable(expr)
-    if converted is None:
-        raise TypeError(
-            f"the update {expr.describe()} of type {etype} does not fit shared variable "
-            f"{target.describe()} of type {ttype}"
-        )
-    return converted
+    hint = (
+        f"; an update must have the type of its shared variable: cast the update "
+        f"(e.g. expr.astype('{getattr(target.type, 'dtype', '')}'))"
+    )
+    return target.type.replacement(target, expr, hint)
 
 
 def apply_givens(
@@ -84,14 +76,10 @@ def apply_givens(
             raise TypeError(f"givens keys must be variables, got {old!r}")
         if not isinstance(new, Variable):
             new = gt.as_tensor_variable(new, dtype=getattr(old.type, "dtype", None))
-        if rebuild_strict and old.type != new.type:
-            converted = old.type.convert_variable(new)
-            if converted is None:
-                raise TypeError(
-                    f"givens: {new.describe()} of type {new.type} cannot replace {old.describe()} "
-                    f"of type {old.type}; pass rebuild_strict=False to allow a type change"
-                )
-            new = converted
+        if rebuild_strict:
+            new = old.type.replacement(
+                old, new, " in givens; pass rebuild_strict=False to allow a type change"
+            )
         memo[id(old)] = new
     if not memo:
         return list(variables)
@@ -132,3 +120,63 @@ def add_default_updates(
             new_exprs = rebuild([e for _, e in added])
             added = [(sv, e) for (sv, _), e in zip(added, new_exprs, strict=True)]
         updates.extend(added)
+
+
+def rebuild(
+    in_specs: list[In],
+    out_specs: list[Out],
+    updates: list[tuple[Any, Any]],
+    givens: list[tuple[Any, Any]],
+    no_default_updates: bool | Sequence[Variable],
+    rebuild_strict: bool,
+) -> tuple[list[tuple[SharedVariable, Variable]], list[SharedVariable]]:
+    """Apply ``givens`` to the outputs, updates and ``In`` updates, add default updates.
+
+    The outputs, explicit updates and ``In`` updates are rebuilt together, so
+    the structure they share stays shared; ``out_specs`` and ``in_specs`` are
+    changed in place to hold the rebuilt variables.
+
+    Parameters
+    ----------
+    in_specs, out_specs : list of In, list of Out
+    updates, givens : list of pairs
+        As :func:`as_pairs` returns them.
+    no_default_updates : bool or sequence of Variable
+    rebuild_strict : bool
+
+    Returns
+    -------
+    update_pairs : list of (SharedVariable, Variable)
+        The checked updates, default updates included.
+    shared : list of SharedVariable
+        The implicit inputs, in order of first appearance (updated ones last).
+    """
+    update_pairs = check_updates(updates)
+    n_out = len(out_specs)
+    with_update = [spec for spec in in_specs if spec.update is not None]
+    rebuilt = apply_givens(
+        [o.variable for o in out_specs]
+        + [e for _, e in update_pairs]
+        + [spec.update for spec in with_update],
+        givens,
+        rebuild_strict,
+    )
+    for spec, var in zip(out_specs, rebuilt[:n_out], strict=True):
+        spec.variable = var
+    n_upd = len(update_pairs)
+    update_pairs = [(sv, e) for (sv, _), e in zip(update_pairs, rebuilt[n_out:], strict=False)]
+    for spec, var in zip(with_update, rebuilt[n_out + n_upd :], strict=True):
+        spec.update = var
+    graph_outputs = [o.variable for o in out_specs] + [spec.update for spec in with_update]
+    update_pairs = add_default_updates(
+        graph_outputs,
+        update_pairs,
+        no_default_updates,
+        lambda exprs: apply_givens(exprs, givens, rebuild_strict),
+    )
+    shared = shared_inputs(graph_outputs + [e for _, e in update_pairs])
+    for sv, _ in update_pairs:
+        if sv not in shared:
+            shared.append(sv)
+    explicit = {id(spec.variable) for spec in in_specs}
+    return update_pairs, [sv for sv in shared if id(sv) not in explicit]

@@ -8,6 +8,7 @@ JAX implementation is registered in :mod:`graph2jax.linker.dispatch`.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import os
 import sys
@@ -33,14 +34,6 @@ class Type:
         """Return ``data`` as a value of this type, or raise ``TypeError``."""
         raise NotImplementedError
 
-    def is_valid_value(self, data: Any) -> bool:
-        """Whether ``data`` is accepted by :meth:`filter` with ``strict=True``."""
-        try:
-            self.filter(data, strict=True)
-            return True
-        except (TypeError, ValueError):
-            return False
-
     def make_variable(self, name: str | None = None) -> Variable:
         """A new free variable of this type."""
         return self.variable_type(self, None, name=name)
@@ -51,6 +44,59 @@ class Type:
     def convert_variable(self, var: Variable) -> Variable | None:
         """``var`` as a variable of this type, or None if it cannot be."""
         return var if var.type == self else None
+
+    def replacement(self, old: Variable, new: Variable, hint: str = "") -> Variable:
+        """``new`` made to stand for ``old``, a variable of this type: the one replacement rule.
+
+        Every substitution in a graph (givens, updates, ``FunctionGraph.replace``,
+        ``clone_replace``, ``graph_replace``) goes through this check.
+
+        Parameters
+        ----------
+        old : Variable
+            The variable replaced; its type is this one.
+        new : Variable
+        hint : str
+            Appended to the error message (what the caller can do about it).
+
+        Returns
+        -------
+        Variable
+            ``new``, or ``new`` converted by :meth:`convert_variable`.
+
+        Raises
+        ------
+        TypeError
+            When ``new`` cannot be converted to this type.
+        """
+        converted = self.convert_variable(new)
+        if converted is None:
+            raise TypeError(
+                f"cannot replace {old.describe()} of type {self} by {new.describe()} of type "
+                f"{new.type}{hint}"
+            )
+        return converted
+
+    # -- how values cross layers: tensors enter JAX as device arrays; other types override these
+    def to_device(self, value: Any) -> Any:
+        """A value for the compiled code holding ``value``'s contents, sharing no memory with it."""
+        return copy.deepcopy(value)
+
+    def to_host(self, value: Any, borrow: bool = False) -> Any:
+        """``value`` for the caller (host memory); ``borrow=True`` may share memory with it."""
+        return value if borrow else copy.deepcopy(value)
+
+    def to_pickle(self, value: Any) -> Any:
+        """``value`` in a picklable form (:meth:`from_pickle` restores it)."""
+        return value
+
+    def from_pickle(self, data: Any) -> Any:
+        """The value :meth:`to_pickle` gave ``data`` for."""
+        return data
+
+    def values_eq(self, a: Any, b: Any) -> bool:
+        """Whether ``a`` and ``b`` are the same value of this type."""
+        return bool(a == b)
 
 
 class Variable:
@@ -190,13 +236,11 @@ class Apply:
         infer new output types.
         """
         if strict:
-            for old, new in zip(self.inputs, inputs, strict=True):
-                if old.type != new.type:
-                    raise TypeError(
-                        f"cannot replace {old.describe()} of type {old.type} by "
-                        f"{new.describe()} of type {new.type} in {self.op}; "
-                        "pass rebuild_strict=False to rebuild with new types"
-                    )
+            hint = f" in {self.op}; pass rebuild_strict=False to rebuild with new types"
+            inputs = [
+                old.type.replacement(old, new, hint)
+                for old, new in zip(self.inputs, inputs, strict=True)
+            ]
             outputs = [o.clone() for o in self.outputs]
             for o, old in zip(outputs, self.outputs, strict=True):
                 o.tag = old.tag
@@ -431,13 +475,9 @@ def graph_replace(outputs: Any, replace: Any, strict: bool = True) -> Any:
     """
     pairs = list(replace.items()) if isinstance(replace, dict) else list(replace)
     if strict:
-        for old, new in pairs:
-            new = _as_variable_like(new, old)
-            if old.type != new.type:
-                raise TypeError(
-                    f"graph_replace: {new.describe()} of type {new.type} cannot replace "
-                    f"{old.describe()} of type {old.type}"
-                )
+        pairs = [
+            (old, old.type.replacement(old, _as_variable_like(new, old))) for old, new in pairs
+        ]
     return clone_replace(outputs, pairs, rebuild_strict=strict)
 
 

@@ -116,15 +116,11 @@ class FunctionGraph:
         return (tuple(v.type for v in self.inputs), tuple(nodes), tuple(map(wire, self.outputs)))
 
     def replace(self, var: Variable, new_var: Variable, reason: str | None = None) -> None:
-        """Make every client of ``var`` use ``new_var`` instead (types must match)."""
-        if var.type != new_var.type:
-            new_conv = var.type.convert_variable(new_var)
-            if new_conv is None:
-                raise TypeError(
-                    f"cannot replace {var.describe()} of type {var.type} by "
-                    f"{new_var.describe()} of type {new_var.type}"
-                )
-            new_var = new_conv
+        """Make every client of ``var`` use ``new_var`` instead (see :meth:`Type.replacement`).
+
+        ``reason`` (the rewrite making the change) is named if the types do not fit.
+        """
+        new_var = var.type.replacement(var, new_var, f" (rewrite {reason})" if reason else "")
         input_ids = set(map(id, self.inputs))
         self._import_var(new_var, input_ids)
         for client, idx in list(self.clients[var]):

@@ -1,7 +1,16 @@
-"""Linkers: the dispatch registry, the JAX linker and the numpy reference linker."""
+"""Linkers: the dispatch registry, the JAX linker, the numpy reference linker and their compiled callables."""
 
+from graph2jax.linker.compiled import Compiled, JaxCompiled
 from graph2jax.linker.dispatch import jax_funcify, unsupported_ops
-from graph2jax.linker.jax_linker import LinkedFunction, link
-from graph2jax.linker.numpy_linker import link_numpy
+from graph2jax.linker.jax_linker import link
+from graph2jax.linker.numpy_linker import NumpyCompiled, link_numpy
 
-__all__ = ["LinkedFunction", "jax_funcify", "link", "link_numpy", "unsupported_ops"]
+__all__ = [
+    "Compiled",
+    "JaxCompiled",
+    "NumpyCompiled",
+    "jax_funcify",
+    "link",
+    "link_numpy",
+    "unsupported_ops",
+]

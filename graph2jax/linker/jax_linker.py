@@ -1,7 +1,7 @@
 """The JAX linker: a FunctionGraph becomes one pure python function over JAX arrays, jitted once.
 
 The function is generated as python source, one line per apply node, so the
-traced program can be read (``LinkedFunction.source``). Each line calls the
+traced program can be read (``JaxCompiled.source``). Each line calls the
 node's registered JAX implementation, except when all of a node's inputs are
 known at trace time (constants, static inputs, static shapes): then the node
 is evaluated with its numpy reference, so shape arithmetic stays concrete and
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import itertools
 import keyword
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import jax
@@ -22,56 +22,9 @@ import numpy as np
 from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Constant, Variable
 from graph2jax.graph.fg import FunctionGraph
+from graph2jax.linker.compiled import DonationRule, JaxCompiled
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.linker.numpy_linker import run_perform
-
-
-class StaticValue:
-    """A hashable wrapper of an input's numpy value, passed to ``jax.jit`` as a static argument."""
-
-    __slots__ = ("value", "_key")
-
-    def __init__(self, value: Any):
-        self.value = np.asarray(value)
-        self._key = (self.value.dtype.str, self.value.shape, self.value.tobytes())
-
-    def __hash__(self) -> int:
-        return hash(self._key)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, StaticValue) and other._key == self._key
-
-    def __repr__(self) -> str:
-        return f"StaticValue({self.value!r})"
-
-
-@dataclass
-class LinkedFunction:
-    """The result of linking: the pure function, its jitted form and its source.
-
-    Attributes
-    ----------
-    py_fn : callable
-        ``py_fn(*inputs) -> tuple(outputs)``, pure and un-jitted (static
-        inputs are passed as :class:`StaticValue`).
-    jitted : callable
-        ``jax.jit(py_fn, donate_argnums=..., static_argnums=...)``.
-    source : str
-        The generated python source of ``py_fn``.
-    static_argnums : tuple of int
-        Inputs whose values decide shapes: compiled once per distinct value.
-    trace_count : int
-        How many times ``py_fn`` has been traced (a new trace is a new compilation).
-    """
-
-    fgraph: FunctionGraph
-    py_fn: Callable[..., tuple]
-    jitted: Callable[..., tuple]
-    source: str
-    static_argnums: tuple[int, ...]
-    donate_argnums: tuple[int, ...]
-    node_fns: list[tuple[Apply, Callable[..., Any]]] = field(default_factory=list)
-    trace_count: int = 0
 
 
 def static_input_indices(fgraph: FunctionGraph) -> tuple[int, ...]:
@@ -160,10 +113,24 @@ def _identifier(var: Variable, prefix: str, counter: itertools.count) -> str:
     return f"{base}_{next(counter)}"
 
 
+def _thunk_name(node: Apply, counter: itertools.count) -> str:
+    """The generated source's name of a node's callable: after its op (``exp_3``)."""
+    # the op's printed name up to its parameters: ``Sum{axis=0}`` gives ``sum``
+    match = re.match(r"[A-Za-z]\w*", str(node.op))
+    base = match.group().lower() if match else ""
+    if not base or keyword.iskeyword(base):
+        base = type(node.op).__name__.lower()
+    return f"{base}_{next(counter)}"
+
+
 def fgraph_to_python(
     fgraph: FunctionGraph, static_argnums: Sequence[int] = ()
-) -> tuple[Callable, str, list]:
-    """Generate ``py_fn(*inputs) -> tuple(outputs)`` for ``fgraph``; returns it, its source, node thunks."""
+) -> tuple[Callable, str]:
+    """Generate ``py_fn(*inputs) -> tuple(outputs)`` for ``fgraph``; returns it and its source.
+
+    Every name of the source (inputs, thunks, results, constants) ends with a
+    number drawn from one counter, so no two names can collide.
+    """
     counter = itertools.count()
     names: dict[int, str] = {}
     env: dict[str, Any] = {}
@@ -182,22 +149,21 @@ def fgraph_to_python(
             env[names[id(var)]] = var.data
         return names[id(var)]
 
-    node_fns = []
-    for n, node in enumerate(fgraph.toposort()):
+    for node in fgraph.toposort():
         thunk = _node_thunk(node)
-        node_fns.append((node, thunk))
-        env[f"node_{n}"] = thunk
         args = ", ".join(ref(i) for i in node.inputs)
+        fn_name = _thunk_name(node, counter)
+        env[fn_name] = thunk
         outs = [_identifier(o, "v", counter) for o in node.outputs]
         for o, name in zip(node.outputs, outs, strict=True):
             names[id(o)] = name
         target = outs[0] if len(outs) == 1 else ", ".join(outs)
         comment = str(node).replace("\n", " ")[:120]
-        lines.append(f"    {target} = node_{n}({args})  # {comment}")
+        lines.append(f"    {target} = {fn_name}({args})  # {comment}")
     lines.append(f"    return ({''.join(ref(o) + ', ' for o in fgraph.outputs)})")
     source = "\n".join(lines)
     exec(compile(source, "<graph2jax linked function>", "exec"), env)
-    return env["linked"], source, node_fns
+    return env["linked"], source
 
 
 def link_inner(fgraph: FunctionGraph) -> Callable[..., tuple]:
@@ -218,12 +184,17 @@ def link_inner(fgraph: FunctionGraph) -> Callable[..., tuple]:
     >>> [np.asarray(v).tolist() for v in body(np.array([2.0]), np.array([3.0]))]
     [[6.0], [5.0]]
     """
-    fn, _, _ = fgraph_to_python(fgraph)
+    fn, _ = fgraph_to_python(fgraph)
     return fn
 
 
-def link(fgraph: FunctionGraph, donate_argnums: Sequence[int] = ()) -> LinkedFunction:
-    """Build the jitted callable of ``fgraph``.
+def link(
+    fgraph: FunctionGraph,
+    donate_argnums: Sequence[int] = (),
+    usable_donations: DonationRule | None = None,
+    device: jax.Device | None = None,
+) -> JaxCompiled:
+    """Build the compiled callable of ``fgraph``.
 
     Parameters
     ----------
@@ -231,23 +202,20 @@ def link(fgraph: FunctionGraph, donate_argnums: Sequence[int] = ()) -> LinkedFun
         Inputs are the call's arguments in order (explicit inputs, then
         shared values); outputs are returned as a tuple in order.
     donate_argnums : sequence of int
-        Inputs whose buffers XLA may reuse for outputs (decided by the maker).
+        Inputs whose buffers XLA may reuse for outputs (decided by the
+        compile layer's donation policy); static inputs are never donated.
+    usable_donations : callable, optional
+        The policy's rule saying, while a call is traced, which donations an
+        output can reuse (see :class:`~graph2jax.linker.compiled.JaxCompiled`).
+    device : jax.Device, optional
+        Where arguments and results are placed (``config.device``).
+
+    Returns
+    -------
+    JaxCompiled
     """
     static = static_input_indices(fgraph)
-    py_fn, source, node_fns = fgraph_to_python(fgraph, static)
-    linked = LinkedFunction(
-        fgraph,
-        py_fn,
-        py_fn,
-        source,
-        static,
-        tuple(i for i in donate_argnums if i not in static),
-        node_fns,
+    py_fn, source = fgraph_to_python(fgraph, static)
+    return JaxCompiled(
+        fgraph, py_fn, source, static, tuple(donate_argnums), usable_donations, device
     )
-
-    def traced(*args: Any) -> tuple:
-        linked.trace_count += 1  # runs only while JAX traces
-        return py_fn(*args)
-
-    linked.jitted = jax.jit(traced, donate_argnums=linked.donate_argnums, static_argnums=static)
-    return linked

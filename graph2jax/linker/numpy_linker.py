@@ -53,7 +53,9 @@ def link_numpy(
     inputs, outputs = list(fgraph.inputs), list(fgraph.outputs)
 
     def run(*args: Any) -> tuple:
-        values: dict[int, Any] = {id(v): np.asarray(a) for v, a in zip(inputs, args, strict=True)}
+        values: dict[int, Any] = {
+            id(v): v.type.to_host(a, borrow=True) for v, a in zip(inputs, args, strict=True)
+        }
 
         def get(var: Any) -> Any:
             return var.data if isinstance(var, Constant) else values[id(var)]
@@ -94,3 +96,47 @@ def link_inner(fgraph: FunctionGraph) -> Callable[..., tuple]:
     (array([2., 4.]),)
     """
     return link_numpy(fgraph)
+
+
+class NumpyCompiled:
+    """The NUMPY mode's compiled callable: :func:`link_numpy` behind the :class:`Compiled` protocol.
+
+    A call takes and returns values as the JAX linkers do (device arrays in,
+    device arrays out, each converted by its type), so the shell does not
+    know which linker it runs. Nothing is traced, compiled or donated.
+
+    Parameters
+    ----------
+    fgraph : FunctionGraph
+    pre_func, post_func : callable, optional
+        ``MonitorMode``'s hooks (see :func:`link_numpy`).
+    """
+
+    source = None
+    static_argnums: tuple[int, ...] = ()
+    donate_argnums: tuple[int, ...] = ()
+    trace_count = 0
+    compile_count = 0
+
+    def __init__(
+        self,
+        fgraph: FunctionGraph,
+        pre_func: NodeHook | None = None,
+        post_func: NodeHook | None = None,
+    ):
+        self.fgraph = fgraph
+        self._run = link_numpy(fgraph, pre_func, post_func)
+        self._out_types = [o.type for o in fgraph.outputs]
+
+    def call(self, *args: Any) -> tuple:
+        """Evaluate the graph with numpy; the results enter JAX as a jitted call's would."""
+        outputs = self._run(*args)
+        return tuple(t.to_device(v) for t, v in zip(self._out_types, outputs, strict=True))
+
+    def lower(self, *args: Any) -> Any:
+        """Refused: the numpy linker compiles nothing with JAX."""
+        raise TypeError("the NUMPY linker does not compile with JAX: nothing to lower")
+
+    def pure(self) -> Callable[..., tuple]:
+        """Refused: the numpy linker has no jitted function (no ``jax_fn``)."""
+        raise TypeError("the NUMPY linker does not compile with JAX: it has no jax_fn")

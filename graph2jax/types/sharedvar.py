@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from graph2jax.graph.basic import Type, Variable
@@ -59,7 +58,7 @@ class SharedVariable(Variable):
         borrow: bool = False,
     ):
         super().__init__(type, None, None, name)
-        self._storage = _Storage()
+        self._storage = _Storage(type)
         self.default_update: Variable | None = None
         self.strict, self.allow_downcast = strict, allow_downcast
         self.set_value(value, borrow=borrow)
@@ -93,9 +92,9 @@ class SharedVariable(Variable):
         storage = self._storage
         with storage.lock:
             value = storage.value
-            if not borrow:
-                return np.array(value, copy=True)
-            return value if return_internal_type else np.asarray(value)
+            if borrow and return_internal_type:
+                return value
+            return self.type.to_host(value, borrow=borrow)
 
     def set_value(self, new_value: Any, borrow: bool = False) -> None:
         """Replace the value, checked and cast to this variable's type.
@@ -120,8 +119,8 @@ class SharedVariable(Variable):
         if isinstance(value, np.ndarray | np.generic) or (
             isinstance(value, jax.Array) and not borrow
         ):
-            # jnp.array copies: the caller's numpy or device array is never aliased
-            value = jnp.array(value, copy=True)
+            # a new device buffer: the caller's numpy or device array is never aliased
+            value = self.type.to_device(value)
         with self._storage.lock:
             self._storage.value = value  # a device array, or a value of a non-array type
 
@@ -156,25 +155,24 @@ class SharedVariable(Variable):
 class _Storage:
     """The value of a shared variable and its clones, with the lock guarding it.
 
-    Pickled as its value (a numpy array); variables pickled together keep
-    sharing one storage.
+    Pickled as its type and its value in the type's picklable form (a numpy
+    array for a tensor); variables pickled together keep sharing one storage.
     """
 
-    __slots__ = ("value", "lock", "sort_key")
+    __slots__ = ("type", "value", "lock", "sort_key")
 
-    def __init__(self, value: Any = None):
-        self.value = value
+    def __init__(self, type: Type, value: Any = None):
+        self.type, self.value = type, value
         self.lock = threading.RLock()
         self.sort_key = next(_creation_order)
 
     def __reduce__(self) -> tuple:
         with self.lock:
-            value = self.value
-            return _restore_storage, (np.asarray(value) if isinstance(value, jax.Array) else value,)
+            return _restore_storage, (self.type, self.type.to_pickle(self.value))
 
 
-def _restore_storage(value: Any) -> _Storage:
-    return _Storage(jnp.asarray(value) if isinstance(value, np.ndarray) else value)
+def _restore_storage(type: Type, data: Any) -> _Storage:
+    return _Storage(type, type.from_pickle(data))
 
 
 class TensorSharedVariable(_TensorOperators, SharedVariable):

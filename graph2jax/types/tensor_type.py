@@ -6,6 +6,8 @@ import builtins
 from collections.abc import Sequence
 from typing import Any
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 
 from graph2jax.config import config
@@ -208,6 +210,32 @@ class TensorType(Type):
 
     def value_zeros(self, shape: Sequence[int]) -> np.ndarray:
         return np.zeros(shape, dtype=self.dtype)
+
+    # -- values crossing layers: numpy on the host, jax.Array on config.device -----------
+    def to_device(self, value: Any) -> jax.Array:
+        """A new device array with ``value``'s contents, on ``config.device``.
+
+        Examples
+        --------
+        >>> import numpy as np, graph2jax.tensor as gt
+        >>> gt.dvector().type.to_device(np.ones(2))
+        Array([1., 1.], dtype=float64)
+        """
+        return jnp.array(value, copy=True, device=config.placement())
+
+    def to_host(self, value: Any, borrow: bool = False) -> np.ndarray:
+        """``value`` as a numpy array; ``borrow=True`` may share memory with a device array."""
+        return np.asarray(value) if borrow else np.array(value, copy=True)
+
+    def to_pickle(self, value: Any) -> Any:
+        """A device array as a numpy array; other values unchanged."""
+        return np.asarray(value) if isinstance(value, jax.Array) else value
+
+    def from_pickle(self, data: Any) -> Any:
+        """A pickled numpy array back on the device (``config.device``)."""
+        return (
+            jnp.asarray(data, device=config.placement()) if isinstance(data, np.ndarray) else data
+        )
 
     @staticmethod
     def values_eq(a: Any, b: Any) -> bool:

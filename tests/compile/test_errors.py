@@ -115,7 +115,7 @@ def test_keyboard_interrupt_before_dispatch_changes_nothing(stateful, monkeypatc
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(linked, "jitted", interrupted)
+    monkeypatch.setattr(linked, "call", interrupted)
     with pytest.raises(KeyboardInterrupt):
         f(np.ones(3))
     monkeypatch.undo()
@@ -185,3 +185,35 @@ def test_readers_never_see_a_buffer_donated_by_a_concurrent_update():
         t.join()
     assert errors == []
     np.testing.assert_array_equal(param.get_value(), np.full(1000, 400.0))
+
+
+class _CountingLock:
+    """A lock that counts how often it is held, and can be interrupted while it is taken."""
+
+    def __init__(self, interrupt: bool):
+        self.interrupt, self.held = interrupt, 0
+
+    def acquire(self) -> None:
+        if self.interrupt:
+            raise KeyboardInterrupt
+        self.held += 1
+
+    def release(self) -> None:
+        self.held -= 1
+
+
+def test_an_interrupt_while_taking_the_locks_releases_those_taken():
+    x = gt.dvector("x")
+    a, b = g.shared(np.zeros(2), name="a"), g.shared(np.zeros(2), name="b")
+    f = g.function([x], [], updates=[(a, a + x), (b, b + x)])
+    first, second = _CountingLock(False), _CountingLock(True)
+    f._locks = (first, second)
+    with pytest.raises(KeyboardInterrupt):
+        f(np.ones(2))
+    assert first.held == 0 and second.held == 0
+    np.testing.assert_array_equal(a.get_value(), [0.0, 0.0])
+    np.testing.assert_array_equal(b.get_value(), [0.0, 0.0])
+    second.interrupt = False
+    f(np.ones(2))
+    assert first.held == 0 and second.held == 0
+    np.testing.assert_array_equal(b.get_value(), [1.0, 1.0])

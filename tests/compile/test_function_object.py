@@ -13,7 +13,7 @@ import graph2jax as g
 import graph2jax.tensor as gt
 from graph2jax.compile.function.types import DUPLICATE, Function
 from graph2jax.compile.io import In
-from graph2jax.linker.jax_linker import LinkedFunction
+from graph2jax.linker.compiled import Compiled, JaxCompiled
 
 
 @pytest.fixture(scope="module")
@@ -184,14 +184,14 @@ def test_a_call_runs_exactly_one_jitted_computation(monkeypatch):
     f = g.function([x], gt.tanh(x) + gt.exp(x), updates=[(acc, acc + 1)])
     linked = f.maker.linked()
     calls = []
-    real = linked.jitted
-    monkeypatch.setattr(linked, "jitted", lambda *a: calls.append(1) or real(*a))
+    real = linked.call
+    monkeypatch.setattr(linked, "call", lambda *a: calls.append(1) or real(*a))
     for k in range(20):
         f(np.full(3, float(k)))
-    assert len(calls) == 20 and linked.trace_count == 1
+    assert len(calls) == 20 and linked.trace_count == 1 and linked.compile_count == 1
     f(np.zeros(5))  # a new shape: one more trace
-    assert linked.trace_count == 2
-    assert isinstance(linked, LinkedFunction)
+    assert linked.trace_count == 2 and linked.compile_count == 2
+    assert isinstance(linked, JaxCompiled) and isinstance(linked, Compiled)
 
 
 def test_inputs_deciding_shapes_are_static_and_compiled_once_per_value():

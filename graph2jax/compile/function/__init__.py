@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 import pickle
 import time
 from typing import Any
@@ -12,13 +13,7 @@ from graph2jax.compile.io import In, Out
 from graph2jax.compile.maker import FunctionMaker
 from graph2jax.compile.mode import get_mode
 from graph2jax.compile.profiling import ProfileStats, as_profile
-from graph2jax.compile.rebuild import (
-    add_default_updates,
-    apply_givens,
-    as_pairs,
-    check_updates,
-    shared_inputs,
-)
+from graph2jax.compile.rebuild import as_pairs, rebuild
 from graph2jax.graph.basic import Constant, Tag, Variable
 from graph2jax.graph.errors import UnusedInputError
 from graph2jax.types.sharedvar import SharedVariable
@@ -115,40 +110,14 @@ def function(
             )
     out_specs, output_keys, unpack_single, return_none = _as_outs(outputs)
     mode_obj = get_mode(mode)
-
-    update_pairs = check_updates(as_pairs(updates, "updates"))
-    given_pairs = as_pairs(givens, "givens")
-    # one rebuild of everything so shared structure between outputs and updates is kept
-    n_out = len(out_specs)
-    rebuilt = apply_givens(
-        [o.variable for o in out_specs]
-        + [e for _, e in update_pairs]
-        + [i.update for i in in_specs if i.update is not None],
-        given_pairs,
+    update_pairs, shared = rebuild(
+        in_specs,
+        out_specs,
+        as_pairs(updates, "updates"),
+        as_pairs(givens, "givens"),
+        no_default_updates,
         rebuild_strict,
     )
-    for spec, var in zip(out_specs, rebuilt[:n_out], strict=True):
-        spec.variable = var
-    update_pairs = [(sv, e) for (sv, _), e in zip(update_pairs, rebuilt[n_out:], strict=False)]
-    in_updates = iter(rebuilt[n_out + len(update_pairs) :])
-    for spec in in_specs:
-        if spec.update is not None:
-            spec.update = next(in_updates)
-    graph_outputs = [o.variable for o in out_specs] + [
-        i.update for i in in_specs if i.update is not None
-    ]
-    update_pairs = add_default_updates(
-        graph_outputs,
-        update_pairs,
-        no_default_updates,
-        lambda exprs: apply_givens(exprs, given_pairs, rebuild_strict),
-    )
-    shared = shared_inputs(graph_outputs + [e for _, e in update_pairs])
-    for sv, _ in update_pairs:
-        if sv not in shared:
-            shared.append(sv)
-    input_ids = {id(i.variable) for i in in_specs}
-    shared = [sv for sv in shared if id(sv) not in input_ids]
 
     stats = as_profile(profile, name)
     if stats is not None:
@@ -162,7 +131,6 @@ def function(
         accept_inplace=accept_inplace,
         on_unused_input=on_unused_input,
         profile=stats,
-        function_name=name,
     )
     compiled = Function(
         maker,
@@ -221,25 +189,23 @@ def function_dump(
     filename: str,
     inputs: Any,
     outputs: Any = None,
-    mode: Any = None,
-    updates: Any = None,
-    givens: Any = None,
-    no_default_updates: Any = False,
-    accept_inplace: bool = False,
-    name: str | None = None,
-    rebuild_strict: bool = True,
-    allow_input_downcast: bool | None = None,
-    profile: Any = None,
-    on_unused_input: str | None = None,
+    *,
     extra_tag_to_remove: Any = None,
+    **kwargs: Any,
 ) -> None:
     """Pickle everything :func:`function` needs, so ``function(**pickle.load(f))`` rebuilds it.
 
     A reproducible case for a compilation problem: replace ``function(...)`` by
-    ``function_dump("case.pkl", ...)``. Shared variables are saved with their
-    values (``set_value`` them to zeros first to leave the values out).
-    Variables' ``tag.trace`` (the line that created them) is stripped, and so
-    are the tag entries named in ``extra_tag_to_remove``.
+    ``function_dump("case.pkl", ...)``. The keyword arguments are
+    :func:`function`'s (checked against its signature). Shared variables are
+    saved with their values (``set_value`` them to zeros first to leave the
+    values out). Variables' ``tag.trace`` (the line that created them) is
+    stripped, and so are the tag entries named in ``extra_tag_to_remove``.
+
+    Raises
+    ------
+    TypeError
+        A keyword argument :func:`function` does not take.
 
     Examples
     --------
@@ -252,22 +218,10 @@ def function_dump(
     >>> float(f(2.0))
     6.0
     """
-    arguments = dict(
-        inputs=inputs,
-        outputs=outputs,
-        mode=mode,
-        updates=updates,
-        givens=givens,
-        no_default_updates=no_default_updates,
-        accept_inplace=accept_inplace,
-        name=name,
-        rebuild_strict=rebuild_strict,
-        allow_input_downcast=allow_input_downcast,
-        profile=profile,
-        on_unused_input=on_unused_input,
-    )
+    bound = inspect.signature(function).bind(inputs, outputs, **kwargs)
+    bound.apply_defaults()
     with open(filename, "wb") as fh:
-        _StripPickler(fh, ("trace", *(extra_tag_to_remove or ()))).dump(arguments)
+        _StripPickler(fh, ("trace", *(extra_tag_to_remove or ()))).dump(dict(bound.arguments))
 
 
 class _StripPickler(pickle.Pickler):

@@ -23,9 +23,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 
 import graph2jax as g
+import graph2jax.tensor as gt
 from graph2jax.compile.debugmode import BadThunkOutput
 from graph2jax.gradient import verify_grad
 
@@ -97,7 +100,7 @@ def check_op(
     ``cases`` maps a name to a :class:`Case`, or to a tuple of its fields in order
     (``(build, expected)`` mostly).
     """
-    rows = {name: row if isinstance(row, Case) else Case(*row) for name, row in cases.items()}
+    rows = _rows(cases)
     inputs, values = list(inputs), list(values)
     outs = {name: row.build(*_take(row, inputs)) for name, row in rows.items()}
     results = _run(inputs, outs, values, mode)
@@ -130,6 +133,53 @@ def check_op(
                 except Exception as err:
                     raise AssertionError(f"case {name!r}: verify_grad: {err}") from err
     return results
+
+
+def jax_grad_cases(
+    cases: Mapping[str, Row], values: Sequence[Any], rng: np.random.Generator
+) -> dict[str, Case]:
+    """Gradient cases for :func:`check_op`: each row's ``expected`` is a JAX function.
+
+    For a row ``(build, jax_fn)`` and a random projection ``w`` of its output, the
+    case ``name`` (``name[d0]``, ``name[d1]``, ... when the row takes several
+    inputs) is the graph ``grad(sum(build(*xs) * w), xs[k])``, expected to equal
+    ``jax.grad`` of ``sum(jax_fn(*vs) * w)`` at ``values``. Every reference
+    gradient is computed by one jitted function.
+    """
+    rows = _rows(cases)
+    values = list(values)
+    weights = {
+        name: rng.normal(size=jax.eval_shape(row.expected, *_take(row, values)).shape)
+        for name, row in rows.items()
+    }
+
+    @jax.jit  # one compilation for every reference gradient
+    def reference(values: list) -> dict:
+        return {
+            name: jax.grad(
+                lambda *vs, f=row.expected, w=weights[name]: jnp.sum(f(*vs) * w),
+                argnums=tuple(range(len(_take(row, values)))),
+            )(*_take(row, values))
+            for name, row in rows.items()
+        }
+
+    wanted = reference(values)
+    grads = {}
+    for name, row in rows.items():
+        n = len(_take(row, values))
+        for k, want in enumerate(wanted[name]):
+            grads[name if n == 1 else f"{name}[d{k}]"] = Case(
+                lambda *xs, r=row, w=weights[name], k=k: g.grad(gt.sum(r.build(*xs) * w), xs[k]),
+                np.asarray(want),
+                args=row.args,
+                rtol=row.rtol,
+                atol=row.atol,
+            )
+    return grads
+
+
+def _rows(cases: Mapping[str, Row]) -> dict[str, Case]:
+    return {name: row if isinstance(row, Case) else Case(*row) for name, row in cases.items()}
 
 
 def _take(row: Case, items: list) -> list:
@@ -235,8 +285,6 @@ def compare_jax_and_numpy(
 def check_infer_shape(inputs: Sequence[Any], outputs: Sequence[Any], values: Sequence[Any]) -> None:
     """Each output's ``op.infer_shape`` (fed the symbolic shapes of its node's inputs)
     evaluates, in one compiled function, to the shape the output actually has."""
-    import graph2jax.tensor as gt
-
     shapes = []
     for out in outputs:
         node = out.owner

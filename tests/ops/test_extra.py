@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -19,7 +18,7 @@ from hypothesis.extra import numpy as hnp
 import graph2jax as g
 import graph2jax.tensor as gt
 from graph2jax.gradient import verify_grad
-from tests.helpers import Case, check_infer_shape, check_op
+from tests.helpers import Case, check_infer_shape, check_op, jax_grad_cases
 
 RNG = np.random.default_rng(3)
 SHAPE = (3, 4, 2)
@@ -203,25 +202,8 @@ GRAD_CASES = {
 
 
 def test_gradients_match_jax_grad():
-    x = gt.dmatrix("x")
     value = RNG.normal(size=(4, 3))
-    weights = {
-        n: RNG.normal(size=jax.eval_shape(f, value).shape) for n, (_, f) in GRAD_CASES.items()
-    }
-
-    @jax.jit  # one compilation for every case
-    def jax_grads(v):
-        return {
-            n: jax.grad(lambda v, f=f, w=weights[n]: jnp.sum(f(v) * w))(v)
-            for n, (_, f) in GRAD_CASES.items()
-        }
-
-    want = jax_grads(value)
-    cases = {
-        n: (lambda x, b=build, w=weights[n]: g.grad(gt.sum(b(x) * w), x), np.asarray(want[n]))
-        for n, (build, _) in GRAD_CASES.items()
-    }
-    check_op(cases, [x], [value])
+    check_op(jax_grad_cases(GRAD_CASES, [value], RNG), [gt.dmatrix("x")], [value])
 
 
 def test_gradients_pass_verify_grad():

@@ -8,6 +8,7 @@ import importlib
 import importlib.util
 import inspect
 import pkgutil
+import re
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +191,30 @@ def test_op_coverage_table_lists_every_op_family() -> None:
     table = (DOCS / "op_coverage.txt").read_text()
     for op in ("Elemwise", "CAReduce", "Subtensor", "Cholesky", "Softmax", "Dot"):
         assert f"\n{op} " in table
+
+
+def _listed_functions() -> dict[str, list[str]]:
+    """The ``:functions:`` fields of docs/ops.rst: namespace -> the names listed there."""
+    text = (DOCS / "ops.rst").read_text()
+    fields = re.finditer(r"^:functions(?: in (\S+))?: ((?:.*\n)(?: +.*\n)*)", text, re.MULTILINE)
+    listed: dict[str, list[str]] = {}
+    for field in fields:
+        names = re.search(r"``(.*?)``", field.group(2), re.DOTALL)
+        assert names, f"a :functions: field of docs/ops.rst lists no ``names``: {field.group(0)!r}"
+        listed.setdefault(field.group(1) or "graph2jax.tensor", []).extend(names.group(1).split())
+    return listed
+
+
+def test_the_op_families_of_ops_rst_list_existing_functions() -> None:
+    listed = _listed_functions()
+    assert len(listed["graph2jax.tensor"]) > 100 and "graph2jax.tensor.linalg" in listed
+    missing = [
+        f"{namespace}.{name}"
+        for namespace, names in listed.items()
+        for name in names
+        if not hasattr(importlib.import_module(namespace), name)  # mgrid is an object
+    ]
+    assert not missing, f"docs/ops.rst lists functions that do not exist: {missing}"
 
 
 def test_api_page_covers_every_module() -> None:

@@ -8,8 +8,11 @@ import importlib
 import importlib.util
 import inspect
 import pkgutil
+import re
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 import graph2jax
 
@@ -25,7 +28,7 @@ PUBLIC_MODULES = (
 )
 
 #: further names of /work/shared/API.md: module attributes and methods ("module:Class.attr");
-#: those not implemented (yet) are skipped: this test is about documentation, not coverage
+#: each must exist and be documented
 API_NAMES = (
     "graph2jax.compile.io:In",
     "graph2jax.compile.io:Out",
@@ -50,18 +53,10 @@ API_NAMES = (
     "graph2jax.tensor.sharedvar:SharedVariable.set_value",
     "graph2jax.tensor.sharedvar:SharedVariable.clone",
     "graph2jax.tensor.type:TensorType",
-    "graph2jax.tensor.random.utils:RandomStream",
     "graph2jax.printing:debugprint",
     "graph2jax.printing:pp",
     "graph2jax.printing:jax_source",
-    "graph2jax.printing:pydotprint",
-    "graph2jax.ifelse:ifelse",
-    "graph2jax.scan:scan",
-    "graph2jax.scan:until",
     "graph2jax:dprint",
-    "graph2jax:export",
-    "graph2jax:load_exported",
-    "graph2jax.d3viz:d3viz",
     *(
         f"graph2jax.tensor:TensorVariable.{m}"
         for m in (
@@ -70,6 +65,31 @@ API_NAMES = (
         ).split()
     ),
 )
+
+
+#: intended names of API.md that are not built yet, with the reason: each is a strict xfail of
+#: test_intended_api_name_exists, which fails (XPASS) once the name exists: then move it to API_NAMES
+NOT_YET_BUILT = {
+    "graph2jax.tensor.random.utils:RandomStream": "random streams are not built yet",
+    "graph2jax.printing:pydotprint": "graph drawing (pydot) is not built",
+    "graph2jax.ifelse:ifelse": "inner graphs (ifelse) are not built yet",
+    "graph2jax.scan:scan": "inner graphs (scan) are not built yet",
+    "graph2jax.scan:until": "inner graphs (scan) are not built yet",
+    "graph2jax:export": "exporting compiled functions is not built yet",
+    "graph2jax:load_exported": "exporting compiled functions is not built yet",
+    "graph2jax.d3viz:d3viz": "graph drawing (d3viz) is not built",
+}
+
+
+def _resolve(entry: str) -> Any:
+    """The object named ``module:Class.attr`` (ImportError or AttributeError when missing)."""
+    module_name, _, path = entry.partition(":")
+    obj: Any = importlib.import_module(module_name)
+    for part in path.split("."):
+        obj = inspect.getattr_static(obj, part) if inspect.isclass(obj) else getattr(obj, part)
+    if isinstance(obj, staticmethod | classmethod):
+        obj = obj.__func__
+    return obj
 
 
 def _doc(obj: Any) -> str:
@@ -105,21 +125,25 @@ def _public_objects() -> dict[str, Any]:
                 continue
             add(f"{module_name}.{name}", obj)
     for entry in API_NAMES:
-        module_name, _, path = entry.partition(":")
-        try:
-            obj: Any = importlib.import_module(module_name)
-            for part in path.split("."):
-                obj = (
-                    inspect.getattr_static(obj, part)
-                    if inspect.isclass(obj)
-                    else getattr(obj, part)
-                )
-        except (ImportError, AttributeError):
-            continue  # not implemented (yet)
-        if isinstance(obj, staticmethod | classmethod):
-            obj = obj.__func__
-        add(f"{module_name}.{path}", obj)
+        add(entry.replace(":", "."), _resolve(entry))
     return found
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        *API_NAMES,
+        *(
+            pytest.param(entry, marks=pytest.mark.xfail(strict=True, reason=reason))
+            for entry, reason in NOT_YET_BUILT.items()
+        ),
+    ],
+)
+def test_intended_api_name_exists(entry: str) -> None:
+    try:
+        _resolve(entry)
+    except (ImportError, AttributeError) as err:
+        raise AssertionError(f"{entry} does not exist: {err}") from err
 
 
 def test_every_public_name_has_a_docstring() -> None:
@@ -167,6 +191,30 @@ def test_op_coverage_table_lists_every_op_family() -> None:
     table = (DOCS / "op_coverage.txt").read_text()
     for op in ("Elemwise", "CAReduce", "Subtensor", "Cholesky", "Softmax", "Dot"):
         assert f"\n{op} " in table
+
+
+def _listed_functions() -> dict[str, list[str]]:
+    """The ``:functions:`` fields of docs/ops.rst: namespace -> the names listed there."""
+    text = (DOCS / "ops.rst").read_text()
+    fields = re.finditer(r"^:functions(?: in (\S+))?: ((?:.*\n)(?: +.*\n)*)", text, re.MULTILINE)
+    listed: dict[str, list[str]] = {}
+    for field in fields:
+        names = re.search(r"``(.*?)``", field.group(2), re.DOTALL)
+        assert names, f"a :functions: field of docs/ops.rst lists no ``names``: {field.group(0)!r}"
+        listed.setdefault(field.group(1) or "graph2jax.tensor", []).extend(names.group(1).split())
+    return listed
+
+
+def test_the_op_families_of_ops_rst_list_existing_functions() -> None:
+    listed = _listed_functions()
+    assert len(listed["graph2jax.tensor"]) > 100 and "graph2jax.tensor.linalg" in listed
+    missing = [
+        f"{namespace}.{name}"
+        for namespace, names in listed.items()
+        for name in names
+        if not hasattr(importlib.import_module(namespace), name)  # mgrid is an object
+    ]
+    assert not missing, f"docs/ops.rst lists functions that do not exist: {missing}"
 
 
 def test_api_page_covers_every_module() -> None:

@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 
 import graph2jax as g
 import graph2jax.tensor as gt
-from graph2jax.gradient import verify_grad
-from tests.helpers import compare_jax_and_numpy
+from tests.helpers import Case, check_infer_shape, check_op, jax_grad_cases
 
 RNG = np.random.default_rng(7)
 
@@ -119,19 +118,16 @@ DTYPE_PAIRS = [
 @pytest.mark.parametrize("dtypes", DTYPE_PAIRS, ids="-".join)
 def test_products_match_numpy_with_numpy_dtypes(dtypes):
     da, db = dtypes
-    inputs, outputs, values, expected = [], [], [], []
-    for name, (sa, sb, build, formula) in PRODUCTS.items():
-        a, b = gt.tensor(da, shape=sa, name=f"{name}_a"), gt.tensor(db, shape=sb, name=f"{name}_b")
-        va, vb = _value(da, sa), _value(db, sb)
-        out = build(a, b)
-        want = np.asarray(formula(va, vb))
-        assert out.dtype == str(np.result_type(va, vb)), name
-        assert out.type.shape == want.shape, f"{name}: static shape {out.type.shape}"
-        inputs += [a, b]
-        values += [va, vb]
-        outputs.append(out)
-        expected.append(want)
-    compare_jax_and_numpy(inputs, outputs, values, expected=expected)
+    inputs, values, cases = [], [], {}
+    for k, (name, (sa, sb, build, formula)) in enumerate(PRODUCTS.items()):
+        inputs += [
+            gt.tensor(da, shape=sa, name=f"{name}_a"),
+            gt.tensor(db, shape=sb, name=f"{name}_b"),
+        ]
+        values += [_value(da, sa), _value(db, sb)]
+        # the dtype is numpy's promotion of the operands', whatever the formula returns
+        cases[name] = Case(build, formula, dtype=np.result_type(da, db), args=(2 * k, 2 * k + 1))
+    check_op(cases, inputs, values, exact_static_shapes=True)
 
 
 def test_products_keep_unknown_lengths_unknown_and_broadcast_static_ones():
@@ -159,21 +155,7 @@ def test_infer_shape_matches_the_computed_shapes():
     x, y, t = gt.dmatrix("x"), gt.dmatrix("y"), gt.dtensor3("t")
     outs = [gt.dot(x, y), gt.dot(x[0], y), gt.matmul(t, y), gt.einsum("ij,jk->ik", x, y)]
     outs += [gt.einsum("ii->i", y), gt.tensordot(t, x, [[1], [0]])]
-    shapes = [
-        gt.stack(
-            list(
-                n.op.infer_shape(None, n, [[i.shape[k] for k in range(i.ndim)] for i in n.inputs])[
-                    0
-                ]
-            )
-        )
-        for n in (o.owner for o in outs)
-    ]
-    results = g.function([x, y, t], shapes + outs)(
-        np.ones((3, 4)), np.ones((4, 4)), np.ones((2, 3, 4))
-    )
-    for shape, out in zip(results[: len(outs)], results[len(outs) :], strict=True):
-        assert tuple(shape) == out.shape
+    check_infer_shape([x, y, t], outs, [np.ones((3, 4)), np.ones((4, 4)), np.ones((2, 3, 4))])
 
 
 @pytest.mark.parametrize(
@@ -320,34 +302,23 @@ GRAD_CASES = {
 }
 
 
+def _grad_table():
+    """The gradient cases as a check_op table: case k takes inputs 2k and 2k + 1."""
+    inputs, values, cases = [], [], {}
+    for k, (name, (shapes, build, jax_fn)) in enumerate(GRAD_CASES.items()):
+        inputs += [gt.tensor("float64", shape=s, name=f"{name}_{i}") for i, s in enumerate(shapes)]
+        values += [RNG.normal(size=s) for s in shapes]
+        cases[name] = Case(build, jax_fn, args=(2 * k, 2 * k + 1))
+    return cases, inputs, values
+
+
 def test_gradients_match_jax_grad():
-    inputs, grads, values, weights = [], [], [], []
-    for name, (shapes, build, jax_fn) in GRAD_CASES.items():
-        a, b = (gt.tensor("float64", shape=s, name=f"{name}_{k}") for k, s in enumerate(shapes))
-        va, vb = (RNG.normal(size=s) for s in shapes)
-        weights.append(RNG.normal(size=jax.eval_shape(jax_fn, va, vb).shape))
-        grads += g.grad(gt.sum(build(a, b) * weights[-1]), [a, b])
-        inputs += [a, b]
-        values += [va, vb]
-
-    @jax.jit  # one compilation for every case
-    def jax_grads(values):
-        out = []
-        for (_, _, f), w, x, y in zip(
-            GRAD_CASES.values(), weights, values[::2], values[1::2], strict=True
-        ):
-            out += jax.grad(lambda x, y, f=f, w=w: jnp.sum(f(x, y) * w), (0, 1))(x, y)
-        return out
-
-    compare_jax_and_numpy(inputs, grads, values, expected=jax_grads(values))
+    cases, inputs, values = _grad_table()
+    check_op(jax_grad_cases(cases, values, RNG), inputs, values)
 
 
-@pytest.mark.parametrize("name", ["dot_mm", "matmul_broadcast", "tensordot", "einsum_trace_times"])
-def test_gradients_pass_verify_grad(name):
-    shapes, build, _ = GRAD_CASES[name]
-    verify_grad(
-        build, [RNG.normal(size=s) for s in shapes], n_tests=1, rng=np.random.default_rng(0)
-    )
+def test_gradients_pass_verify_grad():
+    check_op(*_grad_table(), grads=True)
 
 
 def test_float32_operand_of_float64_product_gets_float32_gradient():
@@ -362,9 +333,8 @@ def test_integer_operands_are_disconnected():
     a, b = gt.imatrix("a"), gt.dmatrix("b")
     gb = g.grad(gt.sum(gt.dot(a, b)), b)
     va = np.arange(6, dtype="int32").reshape(2, 3)
-    compare_jax_and_numpy(
-        [a, b], gb, [va, np.ones((3, 2))], expected=np.repeat(va.sum(0)[:, None], 2, 1)
-    )
+    grad = (lambda a, b: gb, np.repeat(va.sum(0)[:, None], 2, 1).astype("float64"))
+    check_op({"grad_of_the_float_operand": grad}, [a, b], [va, np.ones((3, 2))])
 
 
 @pytest.mark.parametrize("precision", ["highest", "high", "default"])

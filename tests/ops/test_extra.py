@@ -5,6 +5,9 @@ Compilations are few: one function per dtype computes every case at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -15,8 +18,7 @@ from hypothesis.extra import numpy as hnp
 
 import graph2jax as g
 import graph2jax.tensor as gt
-from graph2jax.gradient import verify_grad
-from tests.helpers import compare_jax_and_numpy
+from tests.helpers import Case, check_infer_shape, check_op, jax_grad_cases
 
 RNG = np.random.default_rng(3)
 SHAPE = (3, 4, 2)
@@ -30,53 +32,60 @@ def _value(dtype: str, shape: tuple) -> np.ndarray:
     return RNG.normal(size=shape).astype(dtype)
 
 
-# name -> (graph builder, numpy formula); applied to a tensor3 of shape SHAPE
+class Row(NamedTuple):
+    """One case, applied to a tensor3 of shape SHAPE."""
+
+    build: Callable
+    formula: Callable
+    keeps_dtype: bool = False  # numpy widens cumsum/cumprod of small integers; PyTensor does not
+    takes_bool: bool = True
+
+
 CASES = {
-    "cumsum_flat": (gt.cumsum, np.cumsum),
-    "cumsum_0": (lambda x: gt.cumsum(x, 0), lambda v: np.cumsum(v, 0)),
-    "cumsum_-1": (lambda x: x.cumsum(-1), lambda v: np.cumsum(v, -1)),
-    "cumprod_flat": (gt.cumprod, np.cumprod),
-    "cumprod_1": (lambda x: gt.cumprod(x, 1), lambda v: np.cumprod(v, 1)),
-    "sort_last": (gt.sort, np.sort),
-    "sort_0": (lambda x: gt.sort(x, 0), lambda v: np.sort(v, 0)),
-    "sort_flat": (lambda x: gt.sort(x, None, kind="mergesort"), lambda v: np.sort(v, None)),
-    "argsort_last": (gt.argsort, lambda v: np.argsort(v, kind="stable")),
-    "argsort_1": (lambda x: x.argsort(1), lambda v: np.argsort(v, 1, kind="stable")),
-    "argsort_flat": (lambda x: gt.argsort(x, None), lambda v: np.argsort(v, None, kind="stable")),
-    "diff": (gt.diff, np.diff),
-    "diff_2_axis0": (lambda x: gt.diff(x, 2, axis=0), lambda v: np.diff(v, 2, axis=0)),
-    "diff_too_long": (lambda x: gt.diff(x, 5, axis=2), lambda v: np.diff(v, 5, axis=2)),
-    "repeat_flat": (lambda x: gt.repeat(x, 2), lambda v: np.repeat(v, 2)),
-    "repeat_axis": (lambda x: x.repeat(3, axis=1), lambda v: np.repeat(v, 3, axis=1)),
-    "repeat_counts": (
-        lambda x: gt.repeat(x, [2, 0, 1], axis=0),
-        lambda v: np.repeat(v, [2, 0, 1], axis=0),
+    "cumsum_flat": Row(gt.cumsum, np.cumsum, keeps_dtype=True),
+    "cumsum_0": Row(lambda x: gt.cumsum(x, 0), lambda v: np.cumsum(v, 0), keeps_dtype=True),
+    "cumsum_-1": Row(lambda x: x.cumsum(-1), lambda v: np.cumsum(v, -1), keeps_dtype=True),
+    "cumprod_flat": Row(gt.cumprod, np.cumprod, keeps_dtype=True, takes_bool=False),
+    "cumprod_1": Row(
+        lambda x: gt.cumprod(x, 1), lambda v: np.cumprod(v, 1), keeps_dtype=True, takes_bool=False
     ),
-    "repeat_one_count": (lambda x: gt.repeat(x, [2], axis=2), lambda v: np.repeat(v, 2, axis=2)),
-    "tile_same_ndim": (lambda x: gt.tile(x, (2, 1, 3)), lambda v: np.tile(v, (2, 1, 3))),
-    "tile_short_reps": (lambda x: gt.tile(x, 2), lambda v: np.tile(v, 2)),
-    "tile_long_reps": (lambda x: gt.tile(x, [2, 1, 1, 2]), lambda v: np.tile(v, [2, 1, 1, 2])),
+    "sort_last": Row(gt.sort, np.sort),
+    "sort_0": Row(lambda x: gt.sort(x, 0), lambda v: np.sort(v, 0)),
+    "sort_flat": Row(lambda x: gt.sort(x, None, kind="mergesort"), lambda v: np.sort(v, None)),
+    "argsort_last": Row(gt.argsort, lambda v: np.argsort(v, kind="stable")),
+    "argsort_1": Row(lambda x: x.argsort(1), lambda v: np.argsort(v, 1, kind="stable")),
+    "argsort_flat": Row(
+        lambda x: gt.argsort(x, None), lambda v: np.argsort(v, None, kind="stable")
+    ),
+    "diff": Row(gt.diff, np.diff, takes_bool=False),
+    "diff_2_axis0": Row(
+        lambda x: gt.diff(x, 2, axis=0), lambda v: np.diff(v, 2, axis=0), takes_bool=False
+    ),
+    "diff_too_long": Row(
+        lambda x: gt.diff(x, 5, axis=2), lambda v: np.diff(v, 5, axis=2), takes_bool=False
+    ),
+    "repeat_flat": Row(lambda x: gt.repeat(x, 2), lambda v: np.repeat(v, 2)),
+    "repeat_axis": Row(lambda x: x.repeat(3, axis=1), lambda v: np.repeat(v, 3, axis=1)),
+    "repeat_counts": Row(
+        lambda x: gt.repeat(x, [2, 0, 1], axis=0), lambda v: np.repeat(v, [2, 0, 1], axis=0)
+    ),
+    "repeat_one_count": Row(lambda x: gt.repeat(x, [2], axis=2), lambda v: np.repeat(v, 2, axis=2)),
+    "tile_same_ndim": Row(lambda x: gt.tile(x, (2, 1, 3)), lambda v: np.tile(v, (2, 1, 3))),
+    "tile_short_reps": Row(lambda x: gt.tile(x, 2), lambda v: np.tile(v, 2)),
+    "tile_long_reps": Row(lambda x: gt.tile(x, [2, 1, 1, 2]), lambda v: np.tile(v, [2, 1, 1, 2])),
 }
-# numpy widens the cumulative sum and product of small integers; PyTensor keeps the dtype
-_KEEPS_DTYPE = {"cumsum_flat", "cumsum_0", "cumsum_-1", "cumprod_flat", "cumprod_1"}
-_NO_BOOL = {"cumprod_flat", "cumprod_1", "diff", "diff_2_axis0", "diff_too_long"}
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "int32", "int64", "bool"])
 def test_extra_ops_match_numpy(dtype):
+    kept = "int64" if dtype == "bool" else dtype
+    cases = {
+        name: Case(row.build, row.formula, dtype=kept if row.keeps_dtype else None)
+        for name, row in CASES.items()
+        if dtype != "bool" or row.takes_bool
+    }
     x = gt.tensor(dtype, shape=SHAPE, name="x")
-    value = _value(dtype, SHAPE)
-    cases = {n: c for n, c in CASES.items() if dtype != "bool" or n not in _NO_BOOL}
-    outputs, expected = [], []
-    for name, (build, formula) in cases.items():
-        out, want = build(x), np.asarray(formula(value))
-        if name in _KEEPS_DTYPE:
-            want = want.astype("int64" if dtype == "bool" else dtype)
-        assert out.dtype == str(want.dtype), f"{name}: {out.dtype} != {want.dtype}"
-        assert out.type.shape == want.shape, f"{name}: static shape {out.type.shape}"
-        outputs.append(out)
-        expected.append(want)
-    compare_jax_and_numpy([x], outputs, [value], expected=expected)
+    check_op(cases, [x], [_value(dtype, SHAPE)], exact_static_shapes=True)
 
 
 def test_unknown_lengths_stay_unknown():
@@ -193,48 +202,32 @@ GRAD_CASES = {
 
 
 def test_gradients_match_jax_grad():
-    x = gt.dmatrix("x")
     value = RNG.normal(size=(4, 3))
-    weights = [RNG.normal(size=jax.eval_shape(f, value).shape) for _, f in GRAD_CASES.values()]
-    grads = [
-        g.grad(gt.sum(build(x) * w), x)
-        for (build, _), w in zip(GRAD_CASES.values(), weights, strict=True)
-    ]
-
-    @jax.jit  # one compilation for every case
-    def jax_grads(v):
-        return [
-            jax.grad(lambda v, f=f, w=w: jnp.sum(f(v) * w))(v)
-            for (_, f), w in zip(GRAD_CASES.values(), weights, strict=True)
-        ]
-
-    compare_jax_and_numpy([x], grads, [value], expected=jax_grads(value))
+    check_op(jax_grad_cases(GRAD_CASES, [value], RNG), [gt.dmatrix("x")], [value])
 
 
-@pytest.mark.parametrize(
-    "name", ["cumsum_1", "cumprod_0", "sort_0", "diff_3_axis0", "repeat_counts", "tile"]
-)
-def test_gradients_pass_verify_grad(name):
-    build, _ = GRAD_CASES[name]
-    verify_grad(build, [RNG.normal(size=(4, 3))], n_tests=1, rng=np.random.default_rng(0))
+def test_gradients_pass_verify_grad():
+    check_op(GRAD_CASES, [gt.dmatrix("x")], [RNG.normal(size=(4, 3))], grads=True)
 
 
 def test_second_order_gradients_use_the_transposed_ops():
     # the gradient of each linear op is its transpose, whose gradient is the op again
     x = gt.dvector("x")
-    for build in (
-        lambda v: gt.cumsum(v),
-        lambda v: gt.diff(v, 2),
-        lambda v: gt.repeat(v, 2),
-        lambda v: gt.sort(v),
-        lambda v: gt.tile(v, 3),
-    ):
-        verify_grad(
+    first_order = {
+        "cumsum": (gt.cumsum, jnp.cumsum),
+        "diff_2": (lambda v: gt.diff(v, 2), lambda v: jnp.diff(v, 2)),
+        "repeat": (lambda v: gt.repeat(v, 2), lambda v: jnp.repeat(v, 2)),
+        "sort": (gt.sort, jnp.sort),
+        "tile": (lambda v: gt.tile(v, 3), lambda v: jnp.tile(v, 3)),
+    }
+    cases = {
+        name: (
             lambda v, b=build: g.grad(gt.sum(b(v) ** 2), v),
-            [RNG.normal(size=4)],
-            n_tests=1,
-            rng=np.random.default_rng(1),
+            lambda v, f=f: jax.grad(lambda u: jnp.sum(f(u) ** 2))(v),
         )
+        for name, (build, f) in first_order.items()
+    }
+    check_op(cases, [x], [RNG.normal(size=4)], grads=True)
     assert g.grad(gt.sum(gt.cumsum(x)), x).owner.op == gt.CumOp(0, "add", reverse=True)
 
 
@@ -267,33 +260,18 @@ def test_cumprod_gradient_is_not_finite_at_zeros():
 def test_infer_shape_matches_the_computed_shapes():
     x = gt.dmatrix("x")
     counts = np.array([1, 0, 2], dtype="int64")
-    nodes = [
-        o.owner
-        for o in [
-            gt.cumsum(x, 1),
-            gt.sort(x, 0),
-            gt.argsort(x),
-            gt.diff(x, 2, 0),
-            gt.repeat(x, 2, axis=1),
-            gt.repeat(x, counts, axis=0),
-            gt.tile(x, (2, 3)),
-            gt.Diff(2, 0, transposed=True)(x),
-            gt.Repeat(0, transposed=True)(x, counts),
-        ]
+    outs = [
+        gt.cumsum(x, 1),
+        gt.sort(x, 0),
+        gt.argsort(x),
+        gt.diff(x, 2, 0),
+        gt.repeat(x, 2, axis=1),
+        gt.repeat(x, counts, axis=0),
+        gt.tile(x, (2, 3)),
+        gt.Diff(2, 0, transposed=True)(x),
+        gt.Repeat(0, transposed=True)(x, counts),
     ]
-    shapes = [
-        gt.stack(
-            list(
-                n.op.infer_shape(None, n, [[i.shape[k] for k in range(i.ndim)] for i in n.inputs])[
-                    0
-                ]
-            )
-        )
-        for n in nodes
-    ]
-    results = g.function([x], shapes + [n.outputs[0] for n in nodes])(np.ones((3, 4)))
-    for shape, out in zip(results[: len(nodes)], results[len(nodes) :], strict=True):
-        assert tuple(shape) == out.shape
+    check_infer_shape([x], outs, [np.ones((3, 4))])
 
 
 def test_sort_arguments_follow_pytensor():

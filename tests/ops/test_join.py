@@ -15,15 +15,25 @@ from hypothesis import strategies as st
 
 import graph2jax as g
 import graph2jax.tensor as gt
-from graph2jax.gradient import verify_grad
 from graph2jax.ops.join import Join, Split
-from tests.helpers import check_infer_shape, compare_jax_and_numpy, random_value
+from tests.helpers import Case, check_infer_shape, check_op, random_value
 
 RNG = np.random.default_rng(1)
 AxisError = np.exceptions.AxisError
 
 
 _value = partial(random_value, RNG)
+
+
+def _upcast(*dtypes: str) -> str:
+    """PyTensor's ``scalar.upcast``: the dtype of a sum of zero-dimensional arrays of ``dtypes``
+    (with the default ``floatX=float64``); its ``Join`` makes the output dtype this."""
+    return str(sum((np.zeros((), d) for d in dtypes[1:]), np.zeros((), dtypes[0])).dtype)
+
+
+def _pt_sum(v: np.ndarray) -> np.ndarray:
+    """PyTensor's sum: bool and small integers widen to int64, the others keep their dtype."""
+    return np.sum(v, dtype="int64" if v.dtype.kind in "bi" else v.dtype)
 
 
 @pytest.mark.parametrize(
@@ -40,44 +50,51 @@ def test_join_stack_split_match_numpy(dtype_a, dtype_b):
     a = gt.tensor(dtype_a, shape=(None, 3), name="a")
     b = gt.tensor(dtype_b, shape=(2, None), name="b")
     va, vb = _value(dtype_a, (2, 3)), _value(dtype_b, (2, 3))
+    up, sums = _upcast(dtype_a, dtype_b), _upcast(_pt_sum(va).dtype.name, _pt_sum(vb).dtype.name)
+    # name -> (build, numpy formula, the dtype PyTensor gives): Case's first three fields
+    rows = {
+        "concatenate": (
+            lambda a, b: gt.concatenate([a, b]),
+            lambda a, b: np.concatenate([a, b]),
+            up,
+        ),
+        "concatenate_aba_-1": (
+            lambda a, b: gt.concatenate([a, b, a], axis=-1),
+            lambda a, b: np.concatenate([a, b, a], axis=-1),
+            up,
+        ),
+        "join_1": (lambda a, b: gt.join(1, a, b), lambda a, b: np.concatenate([a, b], 1), up),
+        "join_one_tensor": (lambda a, b: gt.join(0, a), lambda a, b: a, dtype_a),
+        "stack": (lambda a, b: gt.stack([a, b]), lambda a, b: np.stack([a, b]), up),
+        "stack_1": (lambda a, b: gt.stack([a, b], axis=1), lambda a, b: np.stack([a, b], 1), up),
+        "stack_aba_-1": (
+            lambda a, b: gt.stack([a, b, a], axis=-1),
+            lambda a, b: np.stack([a, b, a], axis=-1),
+            up,
+        ),
+        "stack_of_sums": Case(
+            lambda a, b: gt.stack([gt.sum(a), gt.sum(b)]),
+            lambda a, b: np.stack([_pt_sum(a), _pt_sum(b)]),
+            sums,
+            rtol=1e-6,  # a float32 sum, summed in another order, then upcast
+        ),
+        "split_first": (
+            lambda a, b: gt.split(a, [1, 2], 2, axis=1)[0],
+            lambda a, b: a[:, :1],
+            dtype_a,
+        ),
+        "split_second": (
+            lambda a, b: gt.split(a, [1, 2], 2, axis=1)[1],
+            lambda a, b: a[:, 1:],
+            dtype_a,
+        ),
+        "split_in_one": (lambda a, b: gt.split(b, [2], 1), lambda a, b: b, dtype_b),
+    }
+    check_op(rows, [a, b], [va, vb])
     s1, s2 = gt.split(a, [1, 2], 2, axis=1)
-    outs = [
-        gt.concatenate([a, b]),
-        gt.concatenate([a, b, a], axis=-1),
-        gt.join(1, a, b),
-        gt.join(0, a),
-        gt.stack([a, b]),
-        gt.stack([a, b], axis=1),
-        gt.stack([a, b, a], axis=-1),
-        gt.stack([gt.sum(a), gt.sum(b)]),
-        s1,
-        s2,
-        gt.split(b, [2], 1),
-    ]
-    expected = [
-        np.concatenate([va, vb]),
-        np.concatenate([va, vb, va], axis=-1),
-        np.concatenate([va, vb], axis=1),
-        va,
-        np.stack([va, vb]),
-        np.stack([va, vb], axis=1),
-        np.stack([va, vb, va], axis=-1),
-        None,
-        va[:, :1],
-        va[:, 1:],
-        vb,
-    ]
-    got = compare_jax_and_numpy([a, b], outs, [va, vb])
-    common = str(np.result_type(va.dtype, vb.dtype))
-    for k, want in enumerate(expected):
-        if want is None:
-            continue
-        assert got[k].dtype == want.dtype or got[k].dtype == common, (k, got[k].dtype)
-        np.testing.assert_array_equal(got[k], want.astype(got[k].dtype))
-    assert outs[0].dtype == common
-    assert outs[0].type.shape == (None, 3)
-    assert outs[2].type.shape == (2, None)
-    assert outs[5].type.shape == (2, 2, 3)
+    assert gt.concatenate([a, b]).type.shape == (None, 3)
+    assert gt.join(1, a, b).type.shape == (2, None)
+    assert gt.stack([a, b], axis=1).type.shape == (2, 2, 3)
     assert s1.type.shape == (None, 1) and s2.type.shape == (None, 2)
 
 
@@ -85,7 +102,7 @@ def test_stack_of_scalars_is_a_vector_of_known_length():
     x, y = gt.dscalar("x"), gt.iscalar("y")
     v = gt.stack([x, y, 3])
     assert v.type == gt.TensorType("float64", (3,))
-    compare_jax_and_numpy([x, y], v, [1.5, np.int32(2)], expected=np.array([1.5, 2.0, 3.0]))
+    check_op({"stack": (lambda x, y: v, np.array([1.5, 2.0, 3.0]))}, [x, y], [1.5, np.int32(2)])
 
 
 @pytest.mark.parametrize(
@@ -184,18 +201,43 @@ def _weights(*shape):
     return np.arange(1.0, 1.0 + np.prod(shape)).reshape(shape)
 
 
-@pytest.mark.parametrize(
-    ("fun", "shapes"),
-    [
-        (lambda a, b: gt.concatenate([a, b], axis=1) * _weights(2, 5), [(2, 3), (2, 2)]),
-        (lambda a, b: gt.join(0, a, b, a) * _weights(5, 3), [(2, 3), (1, 3)]),
-        (lambda a, b: gt.stack([a, b], axis=1) * _weights(2, 2, 3), [(2, 3), (2, 3)]),
-        (lambda a, b: gt.split(a, [1, 2], 2, axis=1)[1] * b, [(2, 3), (2, 2)]),
-        (lambda a, b: gt.split(gt.concatenate([a, b]), [3, 1], 2)[0] * 2.0, [(2, 3), (2, 3)]),
-    ],
-)
-def test_verify_grad(fun, shapes):
-    verify_grad(fun, [RNG.normal(size=s) for s in shapes], rng=np.random.default_rng(0))
+# name -> (input shapes, graph builder, numpy formula)
+GRAD_CASES = {
+    "concatenate_1": (
+        [(2, 3), (2, 2)],
+        lambda a, b: gt.concatenate([a, b], axis=1) * _weights(2, 5),
+        lambda a, b: np.concatenate([a, b], axis=1) * _weights(2, 5),
+    ),
+    "join_aba": (
+        [(2, 3), (1, 3)],
+        lambda a, b: gt.join(0, a, b, a) * _weights(5, 3),
+        lambda a, b: np.concatenate([a, b, a]) * _weights(5, 3),
+    ),
+    "stack_1": (
+        [(2, 3), (2, 3)],
+        lambda a, b: gt.stack([a, b], axis=1) * _weights(2, 2, 3),
+        lambda a, b: np.stack([a, b], axis=1) * _weights(2, 2, 3),
+    ),
+    "split_second": (
+        [(2, 3), (2, 2)],
+        lambda a, b: gt.split(a, [1, 2], 2, axis=1)[1] * b,
+        lambda a, b: a[:, 1:] * b,
+    ),
+    "split_of_concatenate": (
+        [(2, 3), (2, 3)],
+        lambda a, b: gt.split(gt.concatenate([a, b]), [3, 1], 2)[0] * 2.0,
+        lambda a, b: np.concatenate([a, b])[:3] * 2.0,
+    ),
+}
+
+
+def test_verify_grad():
+    inputs, values, cases = [], [], {}
+    for k, (name, (shapes, build, formula)) in enumerate(GRAD_CASES.items()):
+        inputs += [gt.tensor("float64", shape=(None, None)) for _ in shapes]
+        values += [RNG.normal(size=s) for s in shapes]
+        cases[name] = Case(build, formula, args=(2 * k, 2 * k + 1))
+    check_op(cases, inputs, values, grads=True)
 
 
 def test_grad_matches_jax_and_keeps_input_dtypes():

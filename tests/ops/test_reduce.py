@@ -7,7 +7,9 @@ over every axis case at once.
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 from functools import partial
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -18,9 +20,8 @@ from hypothesis import strategies as st
 
 import graph2jax as g
 import graph2jax.tensor as gt
-from graph2jax.gradient import verify_grad
 from graph2jax.ops.reduce import CAReduce
-from tests.helpers import compare_jax_and_numpy, random_value
+from tests.helpers import Case, check_infer_shape, check_op, jax_grad_cases, random_value
 
 RNG = np.random.default_rng(42)
 #: every axis form, each with or without keepdims (both values of keepdims are covered)
@@ -44,45 +45,57 @@ def _argreduce(fn, v, axis):
     return fn(moved.reshape([v.shape[a] for a in kept] + [-1]), axis=-1)
 
 
-# name -> (graph builder, numpy formula, output dtype by input dtype)
+class Row(NamedTuple):
+    build: Callable  # (x, axis=, keepdims=) -> variable
+    formula: Callable  # (value, axis, keepdims) -> numpy result
+    dtype: Callable  # input dtype -> output dtype, PyTensor's rule
+    numeric: bool = False  # only for float32, float64, int32 inputs (int64 takes int32's path)
+
+
 _WIDE = {"bool": "int64", "int32": "int64"}
+
+
+def _floaty(d):
+    return "float32" if d == "float32" else "float64"
+
+
 CASES = {
-    "sum": (gt.sum, lambda v, a, k: np.sum(v, axis=a, keepdims=k), lambda d: _WIDE.get(d, d)),
-    "prod": (gt.prod, lambda v, a, k: np.prod(v, axis=a, keepdims=k), lambda d: _WIDE.get(d, d)),
-    "max": (gt.max, lambda v, a, k: np.max(v, axis=a, keepdims=k), lambda d: d),
-    "min": (gt.min, lambda v, a, k: np.min(v, axis=a, keepdims=k), lambda d: d),
-    "all": (gt.all, lambda v, a, k: np.all(v, axis=a, keepdims=k), lambda d: "bool"),
-    "any": (gt.any, lambda v, a, k: np.any(v, axis=a, keepdims=k), lambda d: "bool"),
-    "mean": (
-        gt.mean,
-        lambda v, a, k: np.mean(v, axis=a, keepdims=k, dtype="float64"),
-        lambda d: "float32" if d == "float32" else "float64",
+    "sum": Row(gt.sum, lambda v, a, k: np.sum(v, axis=a, keepdims=k), lambda d: _WIDE.get(d, d)),
+    "prod": Row(gt.prod, lambda v, a, k: np.prod(v, axis=a, keepdims=k), lambda d: _WIDE.get(d, d)),
+    "max": Row(gt.max, lambda v, a, k: np.max(v, axis=a, keepdims=k), lambda d: d),
+    "min": Row(gt.min, lambda v, a, k: np.min(v, axis=a, keepdims=k), lambda d: d),
+    "all": Row(gt.all, lambda v, a, k: np.all(v, axis=a, keepdims=k), lambda d: "bool"),
+    "any": Row(gt.any, lambda v, a, k: np.any(v, axis=a, keepdims=k), lambda d: "bool"),
+    "mean": Row(gt.mean, lambda v, a, k: np.mean(v, axis=a, keepdims=k, dtype="float64"), _floaty),
+    "argmax": Row(
+        gt.argmax, lambda v, a, k: _keep(_argreduce(np.argmax, v, a), v, a, k), lambda d: "int64"
     ),
-    "argmax": (
-        gt.argmax,
-        lambda v, a, k: _keep(_argreduce(np.argmax, v, a), v, a, k),
-        lambda d: "int64",
+    "argmin": Row(
+        gt.argmin, lambda v, a, k: _keep(_argreduce(np.argmin, v, a), v, a, k), lambda d: "int64"
     ),
-    "argmin": (
-        gt.argmin,
-        lambda v, a, k: _keep(_argreduce(np.argmin, v, a), v, a, k),
-        lambda d: "int64",
+    "var": Row(
+        gt.var, lambda v, a, k: np.var(v, axis=a, keepdims=k, dtype="float64"), _floaty, True
     ),
-}
-NUMERIC_CASES = {
-    "var": (gt.var, lambda v, a, k: np.var(v, axis=a, keepdims=k, dtype="float64")),
-    "std": (gt.std, lambda v, a, k: np.std(v, axis=a, keepdims=k, dtype="float64")),
-    "var_ddof1": (
+    "std": Row(
+        gt.std, lambda v, a, k: np.std(v, axis=a, keepdims=k, dtype="float64"), _floaty, True
+    ),
+    "var_ddof1": Row(
         lambda x, axis, keepdims: gt.var(x, axis, ddof=1, keepdims=keepdims),
         lambda v, a, k: np.var(v, axis=a, keepdims=k, ddof=1, dtype="float64"),
+        _floaty,
+        numeric=True,
     ),
-    "var_corrected": (
+    "var_corrected": Row(
         lambda x, axis, keepdims: gt.var(x, axis, keepdims=keepdims, corrected=True),
         lambda v, a, k: np.var(v, axis=a, keepdims=k, dtype="float64"),
+        _floaty,
+        numeric=True,
     ),
-    "logsumexp": (
+    "logsumexp": Row(
         gt.logsumexp,
         lambda v, a, k: np.log(np.sum(np.exp(v.astype("float64")), axis=a, keepdims=k)),
+        _floaty,
+        numeric=True,
     ),
 }
 
@@ -98,28 +111,32 @@ def _keep(r, v, axis, keepdims):
 def test_every_reduction_over_every_axis_matches_numpy(dtype):
     x = gt.tensor(dtype, shape=(None, None, None), name="x")
     value = _value(dtype, (2, 3, 4))
-    outputs, expected = [], []
-    cases = [(name, build, ref) for name, (build, ref, _) in CASES.items()]
-    if dtype in ("float32", "float64", "int32"):  # int64 takes int32's path through mean
-        cases += [(name, build, ref) for name, (build, ref) in NUMERIC_CASES.items()]
-    for axis, keepdims in AXIS_CASES:
-        for name, build, ref in cases:
-            out = build(x, axis=axis, keepdims=keepdims)
-            want = np.asarray(ref(value, _np_axis(axis), keepdims))
-            assert out.type.shape == tuple(1 if n == 1 else None for n in want.shape), name
-            outputs.append(out)
-            expected.append(want.astype(out.dtype))
-    compare_jax_and_numpy([x], outputs, [value], expected=expected)
+    rows = {
+        n: r for n, r in CASES.items() if not r.numeric or dtype in ("float32", "float64", "int32")
+    }
+    cases = {
+        f"{name}(axis={axis}, keepdims={keepdims})": Case(
+            lambda x, r=row, a=axis, k=keepdims: r.build(x, axis=a, keepdims=k),
+            lambda v, r=row, a=axis, k=keepdims: r.formula(v, _np_axis(a), k),
+            dtype=row.dtype(dtype),
+        )
+        for axis, keepdims in AXIS_CASES
+        for name, row in rows.items()
+    }
+    got = check_op(cases, [x], [value])
+    for name, row in rows.items():  # a reduced axis's length is unknown, a kept one is 1
+        for axis, keepdims in AXIS_CASES:
+            out = row.build(x, axis=axis, keepdims=keepdims)
+            want = got[f"{name}(axis={axis}, keepdims={keepdims})"].shape
+            assert out.type.shape == tuple(1 if n == 1 else None for n in want), name
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "int64", "bool"])
 def test_output_dtypes_follow_pytensor(dtype):
     x = gt.tensor(dtype, shape=(None, None))
-    for name, (build, _, rule) in CASES.items():
-        assert build(x, axis=0).dtype == rule(dtype), name
-    if dtype != "bool":
-        floaty = "float32" if dtype == "float32" else "float64"
-        assert gt.var(x).dtype == gt.std(x).dtype == floaty
+    for name, row in CASES.items():
+        if not row.numeric or dtype != "bool":
+            assert row.build(x, axis=0, keepdims=False).dtype == row.dtype(dtype), name
 
 
 @pytest.mark.parametrize(
@@ -153,23 +170,21 @@ def test_acc_dtype_and_dtype_options_compute_as_numpy():
     i = gt.bvector("i")
     xv = RNG.normal(size=7).astype("float32")
     iv = np.array([100, 100, 100, -5], dtype="int8")
-    outs = [
-        gt.sum(x, acc_dtype="float64"),
-        gt.sum(x, dtype="float64"),
-        gt.sum(i),
-        gt.sum(i, dtype="int8"),
-        gt.mean(i),
-        gt.prod(i, acc_dtype="float64"),
-    ]
-    expected = [
-        np.sum(xv, dtype="float64").astype("float32"),
-        np.sum(xv, dtype="float64"),
-        np.int64(295),
-        np.int64(295).astype("int8"),
-        np.float64(295 / 4),
-        np.int64(-5_000_000),
-    ]
-    compare_jax_and_numpy([x, i], outs, [xv, iv], expected=expected)
+    cases = {
+        "sum_acc_float64": (
+            lambda x, i: gt.sum(x, acc_dtype="float64"),
+            np.sum(xv, dtype="float64").astype("float32"),
+        ),
+        "sum_dtype_float64": (lambda x, i: gt.sum(x, dtype="float64"), np.sum(xv, dtype="float64")),
+        "sum_int8_widens": (lambda x, i: gt.sum(i), np.int64(295)),
+        "sum_dtype_int8_wraps": (
+            lambda x, i: gt.sum(i, dtype="int8"),
+            np.int64(295).astype("int8"),
+        ),
+        "mean_int8": (lambda x, i: gt.mean(i), np.float64(295 / 4)),
+        "prod_acc_float64": (lambda x, i: gt.prod(i, acc_dtype="float64"), np.int64(-5_000_000)),
+    }
+    check_op(cases, [x, i], [xv, iv])
 
 
 def test_acc_dtype_that_loses_precision_is_a_type_error():
@@ -194,18 +209,26 @@ def test_static_shapes_and_keepdims():
 def test_empty_inputs_and_empty_axes():
     x = gt.dmatrix("x")
     value = np.zeros((0, 3))
-    outs = [gt.sum(x, 0), gt.prod(x, 0), gt.all(x, 0), gt.any(x, 0), gt.sum(x, 1), gt.max(x, 1)]
-    got = compare_jax_and_numpy(
-        [x], outs, [value], expected=[np.zeros(3), np.ones(3), [True] * 3, [False] * 3, [], []]
-    )
-    assert [r.shape for r in got] == [(3,), (3,), (3,), (3,), (0,), (0,)]
+    cases = {
+        "sum_of_no_rows": (lambda x: gt.sum(x, 0), np.zeros(3)),
+        "prod_of_no_rows": (lambda x: gt.prod(x, 0), np.ones(3)),
+        "all_of_no_rows": (lambda x: gt.all(x, 0), np.ones(3, bool)),
+        "any_of_no_rows": (lambda x: gt.any(x, 0), np.zeros(3, bool)),
+        "sum_of_empty_rows": (lambda x: gt.sum(x, 1), np.zeros(0)),
+        "max_of_empty_rows": (lambda x: gt.max(x, 1), np.zeros(0)),
+    }
+    check_op(cases, [x], [value])
 
 
 def test_scalar_input_accepts_axis_zero_and_is_not_reduced():
     s = gt.dscalar("s")
-    outs = [gt.sum(s, 0), gt.max(s, -1, keepdims=True), gt.argmax(s), gt.mean(s, 0)]
-    assert [o.type.shape for o in outs] == [(), (), (), ()]
-    compare_jax_and_numpy([s], outs, [2.5], expected=[2.5, 2.5, 0, 2.5])
+    cases = {
+        "sum_axis0": (lambda s: gt.sum(s, 0), np.float64(2.5)),
+        "max_keepdims": (lambda s: gt.max(s, -1, keepdims=True), np.float64(2.5)),
+        "argmax": (gt.argmax, np.int64(0)),
+        "mean_axis0": (lambda s: gt.mean(s, 0), np.float64(2.5)),
+    }
+    check_op(cases, [s], [2.5], exact_static_shapes=True)
 
 
 @pytest.mark.parametrize(
@@ -287,17 +310,21 @@ def test_ops_compare_by_params_and_pickle():
 
 def test_max_and_argmax_returns_both():
     m = gt.dmatrix("m")
-    mx, am = gt.max_and_argmax(m, axis=1)
     v = np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 7.0]])
-    compare_jax_and_numpy([m], [mx, am], [v], expected=[[5.0, 7.0], [1, 0]])
+    cases = {
+        "max": (lambda m: gt.max_and_argmax(m, axis=1)[0], np.array([5.0, 7.0])),
+        "argmax_first_of_ties": (lambda m: gt.max_and_argmax(m, axis=1)[1], np.array([1, 0])),
+    }
+    check_op(cases, [m], [v])
 
 
 def test_logsumexp_is_stable():
     v = gt.dvector("v")
-    outs = [gt.logsumexp(v), gt.logsumexp(v * -1.0)]
-    compare_jax_and_numpy(
-        [v], outs, [np.array([1000.0, 1000.0])], expected=[1000 + np.log(2), -1000 + np.log(2)]
-    )
+    cases = {
+        "large": (gt.logsumexp, np.float64(1000 + np.log(2))),
+        "large_negative": (lambda v: gt.logsumexp(v * -1.0), np.float64(-1000 + np.log(2))),
+    }
+    check_op(cases, [v], [np.array([1000.0, 1000.0])])
     f = g.function([v], gt.logsumexp(v))
     assert f(np.array([-np.inf, -np.inf])) == -np.inf
     assert f(np.array([np.inf, 0.0])) == np.inf
@@ -332,68 +359,48 @@ def test_sum_and_any_equal_numpy_for_random_shapes(shape):
 # gradients
 
 
-GRAD_CASES = [
-    ("sum", lambda x: gt.sum(x, axis=(0, 2)), lambda x: jnp.sum(x, axis=(0, 2))),
-    (
-        "sum_keepdims",
+GRAD_CASES = {
+    "sum": (lambda x: gt.sum(x, axis=(0, 2)), lambda x: jnp.sum(x, axis=(0, 2))),
+    "sum_keepdims": (
         lambda x: gt.sum(x, axis=1, keepdims=True),
         lambda x: jnp.sum(x, axis=1, keepdims=True),
     ),
-    ("mean", lambda x: gt.mean(x, axis=-1), lambda x: jnp.mean(x, axis=-1)),
-    ("max", lambda x: gt.max(x, axis=1), lambda x: jnp.max(x, axis=1)),
-    ("min", lambda x: gt.min(x), lambda x: jnp.min(x)),
-    ("prod", lambda x: gt.prod(x, axis=0), lambda x: jnp.prod(x, axis=0)),
-    ("var", lambda x: gt.var(x, axis=(0, 1)), lambda x: jnp.var(x, axis=(0, 1))),
-    ("var_ddof", lambda x: gt.var(x, axis=2, ddof=1), lambda x: jnp.var(x, axis=2, ddof=1)),
-    ("std", lambda x: gt.std(x, axis=0), lambda x: jnp.std(x, axis=0)),
-    (
-        "logsumexp",
+    "mean": (lambda x: gt.mean(x, axis=-1), lambda x: jnp.mean(x, axis=-1)),
+    "max": (lambda x: gt.max(x, axis=1), lambda x: jnp.max(x, axis=1)),
+    "min": (lambda x: gt.min(x), lambda x: jnp.min(x)),
+    "prod": (lambda x: gt.prod(x, axis=0), lambda x: jnp.prod(x, axis=0)),
+    "var": (lambda x: gt.var(x, axis=(0, 1)), lambda x: jnp.var(x, axis=(0, 1))),
+    "var_ddof": (lambda x: gt.var(x, axis=2, ddof=1), lambda x: jnp.var(x, axis=2, ddof=1)),
+    "std": (lambda x: gt.std(x, axis=0), lambda x: jnp.std(x, axis=0)),
+    "logsumexp": (
         lambda x: gt.logsumexp(x, axis=(1, 2)),
         lambda x: jax.nn.logsumexp(x, axis=(1, 2)),
     ),
-]
+}
 
 
 def test_gradients_match_jax_grad():
-    x = gt.dtensor3("x")
     value = RNG.normal(size=(2, 3, 4))
-    grads, projections = [], []
-    for _, build, jax_fn in GRAD_CASES:
-        weights = RNG.normal(size=jax.eval_shape(jax_fn, value).shape)
-        grads.append(g.grad(gt.sum(build(x) * weights), x))
-        projections.append(weights)
-
-    @jax.jit  # one compilation for every reference gradient
-    def reference(v):
-        return [
-            jax.grad(lambda u, f=f, w=w: jnp.sum(f(u) * w))(v)
-            for (_, _, f), w in zip(GRAD_CASES, projections, strict=True)
-        ]
-
-    compare_jax_and_numpy([x], grads, [value], expected=reference(value))
+    check_op(jax_grad_cases(GRAD_CASES, [value], RNG), [gt.dtensor3("x")], [value])
 
 
-@pytest.mark.parametrize("name", ["sum", "mean", "max", "prod", "var_ddof", "std", "logsumexp"])
-def test_gradients_pass_verify_grad(name):
-    build = dict((n, b) for n, b, _ in GRAD_CASES)[name]
-    verify_grad(build, [RNG.normal(size=(2, 3, 4))], n_tests=1, rng=np.random.default_rng(0))
+def test_gradients_pass_verify_grad():
+    check_op(GRAD_CASES, [gt.dtensor3("x")], [RNG.normal(size=(2, 3, 4))], grads=True)
 
 
 def test_prod_gradient_is_exact_with_zeros():
     m = gt.dmatrix("m")
     v = np.array([[2.0, 0.0, 3.0], [0.0, 0.0, 5.0], [1.0, 2.0, 3.0]])
-    gx = g.grad(gt.sum(gt.prod(m, axis=1)), m)
-    expected = [[0.0, 6.0, 0.0], [0.0, 0.0, 0.0], [6.0, 3.0, 2.0]]
-    compare_jax_and_numpy([m], gx, [v], expected=expected)
+    expected = np.array([[0.0, 6.0, 0.0], [0.0, 0.0, 0.0], [6.0, 3.0, 2.0]])
+    check_op({"grad": (lambda m: g.grad(gt.sum(gt.prod(m, axis=1)), m), expected)}, [m], [v])
     # multilinear, so central finite differences are exact even at the zeros
-    verify_grad(lambda a: gt.prod(a, axis=1), [v], n_tests=1, rng=np.random.default_rng(0))
+    check_op({"prod": (lambda m: gt.prod(m, axis=1), np.prod(v, 1))}, [m], [v], grads=True)
 
 
 def test_max_gradient_goes_to_every_tied_position():
     v = gt.dvector("v")
-    compare_jax_and_numpy(
-        [v], g.grad(gt.max(v), v), [np.array([1.0, 3.0, 3.0])], expected=[0.0, 1.0, 1.0]
-    )
+    grad = (lambda v: g.grad(gt.max(v), v), np.array([0.0, 1.0, 1.0]))
+    check_op({"grad": grad}, [v], [np.array([1.0, 3.0, 3.0])])
 
 
 def test_float32_gradient_keeps_float32():
@@ -405,18 +412,16 @@ def test_float32_gradient_keeps_float32():
 def test_argmax_and_boolean_reductions_carry_no_gradient():
     x = gt.dvector("x")
     cost = gt.max(x) + gt.cast(gt.argmax(x), "float64") + gt.cast(gt.any(x), "float64")
-    compare_jax_and_numpy(
-        [x], g.grad(cost, x), [np.array([1.0, 4.0, 2.0])], expected=[0.0, 1.0, 0.0]
-    )
+    grad = (lambda x: g.grad(cost, x), np.array([0.0, 1.0, 0.0]))
+    check_op({"grad": grad}, [x], [np.array([1.0, 4.0, 2.0])])
     assert gt.argmax(x).owner.op.differentiable is False
 
 
 def test_infer_shape_drops_the_reduced_axes():
     x = gt.dtensor3("x")
-    shapes = [("a", "b", "c")]
-    for out in (gt.sum(x, (0, 2)), gt.argmax(x, (0, 2)), gt.logsumexp(x, (0, 2))):
-        assert out.owner.op.infer_shape(None, out.owner, shapes) == [("b",)]
-    assert gt.max(x).owner.op.infer_shape(None, gt.max(x).owner, shapes) == [()]
+    outs = [gt.sum(x, (0, 2)), gt.argmax(x, (0, 2)), gt.logsumexp(x, (0, 2)), gt.max(x)]
+    outs += [gt.mean(x, 1, keepdims=True), gt.var(x, (0, 1))]
+    check_infer_shape([x], outs, [np.ones((2, 3, 4))])
 
 
 def test_prod_gradient_of_complex_entries_matches_jax():

@@ -18,8 +18,7 @@ from hypothesis import strategies as st
 
 import graph2jax as g
 import graph2jax.tensor as gt
-from graph2jax.gradient import verify_grad
-from tests.helpers import compare_jax_and_numpy, random_value
+from tests.helpers import Case, check_op, random_value
 
 RNG = np.random.default_rng(0)
 AxisError = np.exceptions.AxisError
@@ -28,39 +27,42 @@ AxisError = np.exceptions.AxisError
 _value = partial(random_value, RNG)
 
 
-# (graph builder, numpy formula) on a (2, 1, 3, 4) input whose axis 1 is static 1
-CASES = [
-    (lambda x: gt.flatten(x), lambda v: v.reshape(-1)),
-    (lambda x: gt.flatten(x, 2), lambda v: v.reshape(2, -1)),
-    (lambda x: x.flatten(3), lambda v: v.reshape(2, 1, -1)),
-    (lambda x: gt.flatten(x, 4), lambda v: v),
-    (lambda x: gt.squeeze(x), lambda v: v.squeeze(1)),
-    (lambda x: gt.squeeze(x, 1), lambda v: v.squeeze(1)),
-    (lambda x: x.squeeze(-3), lambda v: v.squeeze(1)),
-    (lambda x: gt.expand_dims(x, 0), lambda v: v[None]),
-    (lambda x: gt.expand_dims(x, (-1, 2)), lambda v: np.expand_dims(v, (-1, 2))),
-    (lambda x: gt.shape_padleft(x, 2), lambda v: v[None, None]),
-    (lambda x: gt.shape_padright(x), lambda v: v[..., None]),
-    (lambda x: gt.shape_padaxis(x, 2), lambda v: np.expand_dims(v, 2)),
-    (lambda x: gt.shape_padaxis(x, -1), lambda v: v[..., None]),
-    (lambda x: gt.broadcast_to(x, (5, 2, 3, 3, 4)), lambda v: np.broadcast_to(v, (5, 2, 3, 3, 4))),
-    (lambda x: gt.broadcast_to(x, gt.shape(x)), lambda v: v),
-    (lambda x: gt.reshape(x, (gt.shape_i(x, 0), -1)), lambda v: v.reshape(2, -1)),
-    (lambda x: gt.reshape(x, gt.shape(x)), lambda v: v),
-    (lambda x: gt.shape_i(x, -1) + gt.shape_i(x, 0), lambda v: np.int64(6)),
-]
+# name -> (graph builder, numpy formula) on a (2, 1, 3, 4) input whose axis 1 is static 1
+CASES = {
+    "flatten": (lambda x: gt.flatten(x), lambda v: v.reshape(-1)),
+    "flatten_2": (lambda x: gt.flatten(x, 2), lambda v: v.reshape(2, -1)),
+    "flatten_3_method": (lambda x: x.flatten(3), lambda v: v.reshape(2, 1, -1)),
+    "flatten_4": (lambda x: gt.flatten(x, 4), lambda v: v),
+    "squeeze": (lambda x: gt.squeeze(x), lambda v: v.squeeze(1)),
+    "squeeze_1": (lambda x: gt.squeeze(x, 1), lambda v: v.squeeze(1)),
+    "squeeze_-3_method": (lambda x: x.squeeze(-3), lambda v: v.squeeze(1)),
+    "expand_dims_0": (lambda x: gt.expand_dims(x, 0), lambda v: v[None]),
+    "expand_dims_pair": (
+        lambda x: gt.expand_dims(x, (-1, 2)),
+        lambda v: np.expand_dims(v, (-1, 2)),
+    ),
+    "shape_padleft_2": (lambda x: gt.shape_padleft(x, 2), lambda v: v[None, None]),
+    "shape_padright": (lambda x: gt.shape_padright(x), lambda v: v[..., None]),
+    "shape_padaxis_2": (lambda x: gt.shape_padaxis(x, 2), lambda v: np.expand_dims(v, 2)),
+    "shape_padaxis_-1": (lambda x: gt.shape_padaxis(x, -1), lambda v: v[..., None]),
+    "broadcast_to": (
+        lambda x: gt.broadcast_to(x, (5, 2, 3, 3, 4)),
+        lambda v: np.broadcast_to(v, (5, 2, 3, 3, 4)),
+    ),
+    "broadcast_to_own_shape": (lambda x: gt.broadcast_to(x, gt.shape(x)), lambda v: v),
+    "reshape_symbolic": (
+        lambda x: gt.reshape(x, (gt.shape_i(x, 0), -1)),
+        lambda v: v.reshape(2, -1),
+    ),
+    "reshape_own_shape": (lambda x: gt.reshape(x, gt.shape(x)), lambda v: v),
+    "shape_i_arithmetic": (lambda x: gt.shape_i(x, -1) + gt.shape_i(x, 0), lambda v: np.int64(6)),
+}
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "int64", "bool"])
 def test_shape_functions_match_numpy(dtype):
     x = gt.tensor(dtype, shape=(None, 1, None, None), name="x")
-    v = _value(dtype, (2, 1, 3, 4))
-    outs = [build(x) for build, _ in CASES]
-    compare_jax_and_numpy([x], outs, [v], expected=[ref(v) for _, ref in CASES])
-    for out, (_, ref) in zip(outs, CASES, strict=True):
-        assert out.dtype == (dtype if out.ndim else "int64")
-        want = np.shape(ref(v))
-        assert all(s in (None, w) for s, w in zip(out.type.shape, want, strict=True))
+    check_op(CASES, [x], [_value(dtype, (2, 1, 3, 4))])
 
 
 @pytest.mark.parametrize(
@@ -159,9 +161,8 @@ def test_reshape_with_shape_from_another_input():
 def test_reshape_with_subscripted_shape():
     pytest.importorskip("graph2jax.ops.subtensor")
     x = gt.dtensor3("x")
-    y = gt.reshape(x, (x.shape[0], -1))
     v = _value("float64", (2, 3, 4))
-    compare_jax_and_numpy([x], y, [v], expected=v.reshape(2, -1))
+    check_op({"reshape": (lambda x: gt.reshape(x, (x.shape[0], -1)), v.reshape(2, -1))}, [x], [v])
 
 
 @settings(max_examples=10)
@@ -187,19 +188,38 @@ def test_static_shapes_agree_with_numpy(shape, data):
 # gradients
 
 
-@pytest.mark.parametrize(
-    ("fun", "shape"),
-    [
-        (lambda x: gt.flatten(x, 2) * np.arange(12.0).reshape(2, 6), (2, 3, 2)),
-        (lambda x: gt.squeeze(x) * np.arange(3.0), (1, 3)),
-        (lambda x: gt.expand_dims(x, (0, 2)) * np.arange(3.0), (2, 3)),
-        (lambda x: gt.shape_padaxis(x, 1) * np.arange(1.0, 4.0)[:, None], (2, 3)),
-        (lambda x: gt.broadcast_to(x, (4, 2, 3)) * np.arange(24.0).reshape(4, 2, 3), (2, 3)),
-        (lambda x: gt.broadcast_to(x, (3, 2, 3)) * np.arange(18.0).reshape(3, 2, 3), (1, 3)),
-    ],
-)
-def test_verify_grad(fun, shape):
-    verify_grad(fun, [RNG.normal(size=shape)], rng=np.random.default_rng(0))
+_W12, _W24 = np.arange(12.0).reshape(2, 6), np.arange(24.0).reshape(4, 2, 3)
+_W18 = np.arange(18.0).reshape(3, 2, 3)
+# name -> (input shape, graph builder, numpy formula); weights make every output entry matter
+GRAD_CASES = {
+    "flatten": ((2, 3, 2), lambda x: gt.flatten(x, 2) * _W12, lambda v: v.reshape(2, 6) * _W12),
+    "squeeze": ((1, 3), lambda x: gt.squeeze(x) * np.arange(3.0), lambda v: v[0] * np.arange(3.0)),
+    "expand_dims": (
+        (2, 3),
+        lambda x: gt.expand_dims(x, (0, 2)) * np.arange(3.0),
+        lambda v: v[None, :, None] * np.arange(3.0),
+    ),
+    "shape_padaxis": (
+        (2, 3),
+        lambda x: gt.shape_padaxis(x, 1) * np.arange(1.0, 4.0)[:, None],
+        lambda v: v[:, None] * np.arange(1.0, 4.0)[:, None],
+    ),
+    "broadcast_to": ((2, 3), lambda x: gt.broadcast_to(x, (4, 2, 3)) * _W24, lambda v: v * _W24),
+    "broadcast_to_length_1": (
+        (1, 3),
+        lambda x: gt.broadcast_to(x, (3, 2, 3)) * _W18,
+        lambda v: np.broadcast_to(v, (3, 2, 3)) * _W18,
+    ),
+}
+
+
+def test_verify_grad():
+    inputs, values, cases = [], [], {}
+    for k, (name, (shape, build, formula)) in enumerate(GRAD_CASES.items()):
+        inputs.append(gt.tensor("float64", shape=tuple(1 if n == 1 else None for n in shape)))
+        values.append(RNG.normal(size=shape))
+        cases[name] = Case(build, formula, args=(k,))
+    check_op(cases, inputs, values, grads=True)
 
 
 def test_grad_matches_jax():

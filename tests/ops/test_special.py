@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 
-import graph2jax as g
 import graph2jax.tensor as gt
-from graph2jax.gradient import verify_grad
 from graph2jax.tensor.special import LogSoftmax, Softmax, log_softmax, logsumexp, softmax
-from tests.helpers import compare_jax_and_numpy
+from tests.helpers import check_infer_shape, check_op, jax_grad_cases
 
 RNG = np.random.default_rng(7)
 AXES = [None, 0, -1, (0, 2)]
@@ -31,23 +28,30 @@ def _np_log_softmax(v, axis):
 def test_softmax_and_log_softmax_match_numpy_over_every_axis(dtype):
     x = gt.tensor(dtype, shape=(None, None, None), name="x")
     value = (RNG.normal(size=(2, 3, 4)) * 5).astype(dtype)
-    outs = [softmax(x, a) for a in AXES] + [log_softmax(x, a) for a in AXES]
-    wanted = [_np_softmax(value, a) for a in AXES] + [_np_log_softmax(value, a) for a in AXES]
-    got = compare_jax_and_numpy([x], outs, [value], expected=wanted)
+    cases = {}
+    for a in AXES:
+        cases[f"softmax(axis={a})"] = (
+            lambda x, a=a: softmax(x, a),
+            lambda v, a=a: _np_softmax(v, a),
+        )
+        cases[f"log_softmax(axis={a})"] = (
+            lambda x, a=a: log_softmax(x, a),
+            lambda v, a=a: _np_log_softmax(v, a),
+        )
+    got = check_op(cases, [x], [value])
     # the default normalises over every axis, as PyTensor
-    np.testing.assert_allclose(got[0].sum(), 1.0, rtol=1e-5)
-    np.testing.assert_allclose(got[2].sum(axis=-1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(got["softmax(axis=None)"].sum(), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(got["softmax(axis=-1)"].sum(axis=-1), 1.0, rtol=1e-5)
 
 
 def test_large_and_infinite_inputs_stay_finite():
     v = gt.dvector("v")
     big = np.array([1000.0, 1000.0, -np.inf])
-    compare_jax_and_numpy(
-        [v],
-        [softmax(v), log_softmax(v)],
-        [big],
-        expected=[[0.5, 0.5, 0.0], [-np.log(2), -np.log(2), -np.inf]],
-    )
+    cases = {
+        "softmax": (softmax, np.array([0.5, 0.5, 0.0])),
+        "log_softmax": (log_softmax, np.array([-np.log(2), -np.log(2), -np.inf])),
+    }
+    check_op(cases, [v], [big])
 
 
 def test_types_shapes_and_integer_inputs():
@@ -63,7 +67,7 @@ def test_types_shapes_and_integer_inputs():
 
 def test_integer_input_is_computed_in_float():
     i = gt.ivector("i")
-    compare_jax_and_numpy([i], softmax(i), [np.array([0, 0], dtype="int32")], expected=[0.5, 0.5])
+    check_op({"softmax": (softmax, np.array([0.5, 0.5]))}, [i], [np.array([0, 0], dtype="int32")])
 
 
 def test_bad_axis_raises_when_the_graph_is_built():
@@ -78,33 +82,26 @@ def test_bad_axis_raises_when_the_graph_is_built():
         Softmax((0,))(gt.ivector())
 
 
+GRAD_CASES = {
+    "softmax": (softmax, lambda v: jax.nn.softmax(v, axis=tuple(range(v.ndim)))),
+    "softmax_1": (lambda x: softmax(x, 1), lambda v: jax.nn.softmax(v, axis=1)),
+    "softmax_-1": (lambda x: softmax(x, -1), lambda v: jax.nn.softmax(v, axis=-1)),
+    "log_softmax": (log_softmax, lambda v: jax.nn.log_softmax(v, axis=tuple(range(v.ndim)))),
+    "log_softmax_-1": (lambda x: log_softmax(x, -1), lambda v: jax.nn.log_softmax(v, axis=-1)),
+    "log_softmax_0_2": (lambda x: log_softmax(x, (0, 2)), lambda v: jax.nn.log_softmax(v, (0, 2))),
+}
+
+
 def test_gradients_match_jax_grad():
-    x = gt.dtensor3("x")
     value = RNG.normal(size=(2, 3, 4))
-    weights = RNG.normal(size=(2, 3, 4))
-    cases = [
-        (softmax(x), lambda v: jax.nn.softmax(v, axis=(0, 1, 2))),
-        (softmax(x, 1), lambda v: jax.nn.softmax(v, axis=1)),
-        (log_softmax(x), lambda v: jax.nn.log_softmax(v, axis=(0, 1, 2))),
-        (log_softmax(x, (0, 2)), lambda v: jax.nn.log_softmax(v, axis=(0, 2))),
-    ]
-    grads = [g.grad(gt.sum(out * weights), x) for out, _ in cases]
-
-    @jax.jit  # one compilation for every reference gradient
-    def reference(v):
-        return [jax.grad(lambda u, f=f: jnp.sum(f(u) * weights))(v) for _, f in cases]
-
-    compare_jax_and_numpy([x], grads, [value], expected=reference(value))
+    check_op(jax_grad_cases(GRAD_CASES, [value], RNG), [gt.dtensor3("x")], [value])
 
 
-@pytest.mark.parametrize("fn", [softmax, log_softmax])
-@pytest.mark.parametrize("axis", [None, -1])
-def test_gradients_pass_verify_grad(fn, axis):
-    verify_grad(
-        lambda x: fn(x, axis), [RNG.normal(size=(3, 4))], n_tests=1, rng=np.random.default_rng(0)
-    )
+def test_gradients_pass_verify_grad():
+    check_op(GRAD_CASES, [gt.dtensor3("x")], [RNG.normal(size=(2, 3, 4))], grads=True)
 
 
 def test_infer_shape_keeps_the_input_shape():
-    out = softmax(gt.dmatrix(), -1)
-    assert out.owner.op.infer_shape(None, out.owner, [("a", "b")]) == [("a", "b")]
+    x = gt.dtensor3("x")
+    outs = [softmax(x, -1), softmax(x), log_softmax(x, (0, 2)), log_softmax(x)]
+    check_infer_shape([x], outs, [np.ones((2, 3, 4))])

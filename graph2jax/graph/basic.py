@@ -47,6 +47,14 @@ class Type:
         """``var`` as a variable of this type, or None if it cannot be."""
         return var if var.type == self else None
 
+    def make_constant(self, value: Any) -> Variable:
+        """A constant holding ``value``, for a python value given where this type's variable goes.
+
+        ``clone_replace(out, {x: 2.0})`` builds its replacement this way, so the IR
+        needs to know no concrete type. Raises ``TypeError`` unless a subclass says how.
+        """
+        raise TypeError(f"{type(self).__name__} cannot make a constant of {value!r}")
+
 
 class Variable:
     """A symbolic value: an input, a constant or the output of an Apply.
@@ -350,11 +358,7 @@ def graph_replace(outputs: Any, replace: Any, strict: bool = True) -> Any:
 
 
 def _as_variable_like(value: Any, like: Variable) -> Variable:
-    if isinstance(value, Variable):
-        return value
-    import graph2jax.tensor as gt
-
-    return gt.as_tensor_variable(value, dtype=getattr(like.type, "dtype", None))
+    return value if isinstance(value, Variable) else like.type.make_constant(value)
 
 
 def _clone_with_memo(

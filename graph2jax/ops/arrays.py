@@ -18,16 +18,11 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from graph2jax.ops.creation import arange, zeros
 from graph2jax.ops.elemwise import maximum, minimum
-from graph2jax.ops.elemwise_op import cast, upcast
+from graph2jax.ops.elemwise_op import cast, shape_padleft, shape_padright, upcast
 from graph2jax.ops.join import stack
 from graph2jax.ops.reduce import min as tensor_min
-from graph2jax.ops.shape import (
-    reshape,
-    shape_i,
-    shape_padleft,
-    shape_padright,
-    transpose,
-)
+from graph2jax.ops.reshape import reshape
+from graph2jax.ops.shape import shape_i, transpose
 from graph2jax.ops.subtensor import set_subtensor, take
 from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.variable import TensorVariable

@@ -1,35 +1,29 @@
-"""Building arrays from others: ``empty``/``empty_like``, ``identity``, ``broadcast_shape``/
-``broadcast_arrays``, ``horizontal_stack``/``vertical_stack``, ``mgrid``/``ogrid``,
-``logspace``/``geomspace``, ``inverse_permutation`` and ``nonzero``/``flatnonzero``/
-``nonzero_values``.
+"""Building arrays from others: ``empty``/``empty_like``, ``identity``,
+``horizontal_stack``/``vertical_stack``, ``concat_with_broadcast``, ``mgrid``/``ogrid``,
+``logspace``/``geomspace`` and ``inverse_permutation``.
 
-All but ``Nonzero`` are graphs of existing ops. ``nonzero``'s output length
-depends on its input's values, so that input is a static input: known at trace
-time when built from constants or the function's inputs (compiled once per
-distinct value), an error otherwise.
+All are graphs of existing ops.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
 from graph2jax.config import config
-from graph2jax.graph.basic import Apply, Op
-from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.arrays import moveaxis
+from graph2jax.ops.broadcast import broadcast_arrays, broadcast_shape, broadcast_to
 from graph2jax.ops.creation import arange, linspace, zeros, zeros_like
 from graph2jax.ops.elemwise import exp, log, sign, tensor_copy
 from graph2jax.ops.elemwise_op import cast
 from graph2jax.ops.join import concatenate
-from graph2jax.ops.shape import broadcast_to, reshape, shape_i
+from graph2jax.ops.reshape import reshape
+from graph2jax.ops.shape import shape_i
 from graph2jax.ops.sort import argsort
 from graph2jax.ops.subtensor import set_subtensor
 from graph2jax.types.as_tensor import as_tensor_variable
-from graph2jax.types.tensor_type import TensorType
 from graph2jax.types.variable import TensorVariable
 
 
@@ -69,47 +63,6 @@ def identity(x: Any) -> TensorVariable:
     array([1, 2])
     """
     return tensor_copy(x)
-
-
-def broadcast_shape(*arrays: Any, arrays_are_shapes: bool = False) -> tuple[TensorVariable, ...]:
-    """The shape that broadcasting ``arrays`` together gives, one int64 scalar per axis
-    (constants where known); with ``arrays_are_shapes`` the arguments are shapes.
-
-    As everywhere in graph2jax (and PyTensor), only lengths statically known to
-    be 1 broadcast; a length found to be 1 only at run time is an error.
-
-    Raises
-    ------
-    ValueError
-        When two statically known lengths cannot broadcast.
-
-    Examples
-    --------
-    >>> import graph2jax.tensor as gt
-    >>> gt.broadcast_shape(gt.tensor(shape=(1, 3)), gt.tensor(shape=(2, 1)))
-    (2, 3)
-    """
-    if arrays_are_shapes:
-        arrays = tuple(zeros(s, dtype="int8") for s in arrays)
-    # adding zeros broadcasts the lengths exactly (run-time ones included); only
-    # the shape of the sum is used, never its values
-    total = sum((zeros_like(a, dtype="int8") for a in arrays[1:]), zeros_like(arrays[0], "int8"))
-    return tuple(shape_i(total, i) for i in range(total.ndim))
-
-
-def broadcast_arrays(*args: Any) -> tuple[TensorVariable, ...]:
-    """``args`` broadcast against each other (as ``numpy.broadcast_arrays``).
-
-    Examples
-    --------
-    >>> import graph2jax.tensor as gt
-    >>> a, b = gt.broadcast_arrays(gt.tensor(shape=(1, 3)), gt.tensor(shape=(2, 1)))
-    >>> a.type.shape, b.type.shape
-    ((2, 3), (2, 3))
-    """
-    args = tuple(as_tensor_variable(a) for a in args)
-    shape = broadcast_shape(*args)
-    return tuple(broadcast_to(a, shape) for a in args)
 
 
 def _matrices(args: Sequence[Any], what: str) -> list[TensorVariable]:
@@ -303,105 +256,16 @@ def inverse_permutation(perm: Any) -> TensorVariable:
     return cast(argsort(perm, axis=-1), perm.dtype)
 
 
-class Nonzero(Op):
-    """The indices of the non-zero entries of a tensor, as an int64 ``(ndim, count)`` matrix.
-
-    ``count`` depends on the values, so the input is a static input.
-    """
-
-    static_inputs = (0,)
-    differentiable = False
-
-    def make_node(self, a: Any) -> Apply:
-        a = as_tensor_variable(a)
-        if a.ndim == 0:
-            raise ValueError(f"nonzero: {a.describe()} is a scalar; it needs 1 dimension or more")
-        return Apply(self, [a], [TensorType("int64", (a.ndim, None))()])
-
-    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
-        output_storage[0][0] = np.asarray(np.nonzero(inputs[0]), dtype="int64")
-
-
-@jax_funcify.register(Nonzero)
-def _jax_nonzero(op: Nonzero, node: Apply) -> Callable[..., Any]:
-    def nonzero_indices(a: Any) -> np.ndarray:
-        if not isinstance(a, np.ndarray | np.generic):
-            raise TypeError(
-                f"nonzero: {node.inputs[0].describe()} is computed from values unknown when "
-                "compiling with JAX (a shared variable or random draw), and the number of "
-                "non-zero entries decides the result's shape. Pass it as an input of the "
-                "function (compiled once per value) or use switch/where instead"
-            )
-        return np.asarray(np.nonzero(a), dtype="int64")
-
-    return nonzero_indices
-
-
-def nonzero(a: Any, return_matrix: bool = False) -> tuple[TensorVariable, ...] | TensorVariable:
-    """The indices of the non-zero entries of ``a``: one int64 vector per axis, or the
-    ``(a.ndim, count)`` matrix with ``return_matrix``.
-
-    The number of entries decides the shapes, so ``a`` must be known when
-    compiling: built from constants or the function's inputs (the function then
-    compiles once per distinct value of those inputs).
-
-    Examples
-    --------
-    >>> import numpy as np, graph2jax.tensor as gt
-    >>> rows, cols = gt.nonzero(gt.constant(np.array([[0, 1], [2, 0]])))
-    >>> rows.eval(), cols.eval()
-    (array([0, 1]), array([1, 0]))
-    """
-    matrix = Nonzero()(a)
-    if return_matrix:
-        return matrix
-    return tuple(matrix[i] for i in range(matrix.type.shape[0]))
-
-
-def flatnonzero(a: Any) -> TensorVariable:
-    """The int64 indices of the non-zero entries of the flattened ``a`` (see :func:`nonzero`).
-
-    Examples
-    --------
-    >>> import numpy as np, graph2jax.tensor as gt
-    >>> gt.flatnonzero(gt.constant(np.array([[0, 1], [2, 0]]))).eval()
-    array([1, 2])
-    """
-    a = as_tensor_variable(a)
-    if a.ndim == 0:
-        raise ValueError(f"flatnonzero: {a.describe()} is a scalar; it needs 1 dimension or more")
-    return nonzero(a.flatten())[0]
-
-
-def nonzero_values(a: Any) -> TensorVariable:
-    """The non-zero entries of the flattened ``a``, in order (see :func:`nonzero`).
-
-    Examples
-    --------
-    >>> import numpy as np, graph2jax.tensor as gt
-    >>> gt.nonzero_values(gt.constant(np.array([[0, 1], [2, 0]]))).eval()
-    array([1, 2])
-    """
-    a = as_tensor_variable(a)
-    return a.flatten()[flatnonzero(a)]
-
-
 __all__ = [
-    "Nonzero",
-    "broadcast_arrays",
-    "broadcast_shape",
     "concat_with_broadcast",
     "empty",
     "empty_like",
-    "flatnonzero",
     "geomspace",
     "horizontal_stack",
     "identity",
     "inverse_permutation",
     "logspace",
     "mgrid",
-    "nonzero",
-    "nonzero_values",
     "ogrid",
     "vertical_stack",
 ]

@@ -16,6 +16,7 @@ inputs when the graph is built.
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import jax
@@ -34,6 +35,7 @@ from graph2jax.ops.elemwise_op import (
     upcast,
     upgrade_to_float,
 )
+from graph2jax.ops.nonzero import nonzero
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import complex_dtypes, discrete_dtypes, float_dtypes
 from graph2jax.types.variable import TensorVariable
@@ -98,10 +100,13 @@ _upcast_no_complex = _no_complex(upcast)
 
 # ---------------------------------------------------------------------------
 # the table of elementwise functions: name, arity, numpy reference, JAX function,
-# dtype rule, gradient, summary. A gradient is ``grad(gt, inputs, out, gz)``;
-# ``_d(f)`` makes one from the derivative ``f(gt, x, out)`` of a unary function.
+# dtype rule, gradient, summary. A gradient is ``grad(inputs, out, gz)``;
+# ``_d(f)`` makes one from the derivative ``f(x, out)`` of a unary function.
 
 _FUNCTIONS: dict[str, Callable[..., TensorVariable]] = {}
+# the table's functions as attributes (``_f.cos``), for gradients written with other rows;
+# filled once the table is complete, before any gradient runs
+_f = SimpleNamespace()
 
 
 def _define(
@@ -116,7 +121,13 @@ def _define(
     args: str | None = None,
     variadic: bool = False,
     holomorphic: bool = True,
+    into: dict[str, Callable[..., TensorVariable]] = _FUNCTIONS,
+    module: str = __name__,
 ) -> None:
+    """One row of a table of elementwise functions: register its scalar op, add its function.
+
+    ``into`` is the table's dict of functions, ``module`` the module that holds the table.
+    """
     sop = scalar_op(
         name,
         nin,
@@ -126,17 +137,20 @@ def _define(
         compute=compute,
         grad=grad,
         holomorphic=holomorphic,
+        module=module,
     )
-    _FUNCTIONS[name] = elemwise_function(sop, summary, args, variadic)
+    into[name] = elemwise_function(sop, summary, args, variadic)
 
 
 def _d(deriv: Callable[..., Any]) -> Callable[..., list]:
-    return lambda t, i, o, gz: [gz * deriv(t, i[0], o)]
+    return lambda i, o, gz: [gz * deriv(i[0], o)]
 
 
-def _zero(t: Any, i: list, o: Any, gz: Any) -> list:
+def _zero(i: list, o: Any, gz: Any) -> list:
     """Piecewise-constant functions (floor, sign ...) have a zero gradient, as in PyTensor."""
-    return [t.zeros_like(x) for x in i]
+    from graph2jax.ops.creation import zeros_like
+
+    return [zeros_like(x) for x in i]
 
 
 def _softplus(xp: Any) -> Callable[..., Any]:
@@ -153,35 +167,37 @@ def _round_half_away(xp: Any) -> Callable[..., Any]:
     return rounded
 
 
-def _div_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+def _div_grad(i: list, o: Any, gz: Any) -> list:
     return [gz / i[1], -gz * o / i[1]]
 
 
-def _pow_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+def _pow_grad(i: list, o: Any, gz: Any) -> list:
     x, y = i
     # d(x**y)/dy is 0 (not nan or inf) where x == 0, as PyTensor and jax.grad
-    return [gz * y * t.pow(x, y - 1), t.switch(t.eq(x, 0), 0, gz * o * t.log(x))]
+    return [gz * y * _f.pow(x, y - 1), _f.switch(_f.eq(x, 0), 0, gz * o * _f.log(x))]
 
 
-def _max_min_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+def _max_min_grad(i: list, o: Any, gz: Any) -> list:
     # ties send the whole gradient to the first input
-    return [gz * t.eq(o, i[0]), gz * t.neq(o, i[0])]
+    return [gz * _f.eq(o, i[0]), gz * _f.neq(o, i[0])]
 
 
-def _clip_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+def _clip_grad(i: list, o: Any, gz: Any) -> list:
     x, lo, hi = i  # on a boundary the gradient goes to x, as in PyTensor
-    return [gz * t.and_(t.ge(x, lo), t.le(x, hi)), gz * t.lt(x, lo), gz * t.gt(x, hi)]
+    return [gz * _f.and_(_f.ge(x, lo), _f.le(x, hi)), gz * _f.lt(x, lo), gz * _f.gt(x, hi)]
 
 
-def _arctan2_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+def _arctan2_grad(i: list, o: Any, gz: Any) -> list:
     y, x = i
     r2 = y * y + x * x
     return [gz * x / r2, -gz * y / r2]
 
 
-def _switch_grad(t: Any, i: list, o: Any, gz: Any) -> list:
-    zeros = t.zeros_like(gz)
-    return [None, t.switch(i[0], gz, zeros), t.switch(i[0], zeros, gz)]
+def _switch_grad(i: list, o: Any, gz: Any) -> list:
+    from graph2jax.ops.creation import zeros_like
+
+    zeros = zeros_like(gz)
+    return [None, _f.switch(i[0], gz, zeros), _f.switch(i[0], zeros, gz)]
 
 
 def _is_complex(x: Any) -> bool:
@@ -193,23 +209,23 @@ _F, _FNC = upgrade_to_float, _float_no_complex
 _2_SQRT_PI = 2 / np.sqrt(np.pi)
 
 # arithmetic
-_define("add", 2, np.add, jnp.add, upcast, lambda t, i, o, gz: [gz, gz], "a + b", variadic=True)
-_define("sub", 2, np.subtract, jnp.subtract, _no_bool, lambda t, i, o, gz: [gz, -gz], "a - b")
-_define("mul", 2, np.multiply, jnp.multiply, upcast, lambda t, i, o, gz: [gz * i[1], gz * i[0]],
+_define("add", 2, np.add, jnp.add, upcast, lambda i, o, gz: [gz, gz], "a + b", variadic=True)
+_define("sub", 2, np.subtract, jnp.subtract, _no_bool, lambda i, o, gz: [gz, -gz], "a - b")
+_define("mul", 2, np.multiply, jnp.multiply, upcast, lambda i, o, gz: [gz * i[1], gz * i[0]],
         "a * b", variadic=True)
 _define("true_div", 2, np.true_divide, jnp.true_divide, _true_div_rule, _div_grad,
         "a / b; integers and bools alone give floatX")
 _define("int_div", 2, np.floor_divide, jnp.floor_divide, _upcast_no_complex, _zero,
         "a // b, floor division; integers stay integers")
-_define("mod", 2, np.mod, jnp.mod, _upcast_no_complex, lambda t, i, o, gz: [gz, -gz * t.int_div(i[0], i[1])],
+_define("mod", 2, np.mod, jnp.mod, _upcast_no_complex, lambda i, o, gz: [gz, -gz * _f.int_div(i[0], i[1])],
         "a % b, with the sign of b (Python's modulo)")
-_define("neg", 1, np.negative, jnp.negative, _no_bool, lambda t, i, o, gz: [-gz], "-a")
-_define("reciprocal", 1, np.reciprocal, jnp.reciprocal, _F, _d(lambda t, x, o: -o * o), "1 / a")
+_define("neg", 1, np.negative, jnp.negative, _no_bool, lambda i, o, gz: [-gz], "-a")
+_define("reciprocal", 1, np.reciprocal, jnp.reciprocal, _F, _d(lambda x, o: -o * o), "1 / a")
 _define("pow", 2, np.power, jnp.power, _min8, _pow_grad, "a ** b")
-_define("sqr", 1, lambda x: x * x, lambda x: x * x, upcast, _d(lambda t, x, o: 2 * x), "a * a")
-_define("sqrt", 1, np.sqrt, jnp.sqrt, _F, _d(lambda t, x, o: 0.5 / o), "square root")
+_define("sqr", 1, lambda x: x * x, lambda x: x * x, upcast, _d(lambda x, o: 2 * x), "a * a")
+_define("sqrt", 1, np.sqrt, jnp.sqrt, _F, _d(lambda x, o: 0.5 / o), "square root")
 _define("abs", 1, np.abs, jnp.abs, real_of,
-        _d(lambda t, x, o: x / o if _is_complex(x) else t.sign(x)),
+        _d(lambda x, o: x / o if _is_complex(x) else _f.sign(x)),
         "absolute value (real for complex inputs)", compute="keep", holomorphic=False)
 _define("sign", 1, np.sign, jnp.sign, _no_complex(_no_bool), _zero, "sign: -1, 0 or 1 (nan for nan)")
 _define("maximum", 2, np.maximum, jnp.maximum, upcast, _max_min_grad,
@@ -220,36 +236,36 @@ _define("clip", 3, np.clip, jnp.clip, _upcast_no_complex, _clip_grad,
         "``x`` limited to ``[min, max]`` (on a boundary, the gradient goes to ``x``)",
         args="x min max")
 # exponentials and logarithms
-_define("exp", 1, np.exp, jnp.exp, _F, _d(lambda t, x, o: o), "e ** a")
-_define("exp2", 1, np.exp2, jnp.exp2, _F, _d(lambda t, x, o: o * np.log(2)), "2 ** a")
-_define("expm1", 1, np.expm1, jnp.expm1, _F, _d(lambda t, x, o: o + 1),
+_define("exp", 1, np.exp, jnp.exp, _F, _d(lambda x, o: o), "e ** a")
+_define("exp2", 1, np.exp2, jnp.exp2, _F, _d(lambda x, o: o * np.log(2)), "2 ** a")
+_define("expm1", 1, np.expm1, jnp.expm1, _F, _d(lambda x, o: o + 1),
         "e ** a - 1, accurate for small a")
-_define("log", 1, np.log, jnp.log, _F, _d(lambda t, x, o: 1 / x), "natural logarithm")
-_define("log2", 1, np.log2, jnp.log2, _F, _d(lambda t, x, o: np.log2(np.e) / x), "base-2 logarithm")
-_define("log10", 1, np.log10, jnp.log10, _F, _d(lambda t, x, o: np.log10(np.e) / x),
+_define("log", 1, np.log, jnp.log, _F, _d(lambda x, o: 1 / x), "natural logarithm")
+_define("log2", 1, np.log2, jnp.log2, _F, _d(lambda x, o: np.log2(np.e) / x), "base-2 logarithm")
+_define("log10", 1, np.log10, jnp.log10, _F, _d(lambda x, o: np.log10(np.e) / x),
         "base-10 logarithm")
-_define("log1p", 1, np.log1p, jnp.log1p, _F, _d(lambda t, x, o: 1 / (1 + x)),
+_define("log1p", 1, np.log1p, jnp.log1p, _F, _d(lambda x, o: 1 / (1 + x)),
         "log(1 + a), accurate for small a")
 # trigonometric and hyperbolic
-_define("sin", 1, np.sin, jnp.sin, _F, _d(lambda t, x, o: t.cos(x)), "sine")
-_define("cos", 1, np.cos, jnp.cos, _F, _d(lambda t, x, o: -t.sin(x)), "cosine")
-_define("tan", 1, np.tan, jnp.tan, _F, _d(lambda t, x, o: 1 + o * o), "tangent")
-_define("arcsin", 1, np.arcsin, jnp.arcsin, _F, _d(lambda t, x, o: 1 / t.sqrt(1 - x * x)),
+_define("sin", 1, np.sin, jnp.sin, _F, _d(lambda x, o: _f.cos(x)), "sine")
+_define("cos", 1, np.cos, jnp.cos, _F, _d(lambda x, o: -_f.sin(x)), "cosine")
+_define("tan", 1, np.tan, jnp.tan, _F, _d(lambda x, o: 1 + o * o), "tangent")
+_define("arcsin", 1, np.arcsin, jnp.arcsin, _F, _d(lambda x, o: 1 / _f.sqrt(1 - x * x)),
         "inverse sine")
-_define("arccos", 1, np.arccos, jnp.arccos, _F, _d(lambda t, x, o: -1 / t.sqrt(1 - x * x)),
+_define("arccos", 1, np.arccos, jnp.arccos, _F, _d(lambda x, o: -1 / _f.sqrt(1 - x * x)),
         "inverse cosine")
-_define("arctan", 1, np.arctan, jnp.arctan, _F, _d(lambda t, x, o: 1 / (1 + x * x)),
+_define("arctan", 1, np.arctan, jnp.arctan, _F, _d(lambda x, o: 1 / (1 + x * x)),
         "inverse tangent")
 _define("arctan2", 2, np.arctan2, jnp.arctan2, _FNC, _arctan2_grad,
         "the angle of the point (b, a): arctan(a / b) in the right quadrant")
-_define("sinh", 1, np.sinh, jnp.sinh, _F, _d(lambda t, x, o: t.cosh(x)), "hyperbolic sine")
-_define("cosh", 1, np.cosh, jnp.cosh, _F, _d(lambda t, x, o: t.sinh(x)), "hyperbolic cosine")
-_define("tanh", 1, np.tanh, jnp.tanh, _F, _d(lambda t, x, o: 1 - o * o), "hyperbolic tangent")
-_define("arcsinh", 1, np.arcsinh, jnp.arcsinh, _F, _d(lambda t, x, o: 1 / t.sqrt(x * x + 1)),
+_define("sinh", 1, np.sinh, jnp.sinh, _F, _d(lambda x, o: _f.cosh(x)), "hyperbolic sine")
+_define("cosh", 1, np.cosh, jnp.cosh, _F, _d(lambda x, o: _f.sinh(x)), "hyperbolic cosine")
+_define("tanh", 1, np.tanh, jnp.tanh, _F, _d(lambda x, o: 1 - o * o), "hyperbolic tangent")
+_define("arcsinh", 1, np.arcsinh, jnp.arcsinh, _F, _d(lambda x, o: 1 / _f.sqrt(x * x + 1)),
         "inverse hyperbolic sine")
-_define("arccosh", 1, np.arccosh, jnp.arccosh, _F, _d(lambda t, x, o: 1 / t.sqrt(x * x - 1)),
+_define("arccosh", 1, np.arccosh, jnp.arccosh, _F, _d(lambda x, o: 1 / _f.sqrt(x * x - 1)),
         "inverse hyperbolic cosine")
-_define("arctanh", 1, np.arctanh, jnp.arctanh, _F, _d(lambda t, x, o: 1 / (1 - x * x)),
+_define("arctanh", 1, np.arctanh, jnp.arctanh, _F, _d(lambda x, o: 1 / (1 - x * x)),
         "inverse hyperbolic tangent")
 # rounding (a zero gradient almost everywhere)
 _define("floor", 1, np.floor, jnp.floor, _FNC, _zero, "the largest integer <= a, as a float")
@@ -260,22 +276,22 @@ _define("round_half_to_even", 1, np.round, jnp.round, _float_only, _zero,
 _define("round_half_away_from_zero", 1, _round_half_away(np), _round_half_away(jnp), _float_only,
         _zero, "a rounded to the nearest integer, halves away from zero (floats only)")
 # special functions
-_define("erf", 1, sp.erf, jsp.erf, _FNC, _d(lambda t, x, o: _2_SQRT_PI * t.exp(-x * x)),
+_define("erf", 1, sp.erf, jsp.erf, _FNC, _d(lambda x, o: _2_SQRT_PI * _f.exp(-x * x)),
         "error function")
-_define("erfc", 1, sp.erfc, jsp.erfc, _FNC, _d(lambda t, x, o: -_2_SQRT_PI * t.exp(-x * x)),
+_define("erfc", 1, sp.erfc, jsp.erfc, _FNC, _d(lambda x, o: -_2_SQRT_PI * _f.exp(-x * x)),
         "complementary error function, 1 - erf(a)")
-_define("erfinv", 1, sp.erfinv, jsp.erfinv, _FNC, _d(lambda t, x, o: t.exp(o * o) / _2_SQRT_PI),
+_define("erfinv", 1, sp.erfinv, jsp.erfinv, _FNC, _d(lambda x, o: _f.exp(o * o) / _2_SQRT_PI),
         "inverse error function")
-_define("gamma", 1, sp.gamma, jsp.gamma, _FNC, _d(lambda t, x, o: o * t.psi(x)), "the gamma function")
-_define("gammaln", 1, sp.gammaln, jsp.gammaln, _FNC, _d(lambda t, x, o: t.psi(x)), "``log(|gamma(a)|)``")
-_define("psi", 1, sp.psi, jsp.digamma, _FNC, _d(lambda t, x, o: t.tri_gamma(x)),
+_define("gamma", 1, sp.gamma, jsp.gamma, _FNC, _d(lambda x, o: o * _f.psi(x)), "the gamma function")
+_define("gammaln", 1, sp.gammaln, jsp.gammaln, _FNC, _d(lambda x, o: _f.psi(x)), "``log(|gamma(a)|)``")
+_define("psi", 1, sp.psi, jsp.digamma, _FNC, _d(lambda x, o: _f.tri_gamma(x)),
         "the digamma function, d/da gammaln(a)")
 _define("tri_gamma", 1, lambda x: sp.polygamma(1, x), lambda x: jsp.polygamma(1, x), _FNC,
-        lambda t, i, o, gz: [grad_not_implemented("tri_gamma", 0, i[0])],
+        lambda i, o, gz: [grad_not_implemented("tri_gamma", 0, i[0])],
         "the trigamma function, d/da psi(a)")
-_define("sigmoid", 1, sp.expit, jax.nn.sigmoid, _FNC, _d(lambda t, x, o: o * (1 - o)),
+_define("sigmoid", 1, sp.expit, jax.nn.sigmoid, _FNC, _d(lambda x, o: o * (1 - o)),
         "the logistic function 1 / (1 + exp(-x))", args="x")
-_define("softplus", 1, _softplus(np), _softplus(jnp), _FNC, _d(lambda t, x, o: t.sigmoid(x)),
+_define("softplus", 1, _softplus(np), _softplus(jnp), _FNC, _d(lambda x, o: _f.sigmoid(x)),
         "log(1 + exp(x)), computed without overflow", args="x")
 # comparisons and logic (no gradient)
 for _name, _np, _jax, _doc in [
@@ -303,17 +319,17 @@ _define("switch", 3, np.where, jnp.where, lambda c, a, b: upcast(a, b), _switch_
         "``ift`` where ``cond`` is true, else ``iff``", compute="keep", args="cond ift iff")
 # complex numbers, copies
 _define("real", 1, np.real, jnp.real, real_of,
-        _d(lambda t, x, o: t.complex(1, 0) if _is_complex(x) else 1),
+        _d(lambda x, o: _f.complex(1, 0) if _is_complex(x) else 1),
         "the real part", compute="keep", args="z", holomorphic=False)
 _define("imag", 1, np.imag, jnp.imag, real_of,
-        _d(lambda t, x, o: t.complex(0, 1) if _is_complex(x) else 0),
+        _d(lambda x, o: _f.complex(0, 1) if _is_complex(x) else 0),
         "the imaginary part (zeros for real inputs)", compute="keep", args="z", holomorphic=False)
-_define("conj", 1, np.conj, jnp.conj, upcast, lambda t, i, o, gz: [t.conj(gz)],
+_define("conj", 1, np.conj, jnp.conj, upcast, lambda i, o, gz: [_f.conj(gz)],
         "the complex conjugate", compute="keep", args="z", holomorphic=False)
 _define("complex", 2, lambda r, i: r + 1j * i, lambda r, i: r + 1j * i, _complex_out,
-        lambda t, i, o, gz: [t.real(gz), t.imag(gz)],
+        lambda i, o, gz: [_f.real(gz), _f.imag(gz)],
         "the complex number real + 1j * imag", args="real imag", holomorphic=False)
-_define("tensor_copy", 1, np.copy, lambda x: x, upcast, lambda t, i, o, gz: [gz],
+_define("tensor_copy", 1, np.copy, lambda x: x, upcast, lambda i, o, gz: [gz],
         "a copy of a (the identity)", compute="keep")
 
 # fmt: on
@@ -392,9 +408,7 @@ def where(cond: Any, ift: Any = None, iff: Any = None, **kwargs: Any) -> TensorV
     if ift is not None and iff is not None:
         return _FUNCTIONS["switch"](cond, ift, iff, **kwargs)
     if ift is None and iff is None:
-        import graph2jax.tensor as gt
-
-        return gt.nonzero(cond, **kwargs)
+        return nonzero(cond, **kwargs)
     raise ValueError("where: give both ift and iff, or neither")
 
 
@@ -419,6 +433,7 @@ _ALIASES = {
 conjugate = conj
 _FUNCTIONS.update({alias: _FUNCTIONS[name] for alias, name in _ALIASES.items()})
 globals().update(_FUNCTIONS)
+_f.__dict__.update(_FUNCTIONS, conj=conj)
 
 # Elemwise, Cast and the dtype rules are exported by elemwise_op
 __all__ = ["conj", "conjugate", "iround", "round", "where", *_FUNCTIONS]

@@ -15,6 +15,7 @@ while the other operands are longer is an error, not a silent broadcast.
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,10 +24,11 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
+from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Constant, Op
 from graph2jax.graph.gradtypes import disconnected, is_null
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import (
     TensorType,
     complex_dtypes,
@@ -90,15 +92,17 @@ class ScalarOp:
         What the inputs are cast to before the function runs: ``'out'`` (the
         output dtype), ``'common'`` (their upcast, for comparisons) or ``'keep'``.
     grad : callable or None
-        ``grad(gt, inputs, output, gz) -> [g_input, ...]`` as graph expressions
-        of the broadcast shape (``gt`` is :mod:`graph2jax.tensor`; a None term
-        is a disconnected gradient); None marks a function without gradient.
+        ``grad(inputs, output, gz) -> [g_input, ...]`` as graph expressions of
+        the broadcast shape (a None term is a disconnected gradient); None marks
+        a function without gradient.
     holomorphic : bool
         Whether ``grad`` is the complex derivative's chain rule (``exp``,
         ``mul`` ...), which :class:`Elemwise` conjugates for complex outputs;
         False for ``abs``, ``real``, ``imag``, ``conj`` and ``complex``, whose
         ``grad`` is written in PyTensor's convention for complex gradients
         (``df/dRe + i df/dIm``).
+    module : str or None
+        The module whose import defines it, imported again when unpickling.
     """
 
     name: str
@@ -109,18 +113,21 @@ class ScalarOp:
     compute: str = "out"
     grad: Callable[..., list] | None = None
     holomorphic: bool = True
+    module: str | None = None
 
     def __str__(self) -> str:
         return self.name
 
     def __reduce__(self) -> tuple:
-        return (_scalar_op_by_name, (self.name,))
+        return (_scalar_op_by_name, (self.name, self.module))
 
 
 SCALAR_OPS: dict[str, ScalarOp] = {}
 
 
-def _scalar_op_by_name(name: str) -> ScalarOp:
+def _scalar_op_by_name(name: str, module: str | None = None) -> ScalarOp:
+    if module is not None:  # a fresh process may not have imported the defining table yet
+        importlib.import_module(module)
     return SCALAR_OPS[name]
 
 
@@ -215,12 +222,10 @@ class Elemwise(Op):
         output_storage[0][0] = np.asarray(result, dtype=node.outputs[0].dtype)
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
-        import graph2jax.tensor as gt
-
         out = []
         for axis, length in enumerate(node.outputs[0].type.shape):
             if length is not None:
-                out.append(gt.constant(length, dtype="int64"))
+                out.append(constant(length, dtype="int64"))
             else:
                 # no run-time broadcasting (PyTensor's rule): every input not
                 # statically broadcastable along ``axis`` has the output's length there
@@ -234,21 +239,20 @@ class Elemwise(Op):
         return [tuple(out)]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
-        import graph2jax.tensor as gt
+        from graph2jax.ops.creation import zeros_like
+        from graph2jax.ops.elemwise import conj
 
         sop = self.scalar_op
         (out,), (gz,) = outputs, output_grads
         if sop.grad is None or out.dtype in discrete_dtypes:
             # a piecewise-constant function: zero gradient for continuous inputs, as PyTensor
-            return [
-                disconnected() if i.dtype in discrete_dtypes else gt.zeros_like(i) for i in inputs
-            ]
+            return [disconnected() if i.dtype in discrete_dtypes else zeros_like(i) for i in inputs]
         if out.dtype in complex_dtypes and sop.holomorphic:
             # PyTensor's complex gradients are df/dRe + i df/dIm: the chain rule of a
             # holomorphic function multiplies by the conjugate of its derivative
-            grads = [g if g is None else gt.conj(g) for g in sop.grad(gt, inputs, out, gt.conj(gz))]
+            grads = [g if g is None else conj(g) for g in sop.grad(inputs, out, conj(gz))]
         else:
-            grads = sop.grad(gt, inputs, out, gz)
+            grads = sop.grad(inputs, out, gz)
         return [
             disconnected() if g is None or inp.dtype in discrete_dtypes else unbroadcast(g, inp)
             for inp, g in zip(inputs, grads, strict=True)
@@ -256,11 +260,9 @@ class Elemwise(Op):
 
 
 def _pad_left(t: TensorVariable, ndim: int) -> TensorVariable:
-    import graph2jax.tensor as gt
-
     if isinstance(t, Constant):  # a padded constant is just another constant: no node
-        return gt.constant(np.reshape(t.data, (1,) * (ndim - t.ndim) + t.data.shape))
-    return gt.dimshuffle(t, ("x",) * (ndim - t.ndim) + tuple(range(t.ndim)))
+        return constant(np.reshape(t.data, (1,) * (ndim - t.ndim) + t.data.shape))
+    return dimshuffle(t, ("x",) * (ndim - t.ndim) + tuple(range(t.ndim)))
 
 
 def unbroadcast(g: TensorVariable, inp: TensorVariable) -> TensorVariable:
@@ -276,23 +278,25 @@ def unbroadcast(g: TensorVariable, inp: TensorVariable) -> TensorVariable:
         not, and cast to ``inp``'s dtype if continuous (the real part for a
         real ``inp``).
     """
-    import graph2jax.tensor as gt
+    # a helper of gradient formulas: the reductions it uses sit above this module
+    from graph2jax.ops.elemwise import real
+    from graph2jax.ops.reduce import sum as reduce_sum
 
     if is_null(g):
         return g
     if g.ndim > inp.ndim:
-        g = gt.sum(g, axis=tuple(range(g.ndim - inp.ndim)))
+        g = reduce_sum(g, axis=tuple(range(g.ndim - inp.ndim)))
     axes = tuple(
         a
         for a, (i, o) in enumerate(zip(inp.type.shape, g.type.shape, strict=True))
         if i == 1 and o != 1
     )
     if axes:
-        g = gt.sum(g, axis=axes, keepdims=True)
+        g = reduce_sum(g, axis=axes, keepdims=True)
     if g.dtype in complex_dtypes and inp.dtype not in complex_dtypes:
-        g = gt.real(g)  # a real input's gradient is the real part of a complex one
+        g = real(g)  # a real input's gradient is the real part of a complex one
     if g.dtype != inp.dtype and inp.dtype in continuous_dtypes:
-        g = gt.cast(g, inp.dtype)
+        g = cast(g, inp.dtype)
     return g
 
 
@@ -398,9 +402,9 @@ class Cast(Op):
         if x.dtype in discrete_dtypes:
             return [disconnected()]
         if self.dtype in discrete_dtypes:  # rounding to integers: zero gradient, as PyTensor
-            import graph2jax.tensor as gt
+            from graph2jax.ops.creation import zeros_like
 
-            return [gt.zeros_like(x)]
+            return [zeros_like(x)]
         return [cast(gz, x.dtype)]
 
 
@@ -423,8 +427,6 @@ def cast(x: Any, dtype: Any) -> TensorVariable:
     TypeError
         When ``x`` is complex and ``dtype`` is not (ambiguous, as in PyTensor).
     """
-    from graph2jax.config import config
-
     dtype = config.floatX if dtype == "floatX" else str(np.dtype(dtype))
     x = as_tensor_variable(x)
     if x.dtype in complex_dtypes and dtype not in complex_dtypes:
@@ -435,14 +437,141 @@ def cast(x: Any, dtype: Any) -> TensorVariable:
     return x if x.dtype == dtype else Cast(dtype)(x)
 
 
+# ---------------------------------------------------------------------------
+# DimShuffle: Elemwise broadcasts its inputs by padding them with it (PyTensor keeps it here too)
+
+
+class DimShuffle(Op):
+    """Reorder axes, add broadcastable axes (``'x'``) and drop length-1 axes.
+
+    ``new_order`` lists, for each output axis, an input axis or ``'x'``;
+    input axes left out must have static length 1.
+    """
+
+    __props__ = ("input_ndim", "new_order")
+
+    def __init__(self, input_ndim: int, new_order: Sequence[int | str]):
+        self.input_ndim = int(input_ndim)
+        self.new_order = tuple(o if o == "x" else int(o) for o in new_order)
+        axes = [o for o in self.new_order if o != "x"]
+        if len(set(axes)) != len(axes) or any(not 0 <= a < self.input_ndim for a in axes):
+            raise ValueError(
+                f"dimshuffle pattern {new_order} is invalid for {self.input_ndim} dimensions"
+            )
+        self.drop = tuple(a for a in range(self.input_ndim) if a not in axes)
+        self.transposition = tuple(axes)
+
+    def __str__(self) -> str:
+        return f"DimShuffle{{{','.join(map(str, self.new_order))}}}"
+
+    def make_node(self, x: Any) -> Apply:
+        x = as_tensor_variable(x)
+        if x.ndim != self.input_ndim:
+            raise TypeError(
+                f"{self} expects {self.input_ndim} dimensions, {x.describe()} has {x.ndim}"
+            )
+        for a in self.drop:
+            if x.type.shape[a] != 1:
+                raise ValueError(
+                    f"dimshuffle {self.new_order} drops axis {a} of {x.describe()}, whose static "
+                    f"length is {x.type.shape[a]}, not 1"
+                )
+        shape = tuple(1 if o == "x" else x.type.shape[o] for o in self.new_order)
+        return Apply(self, [x], [TensorType(x.dtype, shape)()])
+
+    def _apply(self, xp: Any, x: Any) -> Any:
+        # kept axes in their new order, dropped (length-1) axes last; the reshape drops them
+        x = xp.transpose(x, self.transposition + self.drop)
+        kept = iter(np.shape(x)[: len(self.transposition)])
+        return xp.reshape(x, tuple(1 if o == "x" else next(kept) for o in self.new_order))
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        output_storage[0][0] = self._apply(np, np.asarray(inputs[0]))
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        (ishape,) = input_shapes
+        one = constant(1, dtype="int64")
+        return [tuple(one if o == "x" else ishape[o] for o in self.new_order)]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        from graph2jax.ops.shape import specify_shape
+
+        (gz,) = output_grads
+        # the axes this op added are dropped again: they must be static 1 in gz's type too
+        gz = specify_shape(
+            gz, [1 if o == "x" else n for o, n in zip(self.new_order, gz.type.shape, strict=True)]
+        )
+        back = [
+            self.new_order.index(a) if a in self.transposition else "x"
+            for a in range(self.input_ndim)
+        ]
+        return [DimShuffle(gz.ndim, back)(gz)]
+
+
+@jax_funcify.register(DimShuffle)
+def _jax_dimshuffle(op: DimShuffle, node: Apply) -> Callable[..., Any]:
+    return lambda x: op._apply(jnp, x)
+
+
+def dimshuffle(x: Any, pattern: Sequence[int | str]) -> TensorVariable:
+    """Reorder axes of ``x`` by ``pattern``; ``'x'`` inserts a broadcastable axis.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.dimshuffle(gt.dmatrix("m"), (1, "x", 0)).type
+    TensorType(float64, shape=(None, 1, None))
+    """
+    x = as_tensor_variable(x)
+    pattern = tuple(pattern)
+    if pattern == tuple(range(x.ndim)):
+        return x
+    return DimShuffle(x.ndim, pattern)(x)
+
+
+def shape_padleft(t: Any, n_ones: int = 1) -> TensorVariable:
+    """``t`` with ``n_ones`` broadcastable axes added on the left."""
+    t = as_tensor_variable(t)
+    return dimshuffle(t, ["x"] * n_ones + list(range(t.ndim)))
+
+
+def shape_padright(t: Any, n_ones: int = 1) -> TensorVariable:
+    """``t`` with ``n_ones`` broadcastable axes added on the right."""
+    t = as_tensor_variable(t)
+    return dimshuffle(t, list(range(t.ndim)) + ["x"] * n_ones)
+
+
+def shape_padaxis(t: Any, axis: int) -> TensorVariable:
+    """``t`` with one broadcastable axis inserted at position ``axis`` of the result.
+
+    Raises
+    ------
+    IndexError
+        When ``axis`` is not in ``[-t.ndim - 1, t.ndim]``.
+    """
+    t = as_tensor_variable(t)
+    ndim = t.ndim + 1
+    if not -ndim <= axis < ndim:
+        raise IndexError(f"shape_padaxis: axis {axis} is out of bounds [-{ndim}, {ndim})")
+    axis %= ndim
+    pattern: list[int | str] = list(range(t.ndim))
+    pattern.insert(axis, "x")
+    return dimshuffle(t, pattern)
+
+
 # the framework's own helpers (scalar_op, elemwise_function, real_of, unbroadcast) are
 # imported by name by the op modules; these are the user-facing names
 __all__ = [
     "Cast",
     "Elemwise",
     "ScalarOp",
+    "DimShuffle",
     "broadcast_static_shape",
     "cast",
+    "dimshuffle",
+    "shape_padaxis",
+    "shape_padleft",
+    "shape_padright",
     "upcast",
     "upgrade_to_float",
 ]

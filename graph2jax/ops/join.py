@@ -17,8 +17,8 @@ from numpy.lib.array_utils import normalize_axis_index
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise_op import Cast, upcast
-from graph2jax.ops.shape import DimShuffle, Shape, shape_i, shape_padaxis
+from graph2jax.ops.elemwise_op import Cast, DimShuffle, cast, shape_padaxis, upcast
+from graph2jax.ops.shape import Shape, shape_i
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType, continuous_dtypes, int_dtypes, uint_dtypes
 from graph2jax.types.variable import TensorVariable
@@ -122,13 +122,11 @@ class Join(Op):
         (gz,) = output_grads
         if outputs[0].dtype not in continuous_dtypes:
             return [disconnected() for _ in inputs]
-        import graph2jax.tensor as gt
-
         sizes = stack([shape_i(t, self.axis) for t in inputs])
         pieces = split(gz, sizes, len(inputs), self.axis)
         pieces = pieces if isinstance(pieces, list) else [pieces]
         return [
-            gt.cast(g, t.dtype) if t.dtype in continuous_dtypes else disconnected()
+            cast(g, t.dtype) if t.dtype in continuous_dtypes else disconnected()
             for g, t in zip(pieces, inputs, strict=True)
         ]
 
@@ -271,10 +269,10 @@ class Split(Op):
         x = inputs[0]
         if x.dtype not in continuous_dtypes:
             return [disconnected(), disconnected()]
-        import graph2jax.tensor as gt
+        from graph2jax.ops.creation import zeros_like
 
         pieces = [
-            gt.zeros_like(o) if is_disconnected(g) else g
+            zeros_like(o) if is_disconnected(g) else g
             for o, g in zip(outputs, output_grads, strict=True)
         ]
         return [join(self.axis, *pieces), disconnected()]

@@ -28,19 +28,15 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Op, Variable
 from graph2jax.graph.gradtypes import NullType, disconnected, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise_op import real_of, unbroadcast
+from graph2jax.ops.blas import matmul
+from graph2jax.ops.creation import zeros_like
+from graph2jax.ops.elemwise_op import dimshuffle, real_of, unbroadcast
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType, complex_dtypes, discrete_dtypes, float_dtypes
 from graph2jax.types.variable import TensorVariable
 
 # ---------------------------------------------------------------------------
 # helpers shared by the ops (graph helpers reach graph2jax.tensor at call time)
-
-
-def _gt() -> Any:
-    import graph2jax.tensor as gt
-
-    return gt
 
 
 def linalg_dtype(*dtypes: str) -> str:
@@ -77,19 +73,19 @@ def _mT(x: TensorVariable) -> TensorVariable:
     """Swap the last two axes."""
     pattern = list(range(x.ndim))
     pattern[-2:] = pattern[-1], pattern[-2]
-    return _gt().dimshuffle(x, pattern)
+    return dimshuffle(x, pattern)
 
 
 def _pad_right(x: TensorVariable, k: int) -> TensorVariable:
     """``x`` with ``k`` broadcastable axes added at the end."""
-    return _gt().dimshuffle(x, (*range(x.ndim), *("x",) * k))
+    return dimshuffle(x, (*range(x.ndim), *("x",) * k))
 
 
 def _pad_at(x: TensorVariable, axis: int) -> TensorVariable:
     """``x`` with a broadcastable axis inserted at position ``axis`` (negative counts from the end)."""
     pattern: list[Any] = list(range(x.ndim))
     pattern.insert(axis % (x.ndim + 1), "x")
-    return _gt().dimshuffle(x, pattern)
+    return dimshuffle(x, pattern)
 
 
 def _input_grad(g: TensorVariable, x: TensorVariable) -> Variable:
@@ -202,9 +198,8 @@ class MatrixInverse(_NumpyLinalgFunction):
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         (x,), (z,), (gz,) = inputs, outputs, output_grads
-        gt = _gt()
         zt = _mT(z)
-        return [_input_grad(-gt.matmul(gt.matmul(zt, gz), zt), x)]
+        return [_input_grad(-matmul(matmul(zt, gz), zt), x)]
 
 
 class Det(_NumpyLinalgFunction):
@@ -247,7 +242,7 @@ class SLogDet(Op):
         # a disconnected output gradient means the cost does not use that output
         (x,), (_, glog) = inputs, output_grads
         if is_disconnected(glog):
-            return [_input_grad(_gt().zeros_like(x), x)]
+            return [_input_grad(zeros_like(x), x)]
         return [_input_grad(_pad_right(glog, 2) * _mT(inv(x)), x)]
 
 
@@ -339,11 +334,12 @@ class Cholesky(Op):
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         # with L = chol(a_eff): S = L^-T Phi(L^T Lbar) L^-1, Phi = tril with halved diagonal
         (x,), (c,), (gc,) = inputs, outputs, output_grads
-        gt = _gt()
         low, glow = (c, gc) if self.lower else (_mT(c), _mT(gc))
-        phi = TrianglePart(True, 0.5)(gt.matmul(_mT(low), glow))
+        phi = TrianglePart(True, 0.5)(matmul(_mT(low), glow))
         # two triangular solves with L^T: S = L^-T phi L^-1 = L^-T (L^-T phi^T)^T
-        solve_lt = partial(gt.linalg.solve_triangular, lower=True, trans=1, b_ndim=2)
+        from graph2jax.ops.linalg_solve import solve_triangular  # it builds on this module
+
+        solve_lt = partial(solve_triangular, lower=True, trans=1, b_ndim=2)
         s = solve_lt(low, _mT(solve_lt(low, _mT(phi))))
         return [_input_grad(_triangle_grad(s, self.lower), x)]
 

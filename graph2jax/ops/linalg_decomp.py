@@ -19,9 +19,10 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import grad_not_implemented, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.ops.blas import matmul
+from graph2jax.ops.elemwise import eq, lt, switch
 from graph2jax.ops.elemwise_op import real_of
 from graph2jax.ops.linalg import (
-    _gt,
     _input_grad,
     _lower_to_symmetric,
     _matrix_input,
@@ -33,6 +34,7 @@ from graph2jax.ops.linalg import (
     linalg_dtype,
 )
 from graph2jax.ops.linalg_solve import SolveTriangular, _symmetric_from
+from graph2jax.types.as_tensor import constant
 from graph2jax.types.variable import TensorVariable
 
 
@@ -43,12 +45,11 @@ def _square_len(x: TensorVariable) -> int | None:
 
 def _min_len(fgraph_shape: tuple, static: tuple) -> Any:
     """``min(m, n)`` of a matrix shape: a constant when known, else a symbolic scalar."""
-    gt = _gt()
     m, n = static
     if m is not None and n is not None:
-        return gt.constant(min(m, n), dtype="int64")
+        return constant(min(m, n), dtype="int64")
     sm, sn = fgraph_shape
-    return gt.switch(gt.lt(sm, sn), sm, sn)
+    return switch(lt(sm, sn), sm, sn)
 
 
 def _static_min(m: int | None, n: int | None) -> int | None:
@@ -89,16 +90,15 @@ class Eigh(Op):
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         # G = V (diag(gw) + F * (V^T gV)) V^T with F[i, j] = 1 / (w[j] - w[i]) off the diagonal
         (x,), (w, v), (gw, gv) = inputs, outputs, output_grads
-        gt = _gt()
         vt = _mT(v)
         terms = []
         if not is_disconnected(gw):
-            terms.append(gt.matmul(v * _pad_at(gw, -2), vt))
+            terms.append(matmul(v * _pad_at(gw, -2), vt))
         if not is_disconnected(gv):
             gaps = _pad_at(w, -2) - _pad_right(w, 1)
-            same = gt.eq(gaps, 0)
-            f = gt.switch(same, 0, 1 / gt.switch(same, 1, gaps))
-            terms.append(gt.matmul(gt.matmul(v, f * gt.matmul(vt, gv)), vt))
+            same = eq(gaps, 0)
+            f = switch(same, 0, 1 / switch(same, 1, gaps))
+            terms.append(matmul(matmul(v, f * matmul(vt, gv)), vt))
         # grad calls L_op with at least one output gradient that is not disconnected
         return [_input_grad(_triangle_grad(sum(terms[1:], terms[0]), self.UPLO == "L"), x)]
 
@@ -194,7 +194,7 @@ class SVD(Op):
             return [grad_not_implemented(self, 0, x, "only the singular values have a gradient")]
         reduced = self.compute_uv and not self.full_matrices
         u, _, vh = outputs if reduced else SVD(full_matrices=False, compute_uv=True)(x)
-        return [_input_grad(_gt().matmul(u * _pad_at(gs, -2), vh), x)]
+        return [_input_grad(matmul(u * _pad_at(gs, -2), vh), x)]
 
 
 @jax_funcify.register(SVD)
@@ -275,15 +275,14 @@ class QR(Op):
                     self, 0, x, "only for mode='economic' or 'r' (or square) with rows >= columns"
                 )
             ]
-        gt = _gt()
         gq, gr = (None, output_grads[0]) if self.mode == "r" else output_grads
         gq = None if gq is None or is_disconnected(gq) else gq
         q, r = outputs if self.mode != "r" else QR("reduced")(x)
-        terms = [] if is_disconnected(gr) else [gt.matmul(r, _mT(gr))]
+        terms = [] if is_disconnected(gr) else [matmul(r, _mT(gr))]
         if gq is not None:
-            terms.append(-gt.matmul(_mT(gq), q))
+            terms.append(-matmul(_mT(gq), q))
         mm = sum(terms[1:], terms[0])
-        left = gt.matmul(q, _lower_to_symmetric(mm))
+        left = matmul(q, _lower_to_symmetric(mm))
         if gq is not None:
             left = gq + left
         return [_input_grad(_mT(SolveTriangular(lower=False)(r, _mT(left))), x)]
@@ -377,7 +376,7 @@ class MatrixPinv(Op):
         (x,), (z,), (gz,) = inputs, outputs, output_grads
         # with hermitian=True, the matrix inverted is the one of x's lower triangle
         x_read = _lower_to_symmetric(x) if self.hermitian else x
-        mm = _gt().matmul
+        mm = matmul
         zzt_g = mm(mm(z, _mT(z)), gz)
         g_ztz = mm(gz, mm(_mT(z), z))
         total = (

@@ -22,9 +22,13 @@ import scipy.linalg
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import grad_not_implemented
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.linalg import _gt, _matrix_input, _mT, _out, linalg_dtype
+from graph2jax.ops.creation import eye
+from graph2jax.ops.elemwise import conj
+from graph2jax.ops.elemwise_op import cast
+from graph2jax.ops.linalg import _matrix_input, _mT, _out, linalg_dtype
 from graph2jax.ops.linalg_products import _dim, _kron_axes
 from graph2jax.ops.linalg_solve import solve
+from graph2jax.ops.reshape import reshape
 from graph2jax.types.tensor_type import complex_dtypes
 from graph2jax.types.variable import TensorVariable
 
@@ -161,20 +165,17 @@ def schur(
 
 def _vec(x: TensorVariable) -> TensorVariable:
     """Each matrix of ``x`` flattened row-major."""
-    gt = _gt()
-    return gt.reshape(x, [*(_dim(x, k) for k in range(x.ndim - 2)), _dim(x, -2) * _dim(x, -1)])
+    return reshape(x, [*(_dim(x, k) for k in range(x.ndim - 2)), _dim(x, -2) * _dim(x, -1)])
 
 
 def _unvec(x: TensorVariable, like: TensorVariable) -> TensorVariable:
-    gt = _gt()
-    return gt.reshape(x, [*(_dim(x, k) for k in range(x.ndim - 1)), _dim(like, -2), _dim(like, -1)])
+    return reshape(x, [*(_dim(x, k) for k in range(x.ndim - 1)), _dim(like, -2), _dim(like, -1)])
 
 
 def _float_matrices(name: str, *xs: Any) -> list[TensorVariable]:
-    gt = _gt()
     xs_ = [_matrix_input(name, x, square=False) for x in xs]
     dtype = linalg_dtype(*(x.dtype for x in xs_))
-    return [gt.cast(x, dtype) if x.dtype != dtype else x for x in xs_]
+    return [cast(x, dtype) if x.dtype != dtype else x for x in xs_]
 
 
 def solve_sylvester(A: Any, B: Any, Q: Any) -> TensorVariable:
@@ -191,10 +192,9 @@ def solve_sylvester(A: Any, B: Any, Q: Any) -> TensorVariable:
     array([[2., 0.],
            [0., 2.]])
     """
-    gt = _gt()
     A, B, Q = _float_matrices("solve_sylvester", A, B, Q)
-    eye_m = gt.eye(_dim(A, -1), dtype=A.dtype)
-    eye_n = gt.eye(_dim(B, -1), dtype=B.dtype)
+    eye_m = eye(_dim(A, -1), dtype=A.dtype)
+    eye_n = eye(_dim(B, -1), dtype=B.dtype)
     system = _kron_axes(A, eye_n, 2) + _kron_axes(eye_m, _mT(B), 2)
     return _unvec(solve(system, _vec(Q), b_ndim=1), Q)
 
@@ -210,9 +210,8 @@ def solve_continuous_lyapunov(A: Any, Q: Any) -> TensorVariable:
     array([[0.5, 0. ],
            [0. , 0.5]])
     """
-    gt = _gt()
     A, Q = _float_matrices("solve_continuous_lyapunov", A, Q)
-    return solve_sylvester(A, gt.conj(_mT(A)) if A.dtype in complex_dtypes else _mT(A), Q)
+    return solve_sylvester(A, conj(_mT(A)) if A.dtype in complex_dtypes else _mT(A), Q)
 
 
 def solve_discrete_lyapunov(A: Any, Q: Any, method: str = "bilinear") -> TensorVariable:
@@ -229,15 +228,14 @@ def solve_discrete_lyapunov(A: Any, Q: Any, method: str = "bilinear") -> TensorV
     array([[1.33333333, 0.        ],
            [0.        , 1.33333333]])
     """
-    gt = _gt()
     if method not in ("direct", "bilinear"):
         raise ValueError(
             f"solve_discrete_lyapunov: method must be 'direct' or 'bilinear', got {method!r}"
         )
     A, Q = _float_matrices("solve_discrete_lyapunov", A, Q)
     n = _dim(A, -1)
-    conj_a = gt.conj(A) if A.dtype in complex_dtypes else A
-    system = gt.eye(n * n, dtype=A.dtype) - _kron_axes(A, conj_a, 2)
+    conj_a = conj(A) if A.dtype in complex_dtypes else A
+    system = eye(n * n, dtype=A.dtype) - _kron_axes(A, conj_a, 2)
     return _unvec(solve(system, _vec(Q), b_ndim=1), Q)
 
 

@@ -17,7 +17,9 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import grad_not_implemented
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.linalg import _gt, _out, linalg_dtype
+from graph2jax.ops.elemwise import lt, switch
+from graph2jax.ops.elemwise_op import cast
+from graph2jax.ops.linalg import _out, linalg_dtype
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.variable import TensorVariable
 
@@ -33,7 +35,6 @@ class Lstsq(Op):
     """``(x, residuals, rank, s)`` minimizing ``|a @ x - b|`` for a matrix ``a`` and ``b`` of 1 or 2 axes."""
 
     def make_node(self, a: Any, b: Any, rcond: Any) -> Apply:
-        gt = _gt()
         a, b = as_tensor_variable(a), as_tensor_variable(b)
         if a.ndim != 2 or b.ndim not in (1, 2):
             raise ValueError(
@@ -47,7 +48,7 @@ class Lstsq(Op):
                 f"{b.type.shape} have different numbers of rows"
             )
         dtype = linalg_dtype(a.dtype, b.dtype)
-        rcond = gt.cast(as_tensor_variable(rcond), dtype)
+        rcond = cast(as_tensor_variable(rcond), dtype)
         k = b.type.shape[1] if b.ndim == 2 else 1
         k_min = None if m is None or n is None else min(m, n)
         outputs = [
@@ -69,10 +70,9 @@ class Lstsq(Op):
             output_storage[k][0] = np.asarray(value, dtype=node.outputs[k].dtype)
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
-        gt = _gt()
         (m, n), sb = input_shapes[0], input_shapes[1]
         k = sb[1] if len(sb) == 2 else 1
-        return [(n, *sb[1:]), (k,), (), (gt.switch(gt.lt(m, n), m, n),)]
+        return [(n, *sb[1:]), (k,), (), (switch(lt(m, n), m, n),)]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         return [grad_not_implemented(self, k, x) for k, x in enumerate(inputs)]

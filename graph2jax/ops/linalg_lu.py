@@ -22,9 +22,13 @@ import scipy.linalg
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import disconnected, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.ops.blas import matmul
+from graph2jax.ops.creation import arange, eye, zeros_like
+from graph2jax.ops.elemwise import eq
+from graph2jax.ops.elemwise_op import cast, dimshuffle
+from graph2jax.ops.join import concatenate
 from graph2jax.ops.linalg import (
     TrianglePart,
-    _gt,
     _input_grad,
     _matrix_input,
     _mT,
@@ -106,13 +110,12 @@ def pivot_to_permutation(p: Any, inverse: bool = False) -> TensorVariable:
 
 def _one_hot_rows(order: TensorVariable, n: Any, dtype: str) -> TensorVariable:
     """The permutation matrices ``Q`` with ``Q @ A == A[order]`` (batched over ``order``'s leading axes)."""
-    gt = _gt()
-    hit = gt.eq(gt.dimshuffle(order, (*range(order.ndim), "x")), gt.arange(n))
-    return gt.cast(hit, dtype)
+    hit = eq(dimshuffle(order, (*range(order.ndim), "x")), arange(n))
+    return cast(hit, dtype)
 
 
 def _unit_lower(lu: TensorVariable) -> TensorVariable:
-    return TrianglePart(True, 0.0)(lu) + _gt().eye(_dim(lu, -1), dtype=lu.dtype)
+    return TrianglePart(True, 0.0)(lu) + eye(_dim(lu, -1), dtype=lu.dtype)
 
 
 # ---------------------------------------------------------------------------
@@ -143,16 +146,15 @@ class LUFactor(Op):
         (a,), (lu, piv), (glu, _) = inputs, outputs, output_grads
         if is_disconnected(glu):
             return [disconnected()]
-        gt = _gt()
         low, up = _unit_lower(lu), TrianglePart(False)(lu)
-        inner = TrianglePart(True, 0.0)(gt.matmul(_mT(low), glu)) + TrianglePart(False)(
-            gt.matmul(glu, _mT(up))
+        inner = TrianglePart(True, 0.0)(matmul(_mT(low), glu)) + TrianglePart(False)(
+            matmul(glu, _mT(up))
         )
         # inner U^-T = (U^-1 inner^T)^T; then L^-T of that
         right = _mT(solve_triangular(lu, _mT(inner), lower=False, b_ndim=2))
         m = solve_triangular(lu, right, lower=True, unit_diagonal=True, trans=1, b_ndim=2)
         q = _one_hot_rows(PivotToPermutation(True)(piv), a.shape[-1], lu.dtype)
-        return [_input_grad(gt.matmul(_mT(q), m), a)]
+        return [_input_grad(matmul(_mT(q), m), a)]
 
 
 @jax_funcify.register(LUFactor)
@@ -207,16 +209,15 @@ def lu(
     array([[3.        , 4.        ],
            [0.        , 0.66666667]])
     """
-    gt = _gt()
     packed, piv = lu_factor(a)
     low, up = _unit_lower(packed), TrianglePart(False)(packed)
     perm = pivot_to_permutation(piv)
     # P @ L == L[perm]: the one-hot rows of perm, as a matrix
     p_matrix = _one_hot_rows(perm, packed.shape[-1], packed.dtype)
     if permute_l:
-        return gt.matmul(p_matrix, low), up
+        return matmul(p_matrix, low), up
     if p_indices:
-        return gt.cast(perm, "int32"), low, up
+        return cast(perm, "int32"), low, up
     return p_matrix, low, up
 
 
@@ -238,7 +239,6 @@ def lu_solve(
     >>> x.eval({a: np.array([[1.0, 2.0], [3.0, 4.0]]), b: np.array([3.0, 7.0])})
     array([1., 1.])
     """
-    gt = _gt()
     packed, piv = (as_tensor_variable(v) for v in LU_and_pivots)
     b = as_tensor_variable(b)
     b_ndim = _default_b_ndim(b, b_ndim)
@@ -247,8 +247,8 @@ def lu_solve(
     def rows(m: TensorVariable, x: TensorVariable) -> TensorVariable:
         """``m @ x`` for a stack of matrices or (b_ndim 1) vectors ``x``."""
         if b_ndim == 2:
-            return gt.matmul(m, x)
-        return gt.matmul(m, gt.dimshuffle(x, (*range(x.ndim), "x")))[..., 0]
+            return matmul(m, x)
+        return matmul(m, dimshuffle(x, (*range(x.ndim), "x")))[..., 0]
 
     if trans:
         # a.T = U.T L.T Q: x = Q.T L^-T U^-T b
@@ -282,12 +282,11 @@ class Expm(Op):
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         # the Frechet derivative's adjoint: expm([[A^T, G], [0, A^T]])[:n, n:]
         (a,), (ga,) = inputs, output_grads
-        gt = _gt()
-        at = _mT(gt.cast(a, ga.dtype))
-        top = gt.concatenate([at, ga], axis=-1)
-        bottom = gt.concatenate([gt.zeros_like(at), at], axis=-1)
+        at = _mT(cast(a, ga.dtype))
+        top = concatenate([at, ga], axis=-1)
+        bottom = concatenate([zeros_like(at), at], axis=-1)
         n = a.shape[-1]
-        block = self(gt.concatenate([top, bottom], axis=-2))
+        block = self(concatenate([top, bottom], axis=-2))
         return [_input_grad(block[..., :n, n:], a)]
 
 

@@ -10,10 +10,15 @@ import numpy as np
 
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise_op import real_of
-from graph2jax.ops.linalg import _gt, _input_grad, _out, _pad_at, linalg_dtype
+from graph2jax.ops.blas import matmul
+from graph2jax.ops.elemwise import eq, sign
+from graph2jax.ops.elemwise_op import dimshuffle, real_of
+from graph2jax.ops.linalg import _input_grad, _out, _pad_at, linalg_dtype
 from graph2jax.ops.linalg_decomp import SVD
-from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.ops.reduce import max as reduce_max
+from graph2jax.ops.reduce import min as reduce_min
+from graph2jax.ops.reduce import sum as reduce_sum
+from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.variable import TensorVariable
 
 _INF = float("inf")
@@ -65,7 +70,7 @@ class Norm(Op):
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
         axes = _reduced_axes(self.axis, node.inputs[0].ndim)
-        one = _gt().constant(1, dtype="int64")
+        one = constant(1, dtype="int64")
         (shape,) = input_shapes
         return [
             tuple(
@@ -87,39 +92,38 @@ def _keep(v: TensorVariable, axes: tuple[int, ...]) -> TensorVariable:
     """A reduced ``v`` with its reduced ``axes`` put back as broadcastable axes."""
     kept = iter(range(v.ndim))
     pattern = ["x" if d in axes else next(kept) for d in range(v.ndim + len(axes))]
-    return _gt().dimshuffle(v, pattern)
+    return dimshuffle(v, pattern)
 
 
 def _norm_direction(ord: Any, x: Any, n: Any, axis: tuple[int, ...] | None) -> Any:
     """d norm / d x, given the norm ``n`` with the reduced axes kept (length 1)."""
-    gt = _gt()
     if axis is None or ord in (None, "fro") or (ord == 2 and len(axis) == 1):
         return x / n
     if len(axis) == 1:
         if ord == 0:
             return x * 0
         if ord in (_INF, -_INF):
-            return gt.sign(x) * gt.eq(abs(x), n)
+            return sign(x) * eq(abs(x), n)
         if ord == 1:
-            return gt.sign(x)
-        return gt.sign(x) * (abs(x) / n) ** (ord - 1)
+            return sign(x)
+        return sign(x) * (abs(x) / n) ** (ord - 1)
     row, col = (a % x.ndim for a in axis)
-    extreme = gt.max if ord in (1, _INF, 2) else gt.min
+    extreme = reduce_max if ord in (1, _INF, 2) else reduce_min
     if ord in (1, -1, _INF, -_INF):
         # 1: extreme column sum of |x| (summed along the row axis); inf: extreme row sum
         summed, other = (row, col) if ord in (1, -1) else (col, row)
-        sums = gt.sum(abs(x), axis=summed, keepdims=True)
-        return gt.sign(x) * gt.eq(sums, extreme(sums, axis=other, keepdims=True))
+        sums = reduce_sum(abs(x), axis=summed, keepdims=True)
+        return sign(x) * eq(sums, extreme(sums, axis=other, keepdims=True))
     # 2, -2, nuc through the SVD of the matrices, their two axes moved last
     others = [a for a in range(x.ndim) if a not in (row, col)]
     perm = (*others, row, col)
-    u, s, vh = SVD(full_matrices=False)(gt.dimshuffle(x, perm))
+    u, s, vh = SVD(full_matrices=False)(dimshuffle(x, perm))
     if ord == "nuc":
-        d = gt.matmul(u, vh)
+        d = matmul(u, vh)
     else:  # the singular vectors of the extreme singular value
-        picked = gt.eq(s, extreme(s, axis=-1, keepdims=True))
-        d = gt.matmul(u * _pad_at(picked, -2), vh)
-    return gt.dimshuffle(d, [perm.index(a) for a in range(x.ndim)])
+        picked = eq(s, extreme(s, axis=-1, keepdims=True))
+        d = matmul(u * _pad_at(picked, -2), vh)
+    return dimshuffle(d, [perm.index(a) for a in range(x.ndim)])
 
 
 def _reduced_axes(axis: tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:

@@ -13,9 +13,16 @@ from typing import Any
 
 import numpy as np
 
-from graph2jax.ops.linalg import _gt, _matrix_input, inv
+from graph2jax.ops.arrays import trace as diagonal_trace
+from graph2jax.ops.blas import dot, matmul
+from graph2jax.ops.creation import eye, zeros, zeros_like
+from graph2jax.ops.elemwise_op import cast, dimshuffle
+from graph2jax.ops.join import join
+from graph2jax.ops.linalg import _matrix_input, inv
 from graph2jax.ops.linalg_decomp import eigh
 from graph2jax.ops.linalg_solve import solve
+from graph2jax.ops.reduce import sum as reduce_sum
+from graph2jax.ops.reshape import flatten, reshape
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.variable import TensorVariable
 
@@ -46,11 +53,10 @@ def trace(X: Any) -> TensorVariable:
     >>> float(gt.linalg.trace(x).eval({x: np.array([[1.0, 2.0], [3.0, 4.0]])}))
     5.0
     """
-    gt = _gt()
     X = as_tensor_variable(X)
     if X.ndim < 2:
         raise ValueError(f"trace needs ndim >= 2; {X.describe()} has ndim {X.ndim}")
-    return gt.sum(gt.trace(X))
+    return reduce_sum(diagonal_trace(X))
 
 
 def _kron_axes(a: TensorVariable, b: TensorVariable, k: int) -> TensorVariable:
@@ -58,17 +64,16 @@ def _kron_axes(a: TensorVariable, b: TensorVariable, k: int) -> TensorVariable:
 
     The input with fewer axes gets leading length-1 axes first.
     """
-    gt = _gt()
     nd = max(a.ndim, b.ndim)
-    a = gt.dimshuffle(a, (*("x",) * (nd - a.ndim), *range(a.ndim)))
-    b = gt.dimshuffle(b, (*("x",) * (nd - b.ndim), *range(b.ndim)))
+    a = dimshuffle(a, (*("x",) * (nd - a.ndim), *range(a.ndim)))
+    b = dimshuffle(b, (*("x",) * (nd - b.ndim), *range(b.ndim)))
     lead, kron = range(nd - k), range(nd - k, nd)
     # interleave the Kronecker axes (a's then b's), product, then merge each pair
-    outer = gt.dimshuffle(a, [*lead, *(p for i in kron for p in (i, "x"))]) * gt.dimshuffle(
+    outer = dimshuffle(a, [*lead, *(p for i in kron for p in (i, "x"))]) * dimshuffle(
         b, [*lead, *(p for i in kron for p in ("x", i))]
     )
     shape = [*_dims(outer, lead), *(_dim(a, i) * _dim(b, i) for i in kron)]
-    return gt.reshape(outer, shape)
+    return reshape(outer, shape)
 
 
 def kron(a: Any, b: Any) -> TensorVariable:
@@ -113,23 +118,22 @@ def matrix_power(M: Any, n: int) -> TensorVariable:
     array([[1., 3.],
            [0., 1.]])
     """
-    gt = _gt()
     M = _matrix_input("matrix_power", M, square=True)
     n = int(n)
     if n < 0:
         M, n = inv(M), -n
     if n == 0:
-        eye = gt.eye(*_dims(M, [-2, -1]), dtype=M.dtype)
-        return eye + gt.zeros_like(M)
+        identity = eye(*_dims(M, [-2, -1]), dtype=M.dtype)
+        return identity + zeros_like(M)
     # binary exponentiation: the factors are the squarings of M for the bits set in n
     result, square = None, M
     while True:
         if n & 1:
-            result = square if result is None else gt.matmul(result, square)
+            result = square if result is None else matmul(result, square)
         n >>= 1
         if not n:
             return result
-        square = gt.matmul(square, square)
+        square = matmul(square, square)
 
 
 def matrix_dot(*args: Any) -> TensorVariable:
@@ -145,7 +149,7 @@ def matrix_dot(*args: Any) -> TensorVariable:
     """
     if not args:
         raise TypeError("matrix_dot needs at least one argument")
-    return reduce(_gt().dot, [as_tensor_variable(a) for a in args])
+    return reduce(dot, [as_tensor_variable(a) for a in args])
 
 
 def block_diag(*matrices: Any) -> TensorVariable:
@@ -159,7 +163,6 @@ def block_diag(*matrices: Any) -> TensorVariable:
     array([[1., 0., 0.],
            [0., 2., 2.]])
     """
-    gt = _gt()
     if not matrices:
         raise TypeError("block_diag needs at least one matrix")
     mats = [as_tensor_variable(m) for m in matrices]
@@ -171,12 +174,12 @@ def block_diag(*matrices: Any) -> TensorVariable:
 
     def block_row(i: int) -> TensorVariable:
         parts = [
-            gt.cast(m, dtype) if j == i else gt.zeros((rows[i], cols[j]), dtype=dtype)
+            cast(m, dtype) if j == i else zeros((rows[i], cols[j]), dtype=dtype)
             for j, m in enumerate(mats)
         ]
-        return gt.join(1, *parts) if len(parts) > 1 else parts[0]
+        return join(1, *parts) if len(parts) > 1 else parts[0]
 
-    return gt.join(0, *[block_row(i) for i in range(len(mats))]) if len(mats) > 1 else block_row(0)
+    return join(0, *[block_row(i) for i in range(len(mats))]) if len(mats) > 1 else block_row(0)
 
 
 def tensorinv(a: Any, ind: int = 2) -> TensorVariable:
@@ -192,13 +195,12 @@ def tensorinv(a: Any, ind: int = 2) -> TensorVariable:
     >>> gt.linalg.tensorinv(a, ind=1).eval({a: 2 * np.eye(4).reshape(4, 2, 2)}).shape
     (2, 2, 4)
     """
-    gt = _gt()
     a = as_tensor_variable(a)
     if not 0 < ind < a.ndim:
         raise ValueError(f"tensorinv: ind must be in 1..{a.ndim - 1}, got {ind}")
     head, tail = _dims(a, range(ind)), _dims(a, range(ind, a.ndim))
-    square = gt.reshape(a, [_product(head), _product(tail)])
-    return gt.reshape(inv(square), [*tail, *head])
+    square = reshape(a, [_product(head), _product(tail)])
+    return reshape(inv(square), [*tail, *head])
 
 
 def tensorsolve(a: Any, b: Any, axes: Any = None) -> TensorVariable:
@@ -215,14 +217,13 @@ def tensorsolve(a: Any, b: Any, axes: Any = None) -> TensorVariable:
     array([[0., 1.],
            [2., 3.]])
     """
-    gt = _gt()
     a, b = as_tensor_variable(a), as_tensor_variable(b)
     if axes is not None:
         moved = [ax % a.ndim for ax in axes]
-        a = gt.dimshuffle(a, [k for k in range(a.ndim) if k not in moved] + moved)
+        a = dimshuffle(a, [k for k in range(a.ndim) if k not in moved] + moved)
     rest = _dims(a, range(b.ndim, a.ndim))
-    square = gt.reshape(a, [_product(_dims(b, range(b.ndim))), _product(rest)])
-    return gt.reshape(solve(square, gt.flatten(b), b_ndim=1), rest)
+    square = reshape(a, [_product(_dims(b, range(b.ndim))), _product(rest)])
+    return reshape(solve(square, flatten(b), b_ndim=1), rest)
 
 
 def eigvalsh(a: Any, b: Any = None, lower: bool = True) -> TensorVariable:

@@ -16,10 +16,11 @@ import numpy as np
 
 from graph2jax.graph.basic import Apply, Op, Variable
 from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.ops.blas import matmul
+from graph2jax.ops.elemwise import maximum
 from graph2jax.ops.elemwise_op import broadcast_static_shape
 from graph2jax.ops.linalg import (
     TrianglePart,
-    _gt,
     _input_grad,
     _matrix_input,
     _mT,
@@ -28,7 +29,7 @@ from graph2jax.ops.linalg import (
     _triangle_grad,
     linalg_dtype,
 )
-from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import TensorType
 from graph2jax.types.variable import TensorVariable
 
@@ -89,7 +90,7 @@ class _SolveBase(Op):
         if self.b_ndim == 1:
             gm = -(_pad_right(gb, 1) * _pad_at(x, -2))
         else:
-            gm = -_gt().matmul(gb, _mT(x))
+            gm = -matmul(gb, _mT(x))
         return [_input_grad(self._matrix_grad(gm), a), _input_grad(gb, b)]
 
 
@@ -108,7 +109,7 @@ def _broadcast_batch(sa: tuple, sb: tuple, op: Op) -> tuple:
 def _broadcast_batch_expr(a: Variable, sa: tuple, b: Variable, sb: tuple) -> tuple:
     """Symbolic broadcast of two batch shapes (entries of static length 1 give way)."""
     n = max(len(sa), len(sb))
-    one = _gt().constant(1, dtype="int64")
+    one = constant(1, dtype="int64")
     out = []
     for k in range(n):
         cands = []
@@ -116,7 +117,7 @@ def _broadcast_batch_expr(a: Variable, sa: tuple, b: Variable, sb: tuple) -> tup
             j = k - (n - len(s))
             if j >= 0 and var.type.shape[j] != 1:
                 cands.append(s[j])
-        out.append(one if not cands else cands[0] if len(cands) == 1 else _gt().maximum(*cands))
+        out.append(one if not cands else cands[0] if len(cands) == 1 else maximum(*cands))
     return tuple(out)
 
 

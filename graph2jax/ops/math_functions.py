@@ -37,7 +37,8 @@ from graph2jax.ops.reduce import AxisLike, mean, normalize_axis
 from graph2jax.ops.reduce import all as reduce_all
 from graph2jax.ops.reduce import max as reduce_max
 from graph2jax.ops.reduce import min as reduce_min
-from graph2jax.ops.shape import reshape, squeeze, transpose
+from graph2jax.ops.reshape import reshape
+from graph2jax.ops.shape import squeeze, transpose
 from graph2jax.ops.sort import sort
 from graph2jax.ops.special_functions import isneginf, isposinf
 from graph2jax.types.as_tensor import as_tensor_variable

@@ -17,7 +17,7 @@ from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.extra import one_axis
-from graph2jax.ops.shape import flatten
+from graph2jax.ops.reshape import flatten
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import int_dtypes, uint_dtypes
 from graph2jax.types.variable import TensorVariable

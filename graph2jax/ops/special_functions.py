@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import jax
@@ -30,21 +31,31 @@ import numpy as np
 import scipy.special as sp
 
 from graph2jax.graph.gradtypes import grad_not_implemented
-from graph2jax.ops.elemwise import add, exp, gamma, gammaln, isinf, log, maximum, psi, switch
-from graph2jax.ops.elemwise_op import cast, elemwise_function, scalar_op, upgrade_to_float
+from graph2jax.ops.elemwise import (
+    _FNC,
+    _bool_out,
+    _d,
+    add,
+    eq,
+    exp,
+    expm1,
+    gamma,
+    gammaln,
+    imag,
+    isinf,
+    log,
+    log1p,
+    maximum,
+    psi,
+    real,
+    switch,
+)
+from graph2jax.ops.elemwise import _define as define_row
+from graph2jax.ops.elemwise import complex as make_complex
+from graph2jax.ops.elemwise_op import cast, upgrade_to_float
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import complex_dtypes
 from graph2jax.types.variable import TensorVariable
-
-
-def _float(*dtypes: str) -> str:
-    if any(d in complex_dtypes for d in dtypes):
-        raise TypeError(f"complex inputs are not supported (got {', '.join(dtypes)})")
-    return upgrade_to_float(*dtypes)
-
-
-def _bool_out(*dtypes: str) -> str:
-    return "bool"
 
 
 def _angle_dtype(dtype: str) -> str:
@@ -70,28 +81,26 @@ def _bessel_j(order: int) -> Callable[..., Any]:
     return lambda x: jsp.bessel_jn(x.astype("float64"), v=order)[order]
 
 
-def _d(deriv: Callable[..., Any]) -> Callable[..., list]:
-    return lambda t, i, o, gz: [gz * deriv(t, i[0], o)]
-
-
 def _const(factor: float) -> Callable[..., list]:
-    return lambda t, i, o, gz: [gz * factor]
+    return lambda i, o, gz: [gz * factor]
 
 
-def _angle_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+def _angle_grad(i: list, o: Any, gz: Any) -> list:
     (z,) = i
     if z.dtype not in complex_dtypes:  # the angle of a real number is piecewise constant
-        return [t.zeros_like(z)]
+        from graph2jax.ops.creation import zeros_like
+
+        return [zeros_like(z)]
     # PyTensor's convention for complex inputs: d/dRe + 1j d/dIm of atan2(Im, Re)
-    x, y = t.real(z), t.imag(z)
+    x, y = real(z), imag(z)
     r2 = x * x + y * y
-    return [gz * t.complex(-y / r2, x / r2)]
+    return [gz * make_complex(-y / r2, x / r2)]
 
 
 def _gammainc_grad(sign: int) -> Callable[..., list]:
-    def grad(t: Any, i: list, o: Any, gz: Any) -> list:
+    def grad(i: list, o: Any, gz: Any) -> list:
         k, x = i
-        density = t.exp(-x + (k - 1) * t.log(x) - t.gammaln(k))  # d/dx of the regularised P
+        density = exp(-x + (k - 1) * log(x) - gammaln(k))  # d/dx of the regularised P
         name = "gammainc" if sign > 0 else "gammaincc"
         return [grad_not_implemented(name, 0, k), gz * sign * density]
 
@@ -135,92 +144,80 @@ def _jax_gammainc_inverse(upper: bool) -> Callable[..., Any]:
 
 
 def _gammaincinv_grad(sign: int) -> Callable[..., list]:
-    def grad(t: Any, i: list, o: Any, gz: Any) -> list:
+    def grad(i: list, o: Any, gz: Any) -> list:
         k, _ = i
         # the inverse function's derivative: 1 / (dP/dx) at x = the output
-        slope = t.exp(o - (k - 1) * t.log(o) + t.gammaln(k))
+        slope = exp(o - (k - 1) * log(o) + gammaln(k))
         name = "gammaincinv" if sign > 0 else "gammainccinv"
         return [grad_not_implemented(name, 0, k), gz * sign * slope]
 
     return grad
 
 
-def _i1_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+def _i1_grad(i: list, o: Any, gz: Any) -> list:
     (x,) = i
     # i1'(x) = i0(x) - i1(x) / x, whose limit at 0 is 1/2
-    return [gz * t.switch(t.eq(x, 0), 0.5, t.i0(x) - o / x)]
+    return [gz * switch(eq(x, 0), 0.5, _f.i0(x) - o / x)]
 
 
-def _j1_grad(t: Any, i: list, o: Any, gz: Any) -> list:
+def _j1_grad(i: list, o: Any, gz: Any) -> list:
     (x,) = i
-    return [gz * t.switch(t.eq(x, 0), 0.5, t.j0(x) - o / x)]
+    return [gz * switch(eq(x, 0), 0.5, _f.j0(x) - o / x)]
 
 
 _SQRT_PI = np.sqrt(np.pi)
+# this table's functions as attributes, for gradients written with other rows
+_f = SimpleNamespace()
 
-# name, arity, numpy reference, JAX function, dtype rule, gradient, summary, argument names
-# fmt: off
-_TABLE: list[tuple] = [
-    ("isfinite", 1, np.isfinite, jnp.isfinite, _bool_out, None,
-     "whether ``a`` is neither nan nor infinite; bool result", None),
-    ("isposinf", 1, lambda x: x == np.inf, lambda x: x == jnp.inf, _bool_out, None,
-     "whether ``x`` is +inf; bool result", "x"),
-    ("isneginf", 1, lambda x: x == -np.inf, lambda x: x == -jnp.inf, _bool_out, None,
-     "whether ``x`` is -inf; bool result", "x"),
-    ("log1mexp", 1, _log1mexp(np), _log1mexp(jnp), _float,
-     _d(lambda t, x, o: -1 / t.expm1(-x)), "log(1 - exp(x)) for x <= 0, computed stably", "x"),
-    ("deg2rad", 1, np.deg2rad, jnp.deg2rad, _float, _const(np.pi / 180),
-     "``x`` converted from degrees to radians", "x"),
-    ("rad2deg", 1, np.rad2deg, jnp.rad2deg, _float, _const(180 / np.pi),
-     "``x`` converted from radians to degrees", "x"),
-    ("angle", 1, np.angle, jnp.angle, _angle_dtype, _angle_grad,
-     "the argument of the complex number ``z``, in radians, as float64", "z"),
-    ("xlogy", 2, sp.xlogy, jsp.xlogy, _float,
-     lambda t, i, o, gz: [gz * t.log(i[1]), gz * i[0] / i[1]],
-     "``x * log(y)``, 0 where ``x`` is 0", "x y"),
-    ("xlog1py", 2, sp.xlog1py, jsp.xlog1py, _float,
-     lambda t, i, o, gz: [gz * t.log1p(i[1]), gz * i[0] / (1 + i[1])],
-     "``x * log1p(y)``, 0 where ``x`` is 0", "x y"),
-    ("erfcx", 1, sp.erfcx, jsp.erfcx, _float,
-     _d(lambda t, x, o: 2 * x * o - 2 / _SQRT_PI),
-     "the scaled complementary error function exp(a**2) * erfc(a)", None),
-    ("erfcinv", 1, sp.erfcinv, _jax_erfcinv, _float,
-     _d(lambda t, x, o: -0.5 * _SQRT_PI * t.exp(o * o)),
-     "the inverse complementary error function", None),
-    ("gammainc", 2, sp.gammainc, jsp.gammainc, _float, _gammainc_grad(1),
-     "the regularised lower incomplete gamma function P(k, x)", "k x"),
-    ("gammaincc", 2, sp.gammaincc, jsp.gammaincc, _float, _gammainc_grad(-1),
-     "the regularised upper incomplete gamma function Q(k, x) = 1 - P(k, x)", "k x"),
-    ("gammaincinv", 2, sp.gammaincinv, _jax_gammainc_inverse(False), _float, _gammaincinv_grad(1),
-     "the inverse of ``gammainc`` in ``x``: the ``y`` with P(k, y) = x", "k x"),
-    ("gammainccinv", 2, sp.gammainccinv, _jax_gammainc_inverse(True), _float,
-     _gammaincinv_grad(-1), "the inverse of ``gammaincc`` in ``x``: the ``y`` with Q(k, y) = x",
-     "k x"),
-    ("i0", 1, sp.i0, jsp.i0, _float, _d(lambda t, x, o: t.i1(x)),
-     "the modified Bessel function of the first kind of order 0", "x"),
-    ("i1", 1, sp.i1, jsp.i1, _float, _i1_grad,
-     "the modified Bessel function of the first kind of order 1", "x"),
-    ("j0", 1, sp.j0, _bessel_j(0), _float, _d(lambda t, x, o: -t.j1(x)),
-     "the Bessel function of the first kind of order 0", "x"),
-    ("j1", 1, sp.j1, _bessel_j(1), _float, _j1_grad,
-     "the Bessel function of the first kind of order 1", "x"),
-]
-# fmt: on
-
+# rows of the elementwise table, in the format of :mod:`graph2jax.ops.elemwise`
 _FUNCTIONS: dict[str, Callable[..., TensorVariable]] = {}
-for _name, _nin, _np_fn, _jax_fn, _rule, _grad, _summary, _args in _TABLE:
-    _sop = scalar_op(
-        _name,
-        _nin,
-        _np_fn,
-        _jax_fn,
-        dtype_rule=_rule,
-        compute="keep" if _rule in (_bool_out, _angle_dtype) else "out",
-        grad=_grad,
-        holomorphic=_name != "angle",
-    )
-    _FUNCTIONS[_name] = elemwise_function(_sop, _summary, _args)
+_define = functools.partial(define_row, into=_FUNCTIONS, module=__name__)
+# fmt: off
+_define("isfinite", 1, np.isfinite, jnp.isfinite, _bool_out, None,
+     "whether ``a`` is neither nan nor infinite; bool result", compute="keep")
+_define("isposinf", 1, lambda x: x == np.inf, lambda x: x == jnp.inf, _bool_out, None,
+     "whether ``x`` is +inf; bool result", args="x", compute="keep")
+_define("isneginf", 1, lambda x: x == -np.inf, lambda x: x == -jnp.inf, _bool_out, None,
+     "whether ``x`` is -inf; bool result", args="x", compute="keep")
+_define("log1mexp", 1, _log1mexp(np), _log1mexp(jnp), _FNC,
+     _d(lambda x, o: -1 / expm1(-x)), "log(1 - exp(x)) for x <= 0, computed stably", args="x")
+_define("deg2rad", 1, np.deg2rad, jnp.deg2rad, _FNC, _const(np.pi / 180),
+     "``x`` converted from degrees to radians", args="x")
+_define("rad2deg", 1, np.rad2deg, jnp.rad2deg, _FNC, _const(180 / np.pi),
+     "``x`` converted from radians to degrees", args="x")
+_define("angle", 1, np.angle, jnp.angle, _angle_dtype, _angle_grad,
+     "the argument of the complex number ``z``, in radians, as float64", args="z", compute="keep", holomorphic=False)
+_define("xlogy", 2, sp.xlogy, jsp.xlogy, _FNC,
+     lambda i, o, gz: [gz * log(i[1]), gz * i[0] / i[1]],
+     "``x * log(y)``, 0 where ``x`` is 0", args="x y")
+_define("xlog1py", 2, sp.xlog1py, jsp.xlog1py, _FNC,
+     lambda i, o, gz: [gz * log1p(i[1]), gz * i[0] / (1 + i[1])],
+     "``x * log1p(y)``, 0 where ``x`` is 0", args="x y")
+_define("erfcx", 1, sp.erfcx, jsp.erfcx, _FNC,
+     _d(lambda x, o: 2 * x * o - 2 / _SQRT_PI),
+     "the scaled complementary error function exp(a**2) * erfc(a)")
+_define("erfcinv", 1, sp.erfcinv, _jax_erfcinv, _FNC,
+     _d(lambda x, o: -0.5 * _SQRT_PI * exp(o * o)),
+     "the inverse complementary error function")
+_define("gammainc", 2, sp.gammainc, jsp.gammainc, _FNC, _gammainc_grad(1),
+     "the regularised lower incomplete gamma function P(k, x)", args="k x")
+_define("gammaincc", 2, sp.gammaincc, jsp.gammaincc, _FNC, _gammainc_grad(-1),
+     "the regularised upper incomplete gamma function Q(k, x) = 1 - P(k, x)", args="k x")
+_define("gammaincinv", 2, sp.gammaincinv, _jax_gammainc_inverse(False), _FNC, _gammaincinv_grad(1),
+     "the inverse of ``gammainc`` in ``x``: the ``y`` with P(k, y) = x", args="k x")
+_define("gammainccinv", 2, sp.gammainccinv, _jax_gammainc_inverse(True), _FNC,
+     _gammaincinv_grad(-1), "the inverse of ``gammaincc`` in ``x``: the ``y`` with Q(k, y) = x", args="k x")
+_define("i0", 1, sp.i0, jsp.i0, _FNC, _d(lambda x, o: _f.i1(x)),
+     "the modified Bessel function of the first kind of order 0", args="x")
+_define("i1", 1, sp.i1, jsp.i1, _FNC, _i1_grad,
+     "the modified Bessel function of the first kind of order 1", args="x")
+_define("j0", 1, sp.j0, _bessel_j(0), _FNC, _d(lambda x, o: -_f.j1(x)),
+     "the Bessel function of the first kind of order 0", args="x")
+_define("j1", 1, sp.j1, _bessel_j(1), _FNC, _j1_grad,
+     "the Bessel function of the first kind of order 1", args="x")
+# fmt: on
 globals().update(_FUNCTIONS)
+_f.__dict__.update(_FUNCTIONS)
 
 digamma = psi
 

@@ -10,13 +10,16 @@ from graph2jax.ops.arrays import *
 from graph2jax.ops.arrays_build import *
 from graph2jax.ops.arrays_index import *
 from graph2jax.ops.blas import *
+from graph2jax.ops.broadcast import *
 from graph2jax.ops.creation import *
 from graph2jax.ops.elemwise import *
 from graph2jax.ops.elemwise_op import *
 from graph2jax.ops.extra import *
 from graph2jax.ops.join import *
 from graph2jax.ops.math_functions import *
+from graph2jax.ops.nonzero import *
 from graph2jax.ops.reduce import *
+from graph2jax.ops.reshape import *
 from graph2jax.ops.shape import *
 from graph2jax.ops.sort import *
 from graph2jax.ops.special_functions import *

@@ -20,9 +20,9 @@ from graph2jax.gradient.reverse import (
 from graph2jax.graph.basic import Constant, Variable, ancestors, graph_inputs, graph_replace
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.graph.gradtypes import is_disconnected
-from graph2jax.ops.elemwise import add
 from graph2jax.ops.jacobian import JacobianRows
 from graph2jax.ops.join import stack
+from graph2jax.ops.math import add
 from graph2jax.ops.reduce import sum as reduce_sum
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType

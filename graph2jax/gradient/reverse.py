@@ -38,7 +38,7 @@ from graph2jax.config import config
 from graph2jax.graph.basic import Variable, toposort
 from graph2jax.graph.gradtypes import DisconnectedType, is_disconnected, is_null
 from graph2jax.ops.creation import zeros_like
-from graph2jax.ops.elemwise_op import cast
+from graph2jax.ops.elemwise import cast
 from graph2jax.ops.shape import specify_shape
 from graph2jax.rewrite.engine import stabilized
 from graph2jax.types.as_tensor import as_tensor_variable, constant

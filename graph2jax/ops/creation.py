@@ -1,5 +1,5 @@
 """Creating tensors: ``alloc``/``zeros``/``ones``/``full``, ``fill`` (``second``) and the ``*_like``
-functions, ``arange``, ``linspace``, ``eye``/``identity_like``, ``tri``/``tril``/``triu``.
+functions, ``empty``/``empty_like``, ``arange``, ``linspace``, ``eye``/``identity_like`` and ``tri``.
 
 Shapes, bounds and offsets decide output shapes, so they are static inputs:
 built from constants and ``x.shape`` they are known while tracing; taken from a
@@ -23,8 +23,7 @@ from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise import ceil, maximum, switch
-from graph2jax.ops.elemwise_op import (
+from graph2jax.ops.elemwise import (
     broadcast_static_shape,
     cast,
     dimshuffle,
@@ -33,6 +32,7 @@ from graph2jax.ops.elemwise_op import (
     upcast,
     upgrade_to_float,
 )
+from graph2jax.ops.math import ceil, maximum
 from graph2jax.ops.shape import Shape, shape_i
 from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import TensorType, continuous_dtypes, int_dtypes, uint_dtypes
@@ -538,40 +538,35 @@ def tri(N: Any, M: Any = None, k: Any = 0, dtype: Any = None) -> TensorVariable:
     return Tri(_dtype(dtype))(N, N if M is None else M, k)
 
 
-def _triangle(m: Any, k: Any, lower: bool) -> TensorVariable:
-    m = as_tensor_variable(m)
-    if m.ndim < 2:
-        raise ValueError(f"tril/triu: {m.describe()} has {m.ndim} dimensions; at least 2 needed")
-    zero = _scalar(0, m.dtype)
-    n_rows, n_cols = shape_i(m, -2), shape_i(m, -1)
-    if lower:
-        return switch(tri(n_rows, n_cols, k, dtype="bool"), m, zero)
-    return switch(tri(n_rows, n_cols, _offset(k, -1), dtype="bool"), zero, m)
-
-
-def _offset(k: Any, delta: int) -> Any:
-    return k + delta if isinstance(k, int | np.integer) else _int_scalar(k, "k") + delta
-
-
-def tril(m: Any, k: Any = 0) -> TensorVariable:
-    """``m`` with the elements above its ``k``-th diagonal zeroed (on the last two axes).
+def empty(shape: Any, dtype: Any = None) -> TensorVariable:
+    """A new tensor of ``shape`` and ``dtype`` (floatX by default) whose values must not be
+    relied on; JAX has no uninitialised memory, so they are zeros.
 
     Examples
     --------
-    >>> import numpy as np, graph2jax.tensor as gt
-    >>> gt.tril(gt.constant(np.ones((2, 3), dtype="int32")), -1).eval()
-    array([[0, 0, 0],
-           [1, 0, 0]], dtype=int32)
+    >>> import graph2jax.tensor as gt
+    >>> gt.empty((2, 3), dtype="int32").type
+    TensorType(int32, shape=(2, 3))
     """
-    return _triangle(m, k, lower=True)
+    return zeros(shape, dtype=dtype)
 
 
-def triu(m: Any, k: Any = 0) -> TensorVariable:
-    """``m`` with the elements below its ``k``-th diagonal zeroed (on the last two axes)."""
-    return _triangle(m, k, lower=False)
+def empty_like(prototype: Any, dtype: Any = None) -> TensorVariable:
+    """A new tensor with the shape (and, by default, the dtype) of ``prototype``; see
+    :func:`empty`.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.empty_like(gt.tensor("int32", shape=(3, None))).type
+    TensorType(int32, shape=(3, None))
+    """
+    return zeros_like(prototype, dtype=dtype)
 
 
 __all__ = [
+    "empty",
+    "empty_like",
     "ARange",
     "Alloc",
     "Eye",
@@ -590,8 +585,6 @@ __all__ = [
     "ones_like",
     "second",
     "tri",
-    "tril",
-    "triu",
     "zeros",
     "zeros_like",
 ]

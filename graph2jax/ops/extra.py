@@ -22,9 +22,9 @@ from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.creation import alloc
-from graph2jax.ops.elemwise import cast, maximum, true_div
-from graph2jax.ops.elemwise_op import dimshuffle
+from graph2jax.ops.elemwise import dimshuffle
 from graph2jax.ops.join import concatenate
+from graph2jax.ops.math import cast, maximum, true_div
 from graph2jax.ops.reduce import normalize_axis
 from graph2jax.ops.reduce import sum as reduce_sum
 from graph2jax.ops.reshape import flatten, reshape

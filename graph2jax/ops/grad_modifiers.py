@@ -18,7 +18,7 @@ from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import disconnected, grad_undefined
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.creation import zeros_like
-from graph2jax.ops.elemwise import clip
+from graph2jax.ops.math import clip
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.variable import TensorVariable
 

@@ -17,7 +17,7 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise_op import cast, dimshuffle
+from graph2jax.ops.elemwise import cast, dimshuffle
 from graph2jax.ops.join import stack, static_vector_entries
 from graph2jax.ops.shape import shape, shape_i, specify_shape
 from graph2jax.types.as_tensor import as_tensor_variable, constant

@@ -1,6 +1,6 @@
 """Shape ops: ``shape``/``shape_i``, ``specify_shape``/``specify_broadcastable``, and the axis
 moves built on ``dimshuffle`` (``transpose``, ``squeeze``, ``expand_dims``). ``dimshuffle`` and
-the ``shape_pad*`` helpers are in :mod:`graph2jax.ops.elemwise_op`, ``reshape``/``flatten`` in
+the ``shape_pad*`` helpers are in :mod:`graph2jax.ops.elemwise`, ``reshape``/``flatten`` in
 :mod:`graph2jax.ops.reshape`, ``broadcast_to`` in :mod:`graph2jax.ops.broadcast`.
 
 ``Shape`` and ``Shape_i`` are ``shape_only``: their values depend on their
@@ -19,7 +19,7 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise_op import dimshuffle
+from graph2jax.ops.elemwise import dimshuffle
 from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import TensorType
 from graph2jax.types.variable import TensorVariable

@@ -53,8 +53,8 @@ from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.creation import zeros_like
-from graph2jax.ops.elemwise import clip, mod, switch
-from graph2jax.ops.elemwise_op import cast, dimshuffle, unbroadcast
+from graph2jax.ops.elemwise import cast, dimshuffle, unbroadcast
+from graph2jax.ops.math import clip, mod, switch
 from graph2jax.ops.reduce import sum as reduce_sum
 from graph2jax.ops.reshape import reshape
 from graph2jax.ops.shape import Shape

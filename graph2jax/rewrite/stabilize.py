@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from graph2jax.graph.basic import Apply, Constant, Variable
-from graph2jax.ops.elemwise import expm1, log1p, sigmoid, softplus
-from graph2jax.ops.elemwise_op import DimShuffle, dimshuffle
+from graph2jax.ops.elemwise import DimShuffle, dimshuffle
+from graph2jax.ops.math import expm1, log1p, sigmoid, softplus
 from graph2jax.ops.special import Softmax, log_softmax
 from graph2jax.rewrite.engine import register
 

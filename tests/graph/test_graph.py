@@ -18,7 +18,7 @@ from graph2jax.graph import (
     graph_replace,
     toposort,
 )
-from graph2jax.ops.elemwise_op import DimShuffle
+from graph2jax.ops.elemwise import DimShuffle
 from graph2jax.ops.reshape import Reshape
 
 

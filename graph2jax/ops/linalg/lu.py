@@ -1,12 +1,10 @@
-"""LU factorization and the matrix exponential: ``lu_factor``, ``lu``, ``lu_solve``,
-``pivot_to_permutation`` and ``expm``.
+"""LU factorization: ``lu_factor``, ``lu``, ``lu_solve`` and ``pivot_to_permutation``.
 
 ``LUFactor`` (scipy's packed factors and LAPACK's 0-based int32 pivots) and
-``PivotToPermutation`` are ops; ``lu`` and ``lu_solve`` are graphs over them
-(one-hot permutation matrices, triangle masks and triangular solves), so their
-gradients follow. ``LUFactor``'s gradient is the standard one of
-``A[perm] = L U``; it assumes a nonsingular matrix. ``Expm``'s gradient is
-the upper-right block of ``expm([[A.T, G], [0, A.T]])``.
+``PivotToPermutation`` are ops; ``lu`` and ``lu_solve`` are graphs over them (one-hot
+permutation matrices, triangle masks and triangular solves), so their gradients follow.
+``LUFactor``'s gradient is the standard one of ``A[perm] = L U``; it assumes a nonsingular
+matrix.
 """
 
 from __future__ import annotations
@@ -23,25 +21,21 @@ from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import disconnected, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.blas import matmul
-from graph2jax.ops.creation import arange, eye, zeros_like
-from graph2jax.ops.elemwise import eq
-from graph2jax.ops.elemwise_op import cast, dimshuffle
-from graph2jax.ops.join import concatenate
-from graph2jax.ops.linalg import (
+from graph2jax.ops.creation import arange, eye
+from graph2jax.ops.elemwise import cast, dimshuffle
+from graph2jax.ops.linalg._common import (
     TrianglePart,
+    _dim,
     _input_grad,
     _matrix_input,
     _mT,
     _out,
     linalg_dtype,
 )
-from graph2jax.ops.linalg_products import _dim
-from graph2jax.ops.linalg_solve import _default_b_ndim, solve_triangular
+from graph2jax.ops.linalg.solve import _default_b_ndim, solve_triangular
+from graph2jax.ops.math import eq
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.variable import TensorVariable
-
-# ---------------------------------------------------------------------------
-# pivots and permutations
 
 
 def _row_order(piv: np.ndarray) -> np.ndarray:
@@ -116,10 +110,6 @@ def _one_hot_rows(order: TensorVariable, n: Any, dtype: str) -> TensorVariable:
 
 def _unit_lower(lu: TensorVariable) -> TensorVariable:
     return TrianglePart(True, 0.0)(lu) + eye(_dim(lu, -1), dtype=lu.dtype)
-
-
-# ---------------------------------------------------------------------------
-# LU factorization
 
 
 class LUFactor(Op):
@@ -260,63 +250,4 @@ def lu_solve(
     return solve_triangular(packed, y, lower=False, b_ndim=b_ndim)
 
 
-# ---------------------------------------------------------------------------
-# matrix exponential
-
-
-class Expm(Op):
-    """The matrix exponential of each square matrix of a stack."""
-
-    def make_node(self, a: Any) -> Apply:
-        a = _matrix_input(self, a, square=True)
-        return Apply(self, [a], [_out(linalg_dtype(a.dtype), a.type.shape)])
-
-    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
-        dtype = node.outputs[0].dtype
-        out = scipy.linalg.expm(np.asarray(inputs[0], dtype=dtype))
-        output_storage[0][0] = np.asarray(out, dtype=dtype)
-
-    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
-        return input_shapes
-
-    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
-        # the Frechet derivative's adjoint: expm([[A^T, G], [0, A^T]])[:n, n:]
-        (a,), (ga,) = inputs, output_grads
-        at = _mT(cast(a, ga.dtype))
-        top = concatenate([at, ga], axis=-1)
-        bottom = concatenate([zeros_like(at), at], axis=-1)
-        n = a.shape[-1]
-        block = self(concatenate([top, bottom], axis=-2))
-        return [_input_grad(block[..., :n, n:], a)]
-
-
-@jax_funcify.register(Expm)
-def _jax_expm(op: Expm, node: Apply) -> Callable[..., Any]:
-    dtype = node.outputs[0].dtype
-    return lambda a: jax.scipy.linalg.expm(jnp.asarray(a, dtype=dtype))
-
-
-def expm(A: Any) -> TensorVariable:
-    """The matrix exponential of ``A`` (a square matrix or a stack of them), as ``scipy.linalg.expm``.
-
-    Examples
-    --------
-    >>> import numpy as np, graph2jax.tensor as gt
-    >>> a = gt.dmatrix("a")
-    >>> gt.linalg.expm(a).eval({a: np.zeros((2, 2))})
-    array([[1., 0.],
-           [0., 1.]])
-    """
-    return Expm()(A)
-
-
-__all__ = [
-    "Expm",
-    "LUFactor",
-    "PivotToPermutation",
-    "expm",
-    "lu",
-    "lu_factor",
-    "lu_solve",
-    "pivot_to_permutation",
-]
+__all__ = ["LUFactor", "PivotToPermutation", "lu", "lu_factor", "lu_solve", "pivot_to_permutation"]

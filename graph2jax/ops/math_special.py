@@ -1,14 +1,11 @@
-"""Special functions and float predicates beyond the core table of :mod:`graph2jax.ops.elemwise`.
+"""The special functions' rows of the elementwise table (the format of :mod:`graph2jax.ops.math`).
 
-Elementwise scalar ops (one :class:`~graph2jax.ops.elemwise_op.Elemwise` node
-each): ``isfinite``, ``isposinf``, ``isneginf``, ``log1mexp``, ``deg2rad``,
-``rad2deg``, ``angle``, ``xlogy``, ``xlog1py``, ``erfcx``, ``erfcinv``,
-``gammainc``, ``gammaincc``, ``gammaincinv``, ``gammainccinv`` (Newton's
-method in JAX, float64 inside), ``i0``, ``i1``, ``j0``, ``j1``. Functions that
-PyTensor builds as graphs of other functions stay graphs here (``logit``,
-``beta``, ``betaln``, ``poch``, ``factorial``, ``logaddexp``, the last made stable), so their dtypes,
-gradients and implementations come from the ops they use; ``digamma`` is
-``psi``.
+Elementwise scalar ops (one :class:`~graph2jax.ops.elemwise.Elemwise` node
+each): ``log1mexp``, ``deg2rad``, ``rad2deg``, ``angle``, ``xlogy``, ``xlog1py``,
+``erfcx``, ``erfcinv``, ``gammainc``, ``gammaincc``, ``gammaincinv``,
+``gammainccinv`` (Newton's method in JAX, float64 inside), ``i0``, ``i1``,
+``j0``, ``j1``. The special functions PyTensor builds as graphs of others
+(``logit``, ``beta`` ...) are in :mod:`graph2jax.ops.special`.
 
 Float functions follow PyTensor's ``upgrade_to_float`` (int8 and bool give
 float32, wider integers float64) and refuse complex inputs; ``angle`` gives
@@ -31,29 +28,21 @@ import numpy as np
 import scipy.special as sp
 
 from graph2jax.graph.gradtypes import grad_not_implemented
-from graph2jax.ops.elemwise import (
+from graph2jax.ops.math import (
     _FNC,
-    _bool_out,
     _d,
-    add,
     eq,
     exp,
     expm1,
-    gamma,
     gammaln,
     imag,
-    isinf,
     log,
     log1p,
-    maximum,
-    psi,
     real,
     switch,
 )
-from graph2jax.ops.elemwise import _define as define_row
-from graph2jax.ops.elemwise import complex as make_complex
-from graph2jax.ops.elemwise_op import cast, upgrade_to_float
-from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.ops.math import _define as define_row
+from graph2jax.ops.math import complex as make_complex
 from graph2jax.types.tensor_type import complex_dtypes
 from graph2jax.types.variable import TensorVariable
 
@@ -169,16 +158,10 @@ _SQRT_PI = np.sqrt(np.pi)
 # this table's functions as attributes, for gradients written with other rows
 _f = SimpleNamespace()
 
-# rows of the elementwise table, in the format of :mod:`graph2jax.ops.elemwise`
+# rows of the elementwise table, in the format of :mod:`graph2jax.ops.math`
 _FUNCTIONS: dict[str, Callable[..., TensorVariable]] = {}
 _define = functools.partial(define_row, into=_FUNCTIONS, module=__name__)
 # fmt: off
-_define("isfinite", 1, np.isfinite, jnp.isfinite, _bool_out, None,
-     "whether ``a`` is neither nan nor infinite; bool result", compute="keep")
-_define("isposinf", 1, lambda x: x == np.inf, lambda x: x == jnp.inf, _bool_out, None,
-     "whether ``x`` is +inf; bool result", args="x", compute="keep")
-_define("isneginf", 1, lambda x: x == -np.inf, lambda x: x == -jnp.inf, _bool_out, None,
-     "whether ``x`` is -inf; bool result", args="x", compute="keep")
 _define("log1mexp", 1, _log1mexp(np), _log1mexp(jnp), _FNC,
      _d(lambda x, o: -1 / expm1(-x)), "log(1 - exp(x)) for x <= 0, computed stably", args="x")
 _define("deg2rad", 1, np.deg2rad, jnp.deg2rad, _FNC, _const(np.pi / 180),
@@ -219,103 +202,6 @@ _define("j1", 1, sp.j1, _bessel_j(1), _FNC, _j1_grad,
 globals().update(_FUNCTIONS)
 _f.__dict__.update(_FUNCTIONS)
 
-digamma = psi
-
-
-def logit(x: Any) -> TensorVariable:
-    """The log-odds ``log(x / (1 - x))``, the inverse of ``sigmoid``.
-
-    Parameters
-    ----------
-    x : tensor-like
-        Probabilities; integers give float64 (true division, as PyTensor).
-
-    Examples
-    --------
-    >>> import graph2jax.tensor as gt
-    >>> gt.special.logit(gt.constant([0.5, 0.75])).eval()
-    array([0.        , 1.09861229])
-    """
-    x = as_tensor_variable(x)
-    return log(x / (1 - x))
-
-
-def beta(a: Any, b: Any) -> TensorVariable:
-    """The beta function ``gamma(a) * gamma(b) / gamma(a + b)``.
-
-    Parameters
-    ----------
-    a, b : tensor-like
-    """
-    return gamma(a) * gamma(b) / gamma(add(a, b))
-
-
-def betaln(a: Any, b: Any) -> TensorVariable:
-    """The log of the absolute beta function, ``gammaln(a) + gammaln(b) - gammaln(a + b)``.
-
-    Parameters
-    ----------
-    a, b : tensor-like
-    """
-    return gammaln(a) + gammaln(b) - gammaln(add(a, b))
-
-
-def poch(z: Any, m: Any) -> TensorVariable:
-    """The Pochhammer symbol (rising factorial) ``gamma(z + m) / gamma(z)``.
-
-    Parameters
-    ----------
-    z, m : tensor-like
-    """
-    return gamma(add(z, m)) / gamma(z)
-
-
-def factorial(n: Any) -> TensorVariable:
-    """``n!`` as ``gamma(n + 1)`` (a float, defined for non-integer ``n`` too).
-
-    Parameters
-    ----------
-    n : tensor-like
-
-    Examples
-    --------
-    >>> import graph2jax.tensor as gt
-    >>> gt.special.factorial(gt.constant([0, 3, 5])).eval()
-    array([  1.,   6., 120.])
-    """
-    return gamma(add(n, 1))
-
-
-def logaddexp(*xs: Any) -> TensorVariable:
-    """``log(exp(x0) + exp(x1) + ...)``, computed without overflow.
-
-    PyTensor exponentiates the terms directly; here the largest term is taken
-    out first (as numpy's ``logaddexp``), which gives the same values where
-    PyTensor's do not overflow, and the same dtypes.
-
-    Parameters
-    ----------
-    *xs : tensor-like
-        One or more terms, broadcast together; integers and bools become floats.
-
-    Examples
-    --------
-    >>> import graph2jax.tensor as gt
-    >>> round(float(gt.logaddexp(1000.0, 1000.0).eval()), 3)
-    1000.693
-    """
-    if not xs:
-        raise TypeError("logaddexp needs at least one input")
-    terms = [as_tensor_variable(x) for x in xs]
-    dtype = upgrade_to_float(*[t.dtype for t in terms])
-    terms = [cast(t, dtype) for t in terms]
-    peak = functools.reduce(maximum, terms)
-    # an infinite peak is the answer itself (and would give inf - inf = nan below)
-    total = add(*[exp(t - peak) for t in terms])
-    return switch(isinf(peak), peak, peak + log(total))
-
-
-# ``beta``, ``betaln``, ``factorial``, ``logit``, ``poch``, ``xlogy`` and ``xlog1py`` live
-# in ``graph2jax.tensor.special`` only, as in PyTensor
-_SPECIAL_ONLY = ("beta", "betaln", "factorial", "logit", "poch", "xlog1py", "xlogy")
-__all__ = ["digamma", "logaddexp", *(n for n in _FUNCTIONS if n not in _SPECIAL_ONLY)]
+# ``xlogy`` and ``xlog1py`` live in ``graph2jax.tensor.special`` only, as in PyTensor
+_SPECIAL_ONLY = ("xlog1py", "xlogy")
+__all__ = [n for n in _FUNCTIONS if n not in _SPECIAL_ONLY]

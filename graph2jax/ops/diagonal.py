@@ -20,7 +20,7 @@ from graph2jax.ops.elemwise import (
 from graph2jax.ops.join import stack
 from graph2jax.ops.math import maximum, minimum, switch
 from graph2jax.ops.reduce import min as tensor_min
-from graph2jax.ops.shape import shape_i
+from graph2jax.ops.shape import shape_i, static_or_symbolic_length
 from graph2jax.ops.subtensor import set_subtensor
 from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.variable import TensorVariable
@@ -42,11 +42,6 @@ def _diag_indices(rows: Any, cols: Any, offset: Any) -> tuple[Any, Any]:
     length = maximum(minimum(rows - first_row, cols - first_col), 0)
     r = arange(length, dtype="int64")
     return r + first_row, r + first_col
-
-
-def _static_or_symbolic_length(x: TensorVariable, axis: int) -> Any:
-    length = x.type.shape[axis]
-    return length if length is not None else shape_i(x, axis)
 
 
 def _offset(offset: Any, what: str) -> Any:
@@ -74,8 +69,8 @@ def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> TensorV
     offset = _offset(offset, "diagonal")
     a = moveaxis(a, (axis1, axis2), (-2, -1))
     rows, cols = _diag_indices(
-        _static_or_symbolic_length(a, a.ndim - 2),
-        _static_or_symbolic_length(a, a.ndim - 1),
+        static_or_symbolic_length(a, a.ndim - 2),
+        static_or_symbolic_length(a, a.ndim - 1),
         offset,
     )
     return a[..., rows, cols]
@@ -116,7 +111,7 @@ def diag(v: Any, k: int = 0) -> TensorVariable:
     if v.ndim != 1:
         raise ValueError(f"diag: {v.describe()} must be a vector or a matrix, not {v.ndim}-d")
     k = _offset(k, "diag")
-    n = _static_or_symbolic_length(v, 0)
+    n = static_or_symbolic_length(v, 0)
     size = n + abs(k)
     rows, cols = _diag_indices(size, size, k)
     return set_subtensor(zeros((size, size), dtype=v.dtype)[rows, cols], v)
@@ -169,7 +164,7 @@ def fill_diagonal(a: Any, val: Any) -> TensorVariable:
     if a.ndim < 2:
         raise TypeError(f"fill_diagonal: {a.describe()} has {a.ndim} dimensions, it needs 2+")
     val = _fill_value(a, val, "fill_diagonal")
-    lengths = [_static_or_symbolic_length(a, i) for i in range(a.ndim)]
+    lengths = [static_or_symbolic_length(a, i) for i in range(a.ndim)]
     known = {n for n in lengths if isinstance(n, int)}
     if a.ndim > 2 and len(known) > 1:  # numpy's rule: only 2-d arrays may be rectangular
         raise ValueError(
@@ -198,8 +193,8 @@ def fill_diagonal_offset(a: Any, val: Any, offset: Any) -> TensorVariable:
         raise TypeError(f"fill_diagonal_offset: {a.describe()} must be a matrix, not {a.ndim}-d")
     val = _fill_value(a, val, "fill_diagonal_offset")
     rows, cols = _diag_indices(
-        _static_or_symbolic_length(a, 0),
-        _static_or_symbolic_length(a, 1),
+        static_or_symbolic_length(a, 0),
+        static_or_symbolic_length(a, 1),
         _offset(offset, "fill_diagonal_offset"),
     )
     return set_subtensor(a[rows, cols], val)

@@ -18,6 +18,7 @@ from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.broadcast import broadcast_shape, broadcast_to
+from graph2jax.ops.creation import zeros_like
 from graph2jax.ops.elemwise import Cast, DimShuffle, cast, shape_padaxis, upcast
 from graph2jax.ops.shape import Shape, shape_i
 from graph2jax.types.as_tensor import as_tensor_variable
@@ -270,8 +271,6 @@ class Split(Op):
         x = inputs[0]
         if x.dtype not in continuous_dtypes:
             return [disconnected(), disconnected()]
-        from graph2jax.ops.creation import zeros_like
-
         pieces = [
             zeros_like(o) if is_disconnected(g) else g
             for o, g in zip(outputs, output_grads, strict=True)

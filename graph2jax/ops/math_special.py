@@ -28,6 +28,7 @@ import numpy as np
 import scipy.special as sp
 
 from graph2jax.graph.gradtypes import grad_not_implemented
+from graph2jax.ops.creation import zeros_like
 from graph2jax.ops.math import (
     _FNC,
     _d,
@@ -77,8 +78,6 @@ def _const(factor: float) -> Callable[..., list]:
 def _angle_grad(i: list, o: Any, gz: Any) -> list:
     (z,) = i
     if z.dtype not in complex_dtypes:  # the angle of a real number is piecewise constant
-        from graph2jax.ops.creation import zeros_like
-
         return [zeros_like(z)]
     # PyTensor's convention for complex inputs: d/dRe + 1j d/dIm of atan2(Im, Re)
     x, y = real(z), imag(z)

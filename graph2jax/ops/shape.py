@@ -109,6 +109,15 @@ def shape_i(x: Any, i: int) -> TensorVariable:
     return Shape_i(i)(x)
 
 
+def static_or_symbolic_length(x: TensorVariable, axis: int) -> int | TensorVariable:
+    """The length of ``x`` along ``axis``: a python int where static, ``shape_i`` otherwise.
+
+    Graph-building code takes a python int where it can, so static lengths stay static.
+    """
+    length = x.type.shape[axis]
+    return length if length is not None else shape_i(x, axis)
+
+
 def transpose(x: Any, axes: Sequence[int] | None = None) -> TensorVariable:
     """Permute the axes of ``x`` (reverse them by default; negative axes count from the end).
 

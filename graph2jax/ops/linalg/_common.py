@@ -24,6 +24,7 @@ from graph2jax.graph.basic import Apply, Op, Variable
 from graph2jax.graph.gradtypes import NullType, disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.elemwise import dimshuffle, unbroadcast
+from graph2jax.ops.shape import static_or_symbolic_length
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType, complex_dtypes, discrete_dtypes, float_dtypes
 from graph2jax.types.variable import TensorVariable
@@ -148,13 +149,8 @@ def _triangle_grad(g: TensorVariable, lower: bool) -> TensorVariable:
     return TrianglePart(lower, 0.5)(g + _mT(g))
 
 
-def _dim(x: TensorVariable, axis: int) -> Any:
-    """The length of ``x`` along ``axis``: a Python int where static, a symbolic scalar otherwise."""
-    return x.type.shape[axis] if x.type.shape[axis] is not None else x.shape[axis]
-
-
 def _dims(x: TensorVariable, axes: range | list[int]) -> list[Any]:
-    return [_dim(x, a) for a in axes]
+    return [static_or_symbolic_length(x, a) for a in axes]
 
 
 def _product(dims: list[Any]) -> Any:

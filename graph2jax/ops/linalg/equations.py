@@ -13,22 +13,36 @@ from typing import Any
 
 from graph2jax.ops.creation import eye
 from graph2jax.ops.elemwise import cast
-from graph2jax.ops.linalg._common import _dim, _matrix_input, _mT, linalg_dtype
+from graph2jax.ops.linalg._common import _matrix_input, _mT, linalg_dtype
 from graph2jax.ops.linalg.matfuncs import _kron_axes
 from graph2jax.ops.linalg.solve import solve
 from graph2jax.ops.math import conj
 from graph2jax.ops.reshape import reshape
+from graph2jax.ops.shape import static_or_symbolic_length
 from graph2jax.types.tensor_type import complex_dtypes
 from graph2jax.types.variable import TensorVariable
 
 
 def _vec(x: TensorVariable) -> TensorVariable:
     """Each matrix of ``x`` flattened row-major."""
-    return reshape(x, [*(_dim(x, k) for k in range(x.ndim - 2)), _dim(x, -2) * _dim(x, -1)])
+    return reshape(
+        x,
+        [
+            *(static_or_symbolic_length(x, k) for k in range(x.ndim - 2)),
+            static_or_symbolic_length(x, -2) * static_or_symbolic_length(x, -1),
+        ],
+    )
 
 
 def _unvec(x: TensorVariable, like: TensorVariable) -> TensorVariable:
-    return reshape(x, [*(_dim(x, k) for k in range(x.ndim - 1)), _dim(like, -2), _dim(like, -1)])
+    return reshape(
+        x,
+        [
+            *(static_or_symbolic_length(x, k) for k in range(x.ndim - 1)),
+            static_or_symbolic_length(like, -2),
+            static_or_symbolic_length(like, -1),
+        ],
+    )
 
 
 def _float_matrices(name: str, *xs: Any) -> list[TensorVariable]:
@@ -52,8 +66,8 @@ def solve_sylvester(A: Any, B: Any, Q: Any) -> TensorVariable:
            [0., 2.]])
     """
     A, B, Q = _float_matrices("solve_sylvester", A, B, Q)
-    eye_m = eye(_dim(A, -1), dtype=A.dtype)
-    eye_n = eye(_dim(B, -1), dtype=B.dtype)
+    eye_m = eye(static_or_symbolic_length(A, -1), dtype=A.dtype)
+    eye_n = eye(static_or_symbolic_length(B, -1), dtype=B.dtype)
     system = _kron_axes(A, eye_n, 2) + _kron_axes(eye_m, _mT(B), 2)
     return _unvec(solve(system, _vec(Q), b_ndim=1), Q)
 
@@ -92,7 +106,7 @@ def solve_discrete_lyapunov(A: Any, Q: Any, method: str = "bilinear") -> TensorV
             f"solve_discrete_lyapunov: method must be 'direct' or 'bilinear', got {method!r}"
         )
     A, Q = _float_matrices("solve_discrete_lyapunov", A, Q)
-    n = _dim(A, -1)
+    n = static_or_symbolic_length(A, -1)
     conj_a = conj(A) if A.dtype in complex_dtypes else A
     system = eye(n * n, dtype=A.dtype) - _kron_axes(A, conj_a, 2)
     return _unvec(solve(system, _vec(Q), b_ndim=1), Q)

@@ -25,7 +25,6 @@ from graph2jax.ops.creation import arange, eye
 from graph2jax.ops.elemwise import cast, dimshuffle
 from graph2jax.ops.linalg._common import (
     TrianglePart,
-    _dim,
     _input_grad,
     _matrix_input,
     _mT,
@@ -34,6 +33,7 @@ from graph2jax.ops.linalg._common import (
 )
 from graph2jax.ops.linalg.solve import _default_b_ndim, solve_triangular
 from graph2jax.ops.math import eq
+from graph2jax.ops.shape import static_or_symbolic_length
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.variable import TensorVariable
 
@@ -109,7 +109,7 @@ def _one_hot_rows(order: TensorVariable, n: Any, dtype: str) -> TensorVariable:
 
 
 def _unit_lower(lu: TensorVariable) -> TensorVariable:
-    return TrianglePart(True, 0.0)(lu) + eye(_dim(lu, -1), dtype=lu.dtype)
+    return TrianglePart(True, 0.0)(lu) + eye(static_or_symbolic_length(lu, -1), dtype=lu.dtype)
 
 
 class LUFactor(Op):

@@ -27,7 +27,6 @@ from graph2jax.ops.diagonal import trace as diagonal_trace
 from graph2jax.ops.elemwise import cast, dimshuffle, real_of
 from graph2jax.ops.join import concatenate, join
 from graph2jax.ops.linalg._common import (
-    _dim,
     _dims,
     _input_grad,
     _matrix_input,
@@ -45,6 +44,7 @@ from graph2jax.ops.reduce import max as reduce_max
 from graph2jax.ops.reduce import min as reduce_min
 from graph2jax.ops.reduce import sum as reduce_sum
 from graph2jax.ops.reshape import flatten, reshape
+from graph2jax.ops.shape import static_or_symbolic_length
 from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.variable import TensorVariable
 
@@ -127,7 +127,10 @@ def _kron_axes(a: TensorVariable, b: TensorVariable, k: int) -> TensorVariable:
     outer = dimshuffle(a, [*lead, *(p for i in kron for p in (i, "x"))]) * dimshuffle(
         b, [*lead, *(p for i in kron for p in ("x", i))]
     )
-    shape = [*_dims(outer, lead), *(_dim(a, i) * _dim(b, i) for i in kron)]
+    shape = [
+        *_dims(outer, lead),
+        *(static_or_symbolic_length(a, i) * static_or_symbolic_length(b, i) for i in kron),
+    ]
     return reshape(outer, shape)
 
 

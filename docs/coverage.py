@@ -4,7 +4,7 @@ First every :class:`~graph2jax.graph.basic.Op` subclass defined in graph2jax,
 with its module, whether it has a JAX implementation (``jax_funcify``), a
 numpy reference (``perform``) and a gradient (``L_op``/``grad``, unless the op
 sets ``differentiable = False``); then every scalar function the
-:class:`~graph2jax.ops.elemwise_op.Elemwise` op applies, with its arity and
+:class:`~graph2jax.ops.elemwise.Elemwise` op applies, with its arity and
 whether it has a gradient. Regenerate the file after adding an op::
 
     .venv/bin/python docs/coverage.py > docs/op_coverage.txt
@@ -21,7 +21,7 @@ import sys
 import graph2jax
 from graph2jax.graph.basic import Op
 from graph2jax.linker.dispatch import has_jax_impl
-from graph2jax.ops.elemwise_op import SCALAR_OPS
+from graph2jax.ops.elemwise import SCALAR_OPS
 
 
 def op_classes() -> list[type[Op]]:

@@ -30,9 +30,8 @@ from graph2jax.compile.function_shell import Function
 from graph2jax.graph.basic import Apply, Constant, Variable, toposort
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.ops.blas import Dot
-from graph2jax.ops.elemwise_op import Elemwise
+from graph2jax.ops.elemwise import DimShuffle, Elemwise
 from graph2jax.ops.reduce import CAReduce
-from graph2jax.ops.shape import DimShuffle
 from graph2jax.ops.subtensor import Subtensor
 from graph2jax.ops.subtensor_key import assemble
 

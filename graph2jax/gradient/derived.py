@@ -13,7 +13,6 @@ from graph2jax.gradient.reverse import (
     _check_term,
     _disconnected_result,
     _float_zeros_like,
-    _gt,
     _like_input,
     disconnected_type,
     grad,
@@ -22,6 +21,10 @@ from graph2jax.graph.basic import Constant, Variable, ancestors, graph_inputs, g
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.graph.gradtypes import is_disconnected
 from graph2jax.ops.jacobian import JacobianRows
+from graph2jax.ops.join import stack
+from graph2jax.ops.math import add
+from graph2jax.ops.reduce import sum as reduce_sum
+from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType
 
 
@@ -194,7 +197,7 @@ def jacobian(
     array([[2., 0.],
            [0., 4.]])
     """
-    expression = _gt().as_tensor_variable(expression)
+    expression = as_tensor_variable(expression)
     wrts = _as_list(wrt)
     options = dict(consider_constant=consider_constant, disconnected_inputs=disconnected_inputs)
     if expression.ndim == 0:
@@ -210,7 +213,7 @@ def jacobian(
 
 def _unrolled_jacobian(expression: Variable, wrts: list[Variable], options: dict) -> list:
     """One backward pass per element, seeded with the element's one-hot array, stacked."""
-    shape, gt = expression.type.shape, _gt()
+    shape = expression.type.shape
     per_element = []
     for i in range(int(np.prod(shape))):
         seed = np.zeros(shape, dtype=expression.dtype)
@@ -221,7 +224,7 @@ def _unrolled_jacobian(expression: Variable, wrts: list[Variable], options: dict
         rows = [r[k] for r in per_element]
         # stack the last axis first so that the rows end up in expression's shape
         for length in reversed(shape):
-            rows = [gt.stack(rows[j : j + length]) for j in range(0, len(rows), length)]
+            rows = [stack(rows[j : j + length]) for j in range(0, len(rows), length)]
         results.append(rows[0])
     return results
 
@@ -261,7 +264,7 @@ def hessian(
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
-    cost = _gt().as_tensor_variable(cost)
+    cost = as_tensor_variable(cost)
     if cost.ndim != 0:
         raise TypeError(
             f"hessian: cost must be a scalar, but {cost.describe()} has type {cost.type}"
@@ -309,7 +312,7 @@ def hessian_vector_product(
     """
     wrts, points = _one_point_each("hessian_vector_product", "variables in wrt", wrt, p, "in p")
     grads = grad(cost, wrts, **grad_kwargs)
-    projected = _gt().add(*[_gt().sum(gw * q) for gw, q in zip(grads, points, strict=True)])
+    projected = add(*[reduce_sum(gw * q) for gw, q in zip(grads, points, strict=True)])
     return _like_input(wrt, grad(projected, wrts, **grad_kwargs))
 
 

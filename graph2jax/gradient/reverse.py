@@ -37,6 +37,11 @@ import numpy as np
 from graph2jax.config import config
 from graph2jax.graph.basic import Variable, toposort
 from graph2jax.graph.gradtypes import DisconnectedType, is_disconnected, is_null
+from graph2jax.ops.creation import zeros_like
+from graph2jax.ops.elemwise import cast
+from graph2jax.ops.shape import specify_shape
+from graph2jax.rewrite.engine import stabilized
+from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import TensorType, continuous_dtypes
 
 disconnected_type = DisconnectedType()
@@ -50,12 +55,6 @@ class NullTypeGradError(TypeError):
     """A requested gradient is undefined or not implemented (a ``NullType`` term reached it)."""
 
 
-def _gt() -> Any:
-    import graph2jax.tensor as gt
-
-    return gt
-
-
 def _carries_gradient(var: Variable) -> bool:
     """Only continuous tensors have gradients (integers, bools and generators have none)."""
     return isinstance(var.type, TensorType) and var.dtype in continuous_dtypes
@@ -64,13 +63,13 @@ def _carries_gradient(var: Variable) -> bool:
 def _float_zeros_like(var: Variable) -> Variable:
     """Zeros of ``var``'s shape; of ``var``'s dtype when it is continuous, else of floatX."""
     dtype = var.dtype if var.dtype in continuous_dtypes else config.floatX
-    return _gt().zeros_like(var, dtype=dtype)
+    return zeros_like(var, dtype=dtype)
 
 
 def _seed_ones(cost: Variable) -> Variable:
     """d cost / d cost: ones of the (scalar) cost's type, floatX for a discrete cost."""
     dtype = cost.dtype if cost.dtype in continuous_dtypes else config.floatX
-    return _gt().constant(np.ones((), dtype=dtype))
+    return constant(np.ones((), dtype=dtype))
 
 
 def _as_list(x: Any) -> list:
@@ -89,7 +88,7 @@ def _like_input(template: Any, results: list) -> Any:
 def _check_term(term: Any, var: Variable, where: str) -> Variable:
     """A non-special gradient term of ``var``, checked against ``var``'s type and cast to its dtype."""
     if not isinstance(term, Variable):
-        term = _gt().as_tensor_variable(term)
+        term = as_tensor_variable(term)
     if not isinstance(term.type, TensorType):
         raise TypeError(f"{where} is {term} of type {term.type}, expected a tensor")
     static = zip(term.type.shape, var.type.shape, strict=False)
@@ -99,7 +98,7 @@ def _check_term(term: Any, var: Variable, where: str) -> Variable:
             f"has type {var.type} (shape {var.type.shape})"
         )
     if term.dtype != var.dtype:
-        term = _gt().cast(term, var.dtype)
+        term = cast(term, var.dtype)
     return term
 
 
@@ -143,7 +142,7 @@ def _seeds(cost: Variable | None, known_grads: dict | None) -> list[tuple[Variab
     for var, g in (known_grads or {}).items():
         if not isinstance(var, Variable):
             raise TypeError(f"grad: known_grads keys must be variables, got {var!r}")
-        g = g if isinstance(g, Variable) else _gt().as_tensor_variable(g)
+        g = g if isinstance(g, Variable) else as_tensor_variable(g)
         if not (is_null(g) or is_disconnected(g)):
             g = _check_term(g, var, f"the known gradient of {var.describe()}")
         if not is_disconnected(g):
@@ -312,8 +311,6 @@ def grad(
         # differentiate the stable form of the cost (log(1/(1+exp(-z))) -> -softplus(-z)): its
         # gradient stays finite where the naive one is inf * 0; wrt and constants are leaves,
         # which the stabilized copy keeps
-        from graph2jax.rewrite.engine import stabilized
-
         seeds = [(stabilized([cost])[0], seeds[0][1])]
 
     terms, connected = _backprop(seeds, wrt_list, blocked)
@@ -324,7 +321,7 @@ def grad(
             g = _total(terms[id(w)])
             if not is_null(g) and g.type.shape != w.type.shape:
                 # the documented contract, as PyTensor: the gradient has wrt's static shape
-                g = _gt().specify_shape(g, w.type.shape)
+                g = specify_shape(g, w.type.shape)
             if is_null(g):
                 if null_gradients == "raise":
                     raise NullTypeGradError(

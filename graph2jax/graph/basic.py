@@ -98,6 +98,14 @@ class Type:
         """Whether ``a`` and ``b`` are the same value of this type."""
         return bool(a == b)
 
+    def make_constant(self, value: Any) -> Variable:
+        """A constant holding ``value``, for a python value given where this type's variable goes.
+
+        ``clone_replace(out, {x: 2.0})`` builds its replacement this way, so the IR
+        needs to know no concrete type. Raises ``TypeError`` unless a subclass says how.
+        """
+        raise TypeError(f"{type(self).__name__} cannot make a constant of {value!r}")
+
 
 class Variable:
     """A symbolic value: an input, a constant or the output of an Apply.
@@ -482,11 +490,7 @@ def graph_replace(outputs: Any, replace: Any, strict: bool = True) -> Any:
 
 
 def _as_variable_like(value: Any, like: Variable) -> Variable:
-    if isinstance(value, Variable):
-        return value
-    import graph2jax.tensor as gt
-
-    return gt.as_tensor_variable(value, dtype=getattr(like.type, "dtype", None))
+    return value if isinstance(value, Variable) else like.type.make_constant(value)
 
 
 def _clone_with_memo(

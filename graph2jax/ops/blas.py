@@ -28,17 +28,13 @@ from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise import cast, mul, upcast
-from graph2jax.ops.shape import dimshuffle, reshape
-from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.ops.creation import eye, ones
+from graph2jax.ops.elemwise import dimshuffle
+from graph2jax.ops.math import cast, mul, upcast
+from graph2jax.ops.reshape import reshape
+from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import TensorType, discrete_dtypes
 from graph2jax.types.variable import TensorVariable
-
-
-def _gt() -> Any:
-    import graph2jax.tensor as gt
-
-    return gt
 
 
 def _matmul_precision() -> jax.lax.Precision:
@@ -246,7 +242,7 @@ class Einsum(Op):
         shape = []
         for length, c in zip(node.outputs[0].type.shape, self.out_subscripts, strict=True):
             if length is not None:
-                shape.append(_gt().constant(length, dtype="int64"))
+                shape.append(constant(length, dtype="int64"))
                 continue
             # an axis that is not statically 1 holds the (broadcast) length
             shape.append(
@@ -278,7 +274,6 @@ class Einsum(Op):
         length-1 axis (broadcast in the forward pass) is summed over and put
         back as a length-1 axis.
         """
-        gt = _gt()
         x, sub = inputs[k], self.in_subscripts[k]
         others = [self.out_subscripts] + [s for j, s in enumerate(self.in_subscripts) if j != k]
         operands = [gz] + [v for j, v in enumerate(inputs) if j != k]
@@ -293,13 +288,13 @@ class Einsum(Op):
                 target.append(next(fresh))
             elif c in seen:
                 target.append(next(fresh))
-                operands.append(gt.eye(length, dtype=gz.dtype))
+                operands.append(eye(length, dtype=gz.dtype))
                 others.append(c + target[-1])
             else:
                 seen.add(c)
                 target.append(c)
                 if c not in present:
-                    operands.append(gt.ones((length,), dtype=gz.dtype))
+                    operands.append(ones((length,), dtype=gz.dtype))
                     others.append(c)
         kept = "".join(t for p, t in enumerate(target) if p not in length_one)
         g = Einsum(f"{','.join(others)}->{kept}", self.name)(*operands)

@@ -1,5 +1,5 @@
 """Creating tensors: ``alloc``/``zeros``/``ones``/``full``, ``fill`` (``second``) and the ``*_like``
-functions, ``arange``, ``linspace``, ``eye``/``identity_like``, ``tri``/``tril``/``triu``.
+functions, ``empty``/``empty_like``, ``arange``, ``linspace``, ``eye``/``identity_like`` and ``tri``.
 
 Shapes, bounds and offsets decide output shapes, so they are static inputs:
 built from constants and ``x.shape`` they are known while tracing; taken from a
@@ -23,14 +23,17 @@ from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise_op import (
+from graph2jax.ops.elemwise import (
     broadcast_static_shape,
     cast,
+    dimshuffle,
+    shape_padleft,
     unbroadcast,
     upcast,
     upgrade_to_float,
 )
-from graph2jax.ops.shape import Shape, dimshuffle, shape_i, shape_padleft
+from graph2jax.ops.math import ceil, maximum
+from graph2jax.ops.shape import Shape, shape_i
 from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import TensorType, continuous_dtypes, int_dtypes, uint_dtypes
 from graph2jax.types.variable import TensorVariable
@@ -309,20 +312,18 @@ class ARange(Op):
         output_storage[0][0] = np.arange(start, stop, step, dtype=self.dtype)
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
-        import graph2jax.tensor as gt
-
         start, stop, step = node.inputs
-        length = gt.ceil((gt.cast(stop, "float64") - start) / step)
-        return [(gt.maximum(gt.cast(length, "int64"), 0),)]
+        length = ceil((cast(stop, "float64") - start) / step)
+        return [(maximum(cast(length, "int64"), 0),)]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         if self.dtype not in continuous_dtypes:
             return [disconnected()] * 3
-        import graph2jax.tensor as gt
+        from graph2jax.ops.reduce import sum as reduce_sum
 
         (gz,) = output_grads
         steps = arange(shape_i(outputs[0], 0), dtype=self.dtype)
-        return [gt.sum(gz), disconnected(), gt.sum(gz * steps)]
+        return [reduce_sum(gz), disconnected(), reduce_sum(gz * steps)]
 
 
 def _arange_length(start: Any, stop: Any, step: Any) -> int:
@@ -410,7 +411,7 @@ class Linspace(Op):
         start, stop, num = inputs
         if self.dtype not in continuous_dtypes:
             return [disconnected()] * 3
-        import graph2jax.tensor as gt
+        from graph2jax.ops.reduce import sum as reduce_sum
 
         (gz,) = output_grads
         # the samples are start + t * (stop - start), t the linspace of [0, 1]
@@ -420,8 +421,8 @@ class Linspace(Op):
         pattern = ["x"] * gz.ndim
         pattern[self.axis] = 0
         t = dimshuffle(t, pattern)
-        g_stop = gt.sum(gz * t, axis=self.axis)
-        g_start = gt.sum(gz, axis=self.axis) - g_stop
+        g_stop = reduce_sum(gz * t, axis=self.axis)
+        g_start = reduce_sum(gz, axis=self.axis) - g_stop
         return [
             unbroadcast(g, x) if x.dtype in continuous_dtypes else disconnected()
             for g, x in ((g_start, start), (g_stop, stop))
@@ -537,42 +538,35 @@ def tri(N: Any, M: Any = None, k: Any = 0, dtype: Any = None) -> TensorVariable:
     return Tri(_dtype(dtype))(N, N if M is None else M, k)
 
 
-def _triangle(m: Any, k: Any, lower: bool) -> TensorVariable:
-    import graph2jax.tensor as gt
-
-    m = as_tensor_variable(m)
-    if m.ndim < 2:
-        raise ValueError(f"tril/triu: {m.describe()} has {m.ndim} dimensions; at least 2 needed")
-    zero = _scalar(0, m.dtype)
-    n_rows, n_cols = shape_i(m, -2), shape_i(m, -1)
-    if lower:
-        return gt.switch(tri(n_rows, n_cols, k, dtype="bool"), m, zero)
-    return gt.switch(tri(n_rows, n_cols, _offset(k, -1), dtype="bool"), zero, m)
-
-
-def _offset(k: Any, delta: int) -> Any:
-    return k + delta if isinstance(k, int | np.integer) else _int_scalar(k, "k") + delta
-
-
-def tril(m: Any, k: Any = 0) -> TensorVariable:
-    """``m`` with the elements above its ``k``-th diagonal zeroed (on the last two axes).
+def empty(shape: Any, dtype: Any = None) -> TensorVariable:
+    """A new tensor of ``shape`` and ``dtype`` (floatX by default) whose values must not be
+    relied on; JAX has no uninitialised memory, so they are zeros.
 
     Examples
     --------
-    >>> import numpy as np, graph2jax.tensor as gt
-    >>> gt.tril(gt.constant(np.ones((2, 3), dtype="int32")), -1).eval()
-    array([[0, 0, 0],
-           [1, 0, 0]], dtype=int32)
+    >>> import graph2jax.tensor as gt
+    >>> gt.empty((2, 3), dtype="int32").type
+    TensorType(int32, shape=(2, 3))
     """
-    return _triangle(m, k, lower=True)
+    return zeros(shape, dtype=dtype)
 
 
-def triu(m: Any, k: Any = 0) -> TensorVariable:
-    """``m`` with the elements below its ``k``-th diagonal zeroed (on the last two axes)."""
-    return _triangle(m, k, lower=False)
+def empty_like(prototype: Any, dtype: Any = None) -> TensorVariable:
+    """A new tensor with the shape (and, by default, the dtype) of ``prototype``; see
+    :func:`empty`.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.empty_like(gt.tensor("int32", shape=(3, None))).type
+    TensorType(int32, shape=(3, None))
+    """
+    return zeros_like(prototype, dtype=dtype)
 
 
 __all__ = [
+    "empty",
+    "empty_like",
     "ARange",
     "Alloc",
     "Eye",
@@ -591,8 +585,6 @@ __all__ = [
     "ones_like",
     "second",
     "tri",
-    "tril",
-    "triu",
     "zeros",
     "zeros_like",
 ]

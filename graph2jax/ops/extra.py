@@ -21,18 +21,17 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise import cast, true_div
+from graph2jax.ops.creation import alloc
+from graph2jax.ops.elemwise import dimshuffle
+from graph2jax.ops.join import concatenate
+from graph2jax.ops.math import cast, maximum, true_div
 from graph2jax.ops.reduce import normalize_axis
-from graph2jax.ops.shape import dimshuffle, flatten
-from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.ops.reduce import sum as reduce_sum
+from graph2jax.ops.reshape import flatten, reshape
+from graph2jax.ops.shape import shape as shape_of
+from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import TensorType, int_dtypes, uint_dtypes
 from graph2jax.types.variable import TensorVariable
-
-
-def _gt() -> Any:
-    import graph2jax.tensor as gt
-
-    return gt
 
 
 def one_axis(axis: Any, x: TensorVariable, op_name: str) -> int:
@@ -169,12 +168,9 @@ class Diff(Op):
         output_storage[0][0] = np.asarray(result, dtype=node.outputs[0].dtype)
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
-        gt = _gt()
         shp = list(input_shapes[0])
-        n = gt.constant(self.n, dtype="int64")
-        shp[self.axis] = (
-            shp[self.axis] + n if self.transposed else gt.maximum(shp[self.axis] - n, 0)
-        )
+        n = constant(self.n, dtype="int64")
+        shp[self.axis] = shp[self.axis] + n if self.transposed else maximum(shp[self.axis] - n, 0)
         return [tuple(shp)]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
@@ -279,19 +275,18 @@ class Repeat(Op):
         output_storage[0][0] = np.moveaxis(out, 0, self.axis)
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
-        gt = _gt()
         reps = cast(node.inputs[1], "int64")
         shp = list(input_shapes[0])
         if self.transposed:
-            shp[self.axis] = gt.shape(reps)[0]
+            shp[self.axis] = shape_of(reps)[0]
         else:
-            shp[self.axis] = gt.sum(reps) if reps.ndim else shp[self.axis] * reps
+            shp[self.axis] = reduce_sum(reps) if reps.ndim else shp[self.axis] * reps
         return [tuple(shp)]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         x, repeats = inputs
         if repeats.ndim == 0:  # one count per slice: the transpose needs the number of slices
-            repeats = _gt().alloc(repeats, x.shape[self.axis])
+            repeats = alloc(repeats, x.shape[self.axis])
         return [Repeat(self.axis, not self.transposed)(output_grads[0], repeats), disconnected()]
 
 
@@ -376,10 +371,9 @@ class Tile(Op):
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         x, reps = inputs
         # axis i of the output is (reps[i], x.shape[i]) once reshaped: sum over the tiles
-        gt = _gt()
         split = [d for i in range(x.ndim) for d in (reps[i], x.shape[i])]
-        tiles = gt.reshape(output_grads[0], split, ndim=2 * x.ndim)
-        return [gt.sum(tiles, axis=tuple(range(0, 2 * x.ndim, 2))), disconnected()]
+        tiles = reshape(output_grads[0], split, ndim=2 * x.ndim)
+        return [reduce_sum(tiles, axis=tuple(range(0, 2 * x.ndim, 2))), disconnected()]
 
 
 @jax_funcify.register(Tile)
@@ -415,7 +409,7 @@ def tile(A: Any, reps: Sequence[int] | Any) -> TensorVariable:  # noqa: N803 (Py
         )
     d = reps.type.shape[0]
     if d < x.ndim:
-        reps = _gt().concatenate([np.ones(x.ndim - d, dtype="int64"), cast(reps, "int64")])
+        reps = concatenate([np.ones(x.ndim - d, dtype="int64"), cast(reps, "int64")])
     elif d > x.ndim:
         x = dimshuffle(x, ("x",) * (d - x.ndim) + tuple(range(x.ndim)))
     return Tile()(x, cast(reps, "int64"))

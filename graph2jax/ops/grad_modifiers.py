@@ -17,6 +17,8 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import disconnected, grad_undefined
 from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.ops.creation import zeros_like
+from graph2jax.ops.math import clip
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.variable import TensorVariable
 
@@ -62,17 +64,15 @@ class GradModifier(Op):
         return input_shapes
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
-        import graph2jax.tensor as gt
-
         (x,), (gz,) = inputs, output_grads
         if self.rule == "zero":
-            return [gt.zeros_like(gz)]
+            return [zeros_like(gz)]
         if self.rule == "disconnected":
             return [disconnected()]
         if self.rule == "undefined":
             return [grad_undefined(self, 0, x, "undefined_grad marks it so")]
         if self.rule == "clip":
-            return [gt.clip(gz, *self.params)]
+            return [clip(gz, *self.params)]
         return [gz * np.asarray(self.params[0], dtype=gz.dtype)]
 
 

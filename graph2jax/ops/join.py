@@ -17,8 +17,10 @@ from numpy.lib.array_utils import normalize_axis_index
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise_op import Cast, upcast
-from graph2jax.ops.shape import DimShuffle, Shape, shape_i, shape_padaxis
+from graph2jax.ops.broadcast import broadcast_shape, broadcast_to
+from graph2jax.ops.creation import zeros_like
+from graph2jax.ops.elemwise import Cast, DimShuffle, cast, shape_padaxis, upcast
+from graph2jax.ops.shape import Shape, shape_i
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType, continuous_dtypes, int_dtypes, uint_dtypes
 from graph2jax.types.variable import TensorVariable
@@ -122,13 +124,11 @@ class Join(Op):
         (gz,) = output_grads
         if outputs[0].dtype not in continuous_dtypes:
             return [disconnected() for _ in inputs]
-        import graph2jax.tensor as gt
-
         sizes = stack([shape_i(t, self.axis) for t in inputs])
         pieces = split(gz, sizes, len(inputs), self.axis)
         pieces = pieces if isinstance(pieces, list) else [pieces]
         return [
-            gt.cast(g, t.dtype) if t.dtype in continuous_dtypes else disconnected()
+            cast(g, t.dtype) if t.dtype in continuous_dtypes else disconnected()
             for g, t in zip(pieces, inputs, strict=True)
         ]
 
@@ -271,10 +271,8 @@ class Split(Op):
         x = inputs[0]
         if x.dtype not in continuous_dtypes:
             return [disconnected(), disconnected()]
-        import graph2jax.tensor as gt
-
         pieces = [
-            gt.zeros_like(o) if is_disconnected(g) else g
+            zeros_like(o) if is_disconnected(g) else g
             for o, g in zip(outputs, output_grads, strict=True)
         ]
         return [join(self.axis, *pieces), disconnected()]
@@ -315,4 +313,84 @@ def split(
     return Split(n_splits, axis)(x, splits)
 
 
-__all__ = ["Join", "Split", "concatenate", "join", "split", "stack"]
+def _matrices(args: Sequence[Any], what: str) -> list[TensorVariable]:
+    if len(args) < 2:
+        raise ValueError(f"{what}: too few arguments ({len(args)}), it needs at least 2")
+    mats = [as_tensor_variable(a) for a in args]
+    for m in mats:
+        if m.ndim != 2:
+            raise ValueError(f"{what}: {m.describe()} has {m.ndim} dimensions; all must have 2")
+    return mats
+
+
+def horizontal_stack(*args: Any) -> TensorVariable:
+    """The matrices ``args`` side by side (joined along axis 1).
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.horizontal_stack(gt.dmatrix(shape=(2, 3)), gt.dmatrix(shape=(2, 1))).type.shape
+    (2, 4)
+    """
+    return concatenate(_matrices(args, "horizontal_stack"), axis=1)
+
+
+def vertical_stack(*args: Any) -> TensorVariable:
+    """The matrices ``args`` one above the other (joined along axis 0).
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.vertical_stack(gt.dmatrix(shape=(2, 3)), gt.dmatrix(shape=(1, 3))).type.shape
+    (3, 3)
+    """
+    return concatenate(_matrices(args, "vertical_stack"), axis=0)
+
+
+def concat_with_broadcast(tensor_list: Sequence[Any], axis: int = 0) -> TensorVariable:
+    """``tensor_list`` joined along ``axis`` after broadcasting their other axes together.
+
+    Raises
+    ------
+    ValueError
+        When ``tensor_list`` is empty.
+    TypeError
+        When the tensors' numbers of dimensions differ.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.concat_with_broadcast([gt.dmatrix(shape=(2, 3)), gt.dmatrix(shape=(1, 1))]).type.shape
+    (3, 3)
+    """
+    if not tensor_list:
+        raise ValueError("concat_with_broadcast: cannot join an empty list of tensors")
+    tensors = [as_tensor_variable(t) for t in tensor_list]
+    if len({t.ndim for t in tensors}) != 1:
+        raise TypeError(
+            "concat_with_broadcast: the tensors have different numbers of dimensions "
+            f"{[t.ndim for t in tensors]}"
+        )
+    axis = normalize_axis_index(axis, tensors[0].ndim)
+    # the broadcast shape of the other axes, from slices of length 1 along ``axis``
+    others = broadcast_shape(*(t[(slice(None),) * axis + (slice(0, 1),)] for t in tensors))
+    return concatenate(
+        [
+            broadcast_to(t, [shape_i(t, axis) if i == axis else n for i, n in enumerate(others)])
+            for t in tensors
+        ],
+        axis=axis,
+    )
+
+
+__all__ = [
+    "Join",
+    "Split",
+    "concat_with_broadcast",
+    "concatenate",
+    "horizontal_stack",
+    "join",
+    "split",
+    "stack",
+    "vertical_stack",
+]

@@ -30,18 +30,14 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise_op import upcast
-from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.ops.elemwise import cast, dimshuffle, upcast
+from graph2jax.ops.math import conj, eq, sqr, sqrt, switch, true_div
+from graph2jax.ops.shape import shape as shape_of
+from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import TensorType, continuous_dtypes, discrete_dtypes
 from graph2jax.types.variable import TensorVariable
 
 AxisLike = int | Sequence[int] | None
-
-
-def _gt() -> Any:
-    import graph2jax.tensor as gt
-
-    return gt
 
 
 # ---------------------------------------------------------------------------
@@ -125,7 +121,7 @@ def reduced_shape(shape: Sequence, axes: tuple[int, ...]) -> tuple:
 
 
 def restore_axes(v: TensorVariable, ndim: int, axes: tuple[int, ...]) -> TensorVariable:
-    return _gt().dimshuffle(v, _keepdims_pattern(ndim, axes))
+    return dimshuffle(v, _keepdims_pattern(ndim, axes))
 
 
 # ---------------------------------------------------------------------------
@@ -168,7 +164,9 @@ class Reducer:
 
 
 def _sum_grad(op: CAReduce, x: TensorVariable, out: TensorVariable, gz: TensorVariable) -> Any:
-    return _gt().broadcast_to(gz, x.shape)
+    from graph2jax.ops.broadcast import broadcast_to
+
+    return broadcast_to(gz, x.shape)
 
 
 def _prod_grad(op: CAReduce, x: TensorVariable, out: TensorVariable, gz: TensorVariable) -> Any:
@@ -176,22 +174,21 @@ def _prod_grad(op: CAReduce, x: TensorVariable, out: TensorVariable, gz: TensorV
     # x_i breaks on zeros, so: with no other zero in the group it is the
     # product of the non-zero entries divided by x_i (or by 1 when x_i is the
     # zero), and it is 0 when another entry is zero.
-    gt = _gt()
-    is_zero = gt.eq(x, 0)
-    safe_x = gt.switch(is_zero, gt.constant(1, dtype=x.dtype), x)
-    zeros = gt.sum(is_zero, axis=op.axis, keepdims=True)
+    is_zero = eq(x, 0)
+    safe_x = switch(is_zero, constant(1, dtype=x.dtype), x)
+    zeros = sum(is_zero, axis=op.axis, keepdims=True)
     prod_nonzero = restore_axes(
         CAReduce(PROD, op.axis, op.dtype, op.acc_dtype)(safe_x), x.ndim, op.axis
     )
-    others_nonzero = gt.eq(zeros - is_zero, 0)
+    others_nonzero = eq(zeros - is_zero, 0)
     # conj: PyTensor's complex gradients are df/dRe + i df/dIm (a no-op on reals)
-    others = gt.conj(prod_nonzero / safe_x)
-    return gt.switch(others_nonzero, gz * others, gt.constant(0, dtype=x.dtype))
+    others = conj(prod_nonzero / safe_x)
+    return switch(others_nonzero, gz * others, constant(0, dtype=x.dtype))
 
 
 def _extremum_grad(op: CAReduce, x: TensorVariable, out: TensorVariable, gz: TensorVariable) -> Any:
     # PyTensor's rule: every position equal to the extremum gets the whole gradient
-    return gz * _gt().eq(x, out)
+    return gz * eq(x, out)
 
 
 SUM = Reducer("Sum", np.sum, jnp.sum, accumulates=True, grad=_sum_grad)
@@ -469,12 +466,11 @@ def _count(x: TensorVariable, axes: tuple[int, ...], dtype: str) -> TensorVariab
     With unknown lengths it is the product of the selected entries of
     ``shape(x)``, which the linker evaluates with numpy at trace time.
     """
-    gt = _gt()
     lengths = [x.type.shape[a] for a in axes]
     if builtins.all(n is not None for n in lengths):
-        return gt.constant(int(np.prod(lengths, dtype="int64")), dtype=dtype)
-    mask = gt.constant(np.isin(np.arange(x.ndim), axes))
-    return gt.cast(prod(gt.switch(mask, gt.shape(x), gt.constant(1, dtype="int64"))), dtype)
+        return constant(int(np.prod(lengths, dtype="int64")), dtype=dtype)
+    mask = constant(np.isin(np.arange(x.ndim), axes))
+    return cast(prod(switch(mask, shape_of(x), constant(1, dtype="int64"))), dtype)
 
 
 def mean(
@@ -501,7 +497,7 @@ def mean(
     axes = normalize_axis(axis, x, "mean")
     total = sum(x, axes, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
     count_dtype = "float32" if total.dtype in ("float32", "complex64") else "float64"
-    return _gt().true_div(total, _count(x, axes, count_dtype), name="mean")
+    return true_div(total, _count(x, axes, count_dtype), name="mean")
 
 
 def _check_ddof(ddof: Any, name: str) -> None:
@@ -525,19 +521,18 @@ def var(
     corrected two-pass algorithm), as PyTensor.
     """
     _check_ddof(ddof, "var")
-    gt = _gt()
     x = as_tensor_variable(input)
     axes = normalize_axis(axis, x, "var")
     centered = x - mean(x, axes, keepdims=True)
     if ddof == 0:
-        v = mean(gt.sqr(centered), axes, keepdims=keepdims)
+        v = mean(sqr(centered), axes, keepdims=keepdims)
         if corrected:
-            v = v - gt.sqr(mean(centered, axes, keepdims=keepdims))
+            v = v - sqr(mean(centered, axes, keepdims=keepdims))
     else:
         n = _count(x, axes, centered.dtype)
-        v = sum(gt.sqr(centered), axes, keepdims=keepdims) / (n - ddof)
+        v = sum(sqr(centered), axes, keepdims=keepdims) / (n - ddof)
         if corrected:
-            v = v - gt.sqr(sum(centered, axes, keepdims=keepdims)) / ((n - ddof) * n)
+            v = v - sqr(sum(centered, axes, keepdims=keepdims)) / ((n - ddof) * n)
     v.name = "var"
     return v
 
@@ -553,7 +548,7 @@ def std(
     _check_ddof(ddof, "std")
     x = as_tensor_variable(input)
     axes = normalize_axis(axis, x, "std")
-    return _gt().sqrt(var(x, axes, ddof, keepdims, corrected), name="std")
+    return sqrt(var(x, axes, ddof, keepdims, corrected), name="std")
 
 
 __all__ = [

@@ -16,8 +16,9 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.ops.elemwise import cast
 from graph2jax.ops.extra import one_axis
-from graph2jax.ops.shape import flatten
+from graph2jax.ops.reshape import flatten
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import int_dtypes, uint_dtypes
 from graph2jax.types.variable import TensorVariable
@@ -209,4 +210,20 @@ def argsort(
     return _sort_node(ArgSortOp, "argsort", a, axis, kind, order, stable)
 
 
-__all__ = ["ArgSortOp", "PermuteAlongAxis", "SortOp", "argsort", "sort"]
+def inverse_permutation(perm: Any) -> TensorVariable:
+    """The inverse of the permutation ``perm`` (of each permutation along its last axis):
+    ``inverse_permutation(p)[p] == arange(len(p))``.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.inverse_permutation(gt.constant([2, 0, 1])).eval()
+    array([1, 2, 0])
+    """
+    perm = as_tensor_variable(perm)
+    if not perm.dtype.startswith(("int", "uint")):
+        raise TypeError(f"inverse_permutation: {perm.describe()} must hold integers")
+    return cast(argsort(perm, axis=-1), perm.dtype)
+
+
+__all__ = ["inverse_permutation", "ArgSortOp", "PermuteAlongAxis", "SortOp", "argsort", "sort"]

@@ -1,5 +1,6 @@
-"""``softmax``, ``log_softmax`` and ``logsumexp`` over one or several axes (every axis by
-default, as PyTensor).
+"""PyTensor's ``tensor.special``: ``softmax``, ``log_softmax`` and ``logsumexp`` over one or
+several axes (every axis by default, as PyTensor), and the special functions PyTensor builds
+as graphs of others (``logit``, ``beta``, ``betaln``, ``poch``, ``factorial``).
 
 All three are numerically stable: the numpy references subtract the maximum
 before exponentiating and the JAX implementations are ``jax.nn``'s. Integer
@@ -16,8 +17,8 @@ import numpy as np
 
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise import exp
-from graph2jax.ops.elemwise_op import cast, upgrade_to_float
+from graph2jax.ops.elemwise import cast, upgrade_to_float
+from graph2jax.ops.math import add, exp, gamma, gammaln, log
 from graph2jax.ops.reduce import AxisLike, normalize_axis, reduced_shape, reduction, restore_axes
 from graph2jax.ops.reduce import sum as reduce_sum
 from graph2jax.types.as_tensor import as_tensor_variable
@@ -164,4 +165,85 @@ def logsumexp(x: Any, axis: AxisLike = None, keepdims: bool = False) -> TensorVa
     return reduction("logsumexp", LogSumExp, _as_float(x), axis, keepdims)
 
 
-__all__ = ["LogSoftmax", "LogSumExp", "Softmax", "log_softmax", "logsumexp", "softmax"]
+# ---------------------------------------------------------------------------
+# special functions that PyTensor builds as graphs of others: their dtypes, gradients and
+# implementations come from the functions they use
+
+
+def logit(x: Any) -> TensorVariable:
+    """The log-odds ``log(x / (1 - x))``, the inverse of ``sigmoid``.
+
+    Parameters
+    ----------
+    x : tensor-like
+        Probabilities; integers give float64 (true division, as PyTensor).
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.special.logit(gt.constant([0.5, 0.75])).eval()
+    array([0.        , 1.09861229])
+    """
+    x = as_tensor_variable(x)
+    return log(x / (1 - x))
+
+
+def beta(a: Any, b: Any) -> TensorVariable:
+    """The beta function ``gamma(a) * gamma(b) / gamma(a + b)``.
+
+    Parameters
+    ----------
+    a, b : tensor-like
+    """
+    return gamma(a) * gamma(b) / gamma(add(a, b))
+
+
+def betaln(a: Any, b: Any) -> TensorVariable:
+    """The log of the absolute beta function, ``gammaln(a) + gammaln(b) - gammaln(a + b)``.
+
+    Parameters
+    ----------
+    a, b : tensor-like
+    """
+    return gammaln(a) + gammaln(b) - gammaln(add(a, b))
+
+
+def poch(z: Any, m: Any) -> TensorVariable:
+    """The Pochhammer symbol (rising factorial) ``gamma(z + m) / gamma(z)``.
+
+    Parameters
+    ----------
+    z, m : tensor-like
+    """
+    return gamma(add(z, m)) / gamma(z)
+
+
+def factorial(n: Any) -> TensorVariable:
+    """``n!`` as ``gamma(n + 1)`` (a float, defined for non-integer ``n`` too).
+
+    Parameters
+    ----------
+    n : tensor-like
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.special.factorial(gt.constant([0, 3, 5])).eval()
+    array([  1.,   6., 120.])
+    """
+    return gamma(add(n, 1))
+
+
+__all__ = [
+    "LogSoftmax",
+    "LogSumExp",
+    "Softmax",
+    "beta",
+    "betaln",
+    "factorial",
+    "log_softmax",
+    "logit",
+    "logsumexp",
+    "poch",
+    "softmax",
+]

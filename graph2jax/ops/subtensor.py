@@ -52,8 +52,13 @@ from numpy.lib.array_utils import normalize_axis_index
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise_op import unbroadcast
+from graph2jax.ops.creation import zeros_like
+from graph2jax.ops.elemwise import cast, dimshuffle, unbroadcast
+from graph2jax.ops.math import clip, mod, switch
+from graph2jax.ops.reduce import sum as reduce_sum
+from graph2jax.ops.reshape import reshape
 from graph2jax.ops.shape import Shape
+from graph2jax.ops.shape import shape as shape_of
 from graph2jax.ops.subtensor_key import (
     MASK,
     SLICE,
@@ -142,12 +147,10 @@ class Subtensor(Op):
         output_storage[0][0] = np.array(x[concrete_key(items)])
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
-        import graph2jax.tensor as gt
-
         out = node.outputs[0]
         return [
             tuple(
-                gt.constant(n, dtype="int64") if n is not None else gt.shape(out)[a]
+                constant(n, dtype="int64") if n is not None else shape_of(out)[a]
                 for a, n in enumerate(out.type.shape)
             )
         ]
@@ -157,9 +160,7 @@ class Subtensor(Op):
         no_index = [disconnected() for _ in index]
         if x.dtype not in continuous_dtypes:
             return [disconnected(), *no_index]
-        import graph2jax.tensor as gt
-
-        gx = _inc_op(self.idx_list, False)(gt.zeros_like(x), output_grads[0], *index)
+        gx = _inc_op(self.idx_list, False)(zeros_like(x), output_grads[0], *index)
         return [gx, *no_index]
 
 
@@ -319,27 +320,23 @@ def _as_update(y: Any, x: TensorVariable) -> TensorVariable:
     """
     if not isinstance(y, Variable):
         return constant(np.asarray(y).astype(x.dtype))
-    import graph2jax.tensor as gt
-
-    return gt.cast(as_tensor_variable(y), x.dtype)
+    return cast(as_tensor_variable(y), x.dtype)
 
 
 def _update_grad(idx_list: tuple, gz: Any, y: Any, index: list) -> Any:
     """The gradient for ``y``: ``gz[key]`` summed over the axes ``y`` was broadcast along."""
-    import graph2jax.tensor as gt
-
     if mask_only(idx_list) and _broadcast_over_mask(y, gz.ndim - idx_list[0][1]):
         # the sum over the selected elements as a where: no shape depends on the mask, which
         # may then be computed (``inc_subtensor(x[x > 0], w)``)
         mask = index[0]
-        picked = gt.switch(
-            gt.dimshuffle(mask, (*range(mask.ndim), *["x"] * (gz.ndim - mask.ndim))),
+        picked = switch(
+            dimshuffle(mask, (*range(mask.ndim), *["x"] * (gz.ndim - mask.ndim))),
             gz,
             constant(0, dtype=gz.dtype),
         )
-        g = gt.sum(picked, axis=tuple(range(mask.ndim)))
+        g = reduce_sum(picked, axis=tuple(range(mask.ndim)))
         if y.ndim > g.ndim:
-            g = gt.dimshuffle(g, ("x", *range(g.ndim)))
+            g = dimshuffle(g, ("x", *range(g.ndim)))
     else:
         g = _read_op(idx_list)(gz, *index)
     return unbroadcast(g, y)
@@ -494,16 +491,14 @@ def take(a: Any, indices: Any, axis: int | None = None, mode: str = "raise") -> 
     array([[2., 0.],
            [5., 3.]])
     """
-    import graph2jax.tensor as gt
-
     a = as_tensor_variable(a)
     if axis is None:
-        a, axis = gt.reshape(a, (-1,)), 0
+        a, axis = reshape(a, (-1,)), 0
     axis = normalize_axis_index(axis, a.ndim, f"take from {a.describe()}")
     indices = as_tensor_variable(indices)
     if mode in ("wrap", "clip"):
         length = a.shape[axis]
-        indices = gt.mod(indices, length) if mode == "wrap" else gt.clip(indices, 0, length - 1)
+        indices = mod(indices, length) if mode == "wrap" else clip(indices, 0, length - 1)
     elif mode != "raise":
         raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', got {mode!r}")
     return a[(slice(None),) * axis + (indices,)]

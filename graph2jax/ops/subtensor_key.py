@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from graph2jax.graph.basic import Constant, Variable
-from graph2jax.ops.elemwise_op import broadcast_static_shape
+from graph2jax.ops.elemwise import broadcast_static_shape
 from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import discrete_dtypes
 

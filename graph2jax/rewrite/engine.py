@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from graph2jax.graph.basic import Apply, Constant, Op, Variable, _clone_with_memo, graph_inputs
@@ -101,8 +102,6 @@ def rewrite_graph(
     >>> str(rewrite_graph(gt.log(1 + x), include=("stabilize",)).owner.op)
     'log1p'
     """
-    from graph2jax.compile.mode import Mode
-
     single = isinstance(graph, Variable)
     outputs = [graph] if single else list(graph)
     if clone:
@@ -115,7 +114,10 @@ def rewrite_graph(
         else []
     )
     rewrite_fgraph(
-        fgraph, Mode(optimizer=None, include=include, exclude=exclude or ()), extra=extra
+        # any object with a mode's rewrite fields selects rewrites; compile.Mode is a layer above
+        fgraph,
+        SimpleNamespace(optimizer=None, include=tuple(include), exclude=tuple(exclude or ())),
+        extra=extra,
     )
     return fgraph.outputs[0] if single else list(fgraph.outputs)
 

@@ -7,18 +7,13 @@ a function of one apply node returning the replacement outputs, or None.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from graph2jax.graph.basic import Apply, Constant, Variable
+from graph2jax.ops.elemwise import DimShuffle, dimshuffle
+from graph2jax.ops.math import expm1, log1p, sigmoid, softplus
+from graph2jax.ops.special import Softmax, log_softmax
 from graph2jax.rewrite.engine import register
-
-
-def _gt() -> Any:
-    import graph2jax.tensor as gt
-
-    return gt
 
 
 def _elemwise(var: Variable, name: str) -> Apply | None:
@@ -31,7 +26,7 @@ def _elemwise(var: Variable, name: str) -> Apply | None:
 
 def _is_constant(var: Variable, value: float) -> bool:
     """Whether ``var`` is a constant (possibly broadcast by dimshuffle) equal to ``value`` everywhere."""
-    while var.owner is not None and type(var.owner.op).__name__ == "DimShuffle":
+    while var.owner is not None and isinstance(var.owner.op, DimShuffle):
         var = var.owner.inputs[0]
     return isinstance(var, Constant) and bool(np.all(np.asarray(var.data) == value))
 
@@ -42,20 +37,19 @@ def log_of_one_plus(node: Apply) -> list[Variable] | None:
     if _elemwise(node.outputs[0], "log") is None:
         return None
     (arg,) = node.inputs
-    gt = _gt()
     if (add := _elemwise(arg, "add")) is not None:
         a, b = add.inputs
         x = b if _is_constant(a, 1) else a if _is_constant(b, 1) else None
-        return None if x is None else [gt.log1p(x)]
+        return None if x is None else [log1p(x)]
     if (sub := _elemwise(arg, "sub")) is not None and _is_constant(sub.inputs[0], 1):
         x = sub.inputs[1]
         if (sig := _elemwise(x, "sigmoid")) is not None:  # log(1 - sigmoid(z)) = -softplus(z)
-            return [-gt.softplus(sig.inputs[0])]
-        return [gt.log1p(-x)]
+            return [-softplus(sig.inputs[0])]
+        return [log1p(-x)]
     if (sig := _elemwise(arg, "sigmoid")) is not None:  # log(sigmoid(z)) = -softplus(-z)
-        return [-gt.softplus(-sig.inputs[0])]
-    if arg.owner is not None and type(arg.owner.op).__name__ == "Softmax":
-        return [gt.special.log_softmax(arg.owner.inputs[0], axis=arg.owner.op.axis)]
+        return [-softplus(-sig.inputs[0])]
+    if arg.owner is not None and isinstance(arg.owner.op, Softmax):
+        return [log_softmax(arg.owner.inputs[0], axis=arg.owner.op.axis)]
     return None
 
 
@@ -78,7 +72,7 @@ def reciprocal_one_plus_exp(node: Apply) -> list[Variable] | None:
         return None
     (t,) = exp.inputs
     inner = _elemwise(t, "neg")
-    return [_gt().sigmoid(inner.inputs[0] if inner is not None else -t)]
+    return [sigmoid(inner.inputs[0] if inner is not None else -t)]
 
 
 @register("stabilize")
@@ -88,7 +82,7 @@ def exp_minus_one(node: Apply) -> list[Variable] | None:
         return None
     a, b = node.inputs
     if (exp := _elemwise(a, "exp")) is not None and _is_constant(b, 1):
-        return [_gt().expm1(exp.inputs[0])]
+        return [expm1(exp.inputs[0])]
     return None
 
 
@@ -117,16 +111,16 @@ def useless_identity(node: Apply) -> list[Variable] | None:
 def merge_dimshuffles(node: Apply) -> list[Variable] | None:
     """Two consecutive dimshuffles → one; an identity dimshuffle → its input."""
     op = node.op
-    if type(op).__name__ != "DimShuffle":
+    if not isinstance(op, DimShuffle):
         return None
     (x,) = node.inputs
     if op.new_order == tuple(range(op.input_ndim)):
         return [x]
-    if x.owner is None or type(x.owner.op).__name__ != "DimShuffle":
+    if x.owner is None or not isinstance(x.owner.op, DimShuffle):
         return None
     inner = x.owner.op
     order = tuple("x" if o == "x" else inner.new_order[o] for o in op.new_order)
     base = x.owner.inputs[0]
     if any(a not in order for a in range(inner.input_ndim) if base.type.shape[a] != 1):
         return None
-    return [_gt().dimshuffle(base, order)]
+    return [dimshuffle(base, order)]

@@ -6,20 +6,26 @@ Each op family module exports its public functions through ``__all__``.
 from numpy import e, euler_gamma, inf, nan, newaxis, pi  # as pytensor.tensor
 
 from graph2jax.gradient import consider_constant, grad, hessian, jacobian  # as pytensor.tensor
-from graph2jax.ops.arrays import *
-from graph2jax.ops.arrays_build import *
-from graph2jax.ops.arrays_index import *
+from graph2jax.ops.axes import *
 from graph2jax.ops.blas import *
+from graph2jax.ops.broadcast import *
+from graph2jax.ops.comparison import *
+from graph2jax.ops.contractions import *
 from graph2jax.ops.creation import *
+from graph2jax.ops.diagonal import *
 from graph2jax.ops.elemwise import *
-from graph2jax.ops.elemwise_op import *
 from graph2jax.ops.extra import *
+from graph2jax.ops.indices import *
 from graph2jax.ops.join import *
-from graph2jax.ops.math_functions import *
+from graph2jax.ops.math import *
+from graph2jax.ops.math_special import *
+from graph2jax.ops.nonzero import *
+from graph2jax.ops.ranges import *
 from graph2jax.ops.reduce import *
+from graph2jax.ops.reshape import *
 from graph2jax.ops.shape import *
 from graph2jax.ops.sort import *
-from graph2jax.ops.special_functions import *
+from graph2jax.ops.statistics import *
 from graph2jax.ops.subtensor import *
 from graph2jax.tensor import linalg, special
 from graph2jax.tensor.special import logsumexp  # pt.logsumexp, as PyTensor

@@ -1,18 +1,17 @@
 """PyTensor's ``pytensor.tensor.nlinalg`` path (numpy.linalg-style functions): re-exports."""
 
-from graph2jax.ops.linalg import det, matrix_inverse, slogdet
-from graph2jax.ops.linalg_decomp import eigh, pinv, qr, svd
-from graph2jax.ops.linalg_eig import eig
-from graph2jax.ops.linalg_lstsq import lstsq
-from graph2jax.ops.linalg_norm import norm
-from graph2jax.ops.linalg_products import (
+from graph2jax.ops.linalg.basic import det, matrix_inverse, pinv, slogdet
+from graph2jax.ops.linalg.decomp import eig, eigh, qr, svd
+from graph2jax.ops.linalg.matfuncs import (
     kron,
     matrix_dot,
     matrix_power,
+    norm,
     tensorinv,
     tensorsolve,
     trace,
 )
+from graph2jax.ops.linalg.solve import lstsq
 
 __all__ = [
     "det",

@@ -9,6 +9,7 @@ import numpy as np
 
 from graph2jax.config import config
 from graph2jax.graph.basic import Variable
+from graph2jax.types import _ops
 from graph2jax.types.tensor_type import TensorType
 from graph2jax.types.variable import TensorConstant
 
@@ -101,20 +102,14 @@ def as_tensor_variable(
         if not isinstance(x.type, TensorType):
             raise TypeError(f"expected a tensor variable, got {x.describe()} of type {x.type}")
         if ndim is not None and x.ndim != ndim:
-            import graph2jax.tensor as gt
-
             if x.ndim > ndim and all(s == 1 for s in x.type.shape[: x.ndim - ndim]):
-                return gt.squeeze(x, tuple(range(x.ndim - ndim)))
+                return _ops().squeeze(x, tuple(range(x.ndim - ndim)))
             raise TypeError(f"expected {ndim} dimensions, {x.describe()} has {x.ndim}")
         if dtype is not None and x.dtype != str(np.dtype(dtype)):
-            import graph2jax.tensor as gt
-
-            return gt.cast(x, dtype)
+            return _ops().cast(x, dtype)
         return x
     if isinstance(x, list | tuple) and any(isinstance(e, Variable) for e in _flatten(x)):
-        import graph2jax.tensor as gt
-
-        return gt.stack([as_tensor_variable(e, dtype=dtype) for e in x])
+        return _ops().stack([as_tensor_variable(e, dtype=dtype) for e in x])
     return constant(x, name=name, ndim=ndim, dtype=dtype)
 
 
@@ -136,10 +131,8 @@ def stacklists(arg: Any) -> Variable:
     array([[1., 2.],
            [3., 4.]])
     """
-    from graph2jax.ops.join import stack  # the op modules import this one
-
     if isinstance(arg, list | tuple):
-        return stack([stacklists(item) for item in arg])
+        return _ops().stack([stacklists(item) for item in arg])
     return as_tensor_variable(arg)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from graph2jax.config import config
 from graph2jax.graph.basic import Type, Variable
+from graph2jax.types import _ops
 
 #: dtypes a tensor may have, as PyTensor (float16 and bfloat16 are left out)
 ALL_DTYPES = (
@@ -152,10 +153,15 @@ class TensorType(Type):
         if self.is_super(var.type):
             return var  # a more precise static shape is still a value of this type
         if isinstance(var.type, TensorType) and var.type.is_super(self):
-            import graph2jax.tensor as gt
-
-            return gt.specify_shape(var, self.shape)
+            return _ops().specify_shape(var, self.shape)
         return None
+
+    def make_constant(self, value: Any) -> Variable:
+        """A constant of ``value`` with this type's dtype (its shape is the value's)."""
+        # as_tensor builds on this module, so it is imported when first needed
+        from graph2jax.types.as_tensor import as_tensor_variable
+
+        return as_tensor_variable(value, dtype=self.dtype)
 
     def filter(self, data: Any, strict: bool = False, allow_downcast: bool | None = None) -> Any:
         """Return ``data`` as an array of this type, or raise ``TypeError``.

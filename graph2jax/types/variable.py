@@ -1,7 +1,8 @@
 """``TensorVariable`` and ``TensorConstant``: symbolic arrays with numpy-like operators.
 
-The operators call the op library through ``graph2jax.tensor`` at call time
-(one of the two upward calls the layering allows), so this module imports no op.
+The operators call the op library at call time through :func:`graph2jax.types._ops`, and
+``eval`` reaches :func:`graph2jax.function` (the two upward calls the layering allows), so this
+module imports no op.
 """
 
 from __future__ import annotations
@@ -11,13 +12,8 @@ from typing import Any
 import numpy as np
 
 from graph2jax.graph.basic import Constant, Variable
+from graph2jax.types import _ops
 from graph2jax.types.tensor_type import TensorType
-
-
-def _gt() -> Any:
-    import graph2jax.tensor as gt
-
-    return gt
 
 
 class _TensorOperators:
@@ -31,95 +27,95 @@ class _TensorOperators:
 
     # arithmetic -----------------------------------------------------------
     def __add__(self, other):
-        return _gt().add(self, other)
+        return _ops().add(self, other)
 
     def __radd__(self, other):
-        return _gt().add(other, self)
+        return _ops().add(other, self)
 
     def __sub__(self, other):
-        return _gt().sub(self, other)
+        return _ops().sub(self, other)
 
     def __rsub__(self, other):
-        return _gt().sub(other, self)
+        return _ops().sub(other, self)
 
     def __mul__(self, other):
-        return _gt().mul(self, other)
+        return _ops().mul(self, other)
 
     def __rmul__(self, other):
-        return _gt().mul(other, self)
+        return _ops().mul(other, self)
 
     def __truediv__(self, other):
-        return _gt().true_div(self, other)
+        return _ops().true_div(self, other)
 
     def __rtruediv__(self, other):
-        return _gt().true_div(other, self)
+        return _ops().true_div(other, self)
 
     def __floordiv__(self, other):
-        return _gt().int_div(self, other)
+        return _ops().int_div(self, other)
 
     def __rfloordiv__(self, other):
-        return _gt().int_div(other, self)
+        return _ops().int_div(other, self)
 
     def __mod__(self, other):
-        return _gt().mod(self, other)
+        return _ops().mod(self, other)
 
     def __rmod__(self, other):
-        return _gt().mod(other, self)
+        return _ops().mod(other, self)
 
     def __pow__(self, other):
-        return _gt().pow(self, other)
+        return _ops().pow(self, other)
 
     def __rpow__(self, other):
-        return _gt().pow(other, self)
+        return _ops().pow(other, self)
 
     def __matmul__(self, other):
-        return _gt().matmul(self, other)
+        return _ops().matmul(self, other)
 
     def __rmatmul__(self, other):
-        return _gt().matmul(other, self)
+        return _ops().matmul(other, self)
 
     def __neg__(self):
-        return _gt().neg(self)
+        return _ops().neg(self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return _gt().abs(self)
+        return _ops().abs(self)
 
     # comparisons and logic (``==`` stays identity, as in PyTensor: use ``eq``)
     def __lt__(self, other):
-        return _gt().lt(self, other)
+        return _ops().lt(self, other)
 
     def __le__(self, other):
-        return _gt().le(self, other)
+        return _ops().le(self, other)
 
     def __gt__(self, other):
-        return _gt().gt(self, other)
+        return _ops().gt(self, other)
 
     def __ge__(self, other):
-        return _gt().ge(self, other)
+        return _ops().ge(self, other)
 
     def __and__(self, other):
-        return _gt().and_(self, other)
+        return _ops().and_(self, other)
 
     def __rand__(self, other):
-        return _gt().and_(other, self)
+        return _ops().and_(other, self)
 
     def __or__(self, other):
-        return _gt().or_(self, other)
+        return _ops().or_(self, other)
 
     def __ror__(self, other):
-        return _gt().or_(other, self)
+        return _ops().or_(other, self)
 
     def __xor__(self, other):
-        return _gt().xor(self, other)
+        return _ops().xor(self, other)
 
     def __rxor__(self, other):
-        return _gt().xor(other, self)
+        return _ops().xor(other, self)
 
     def __invert__(self):
-        return _gt().invert(self)
+        return _ops().invert(self)
 
     __hash__ = object.__hash__
 
@@ -148,12 +144,12 @@ class _TensorOperators:
     @property
     def shape(self) -> Any:
         """The symbolic shape, an int64 vector (``x.shape[0]`` is a symbolic scalar)."""
-        return _gt().shape(self)
+        return _ops().shape(self)
 
     @property
     def size(self) -> Any:
         """The symbolic number of elements, an int64 scalar."""
-        return _gt().prod(self.shape)
+        return _ops().prod(self.shape)
 
     def __len__(self) -> int:
         if self.ndim == 0 or self.type.shape[0] is None:
@@ -167,140 +163,138 @@ class _TensorOperators:
     @property
     def T(self) -> Any:
         """The transpose (axes reversed), as :func:`graph2jax.tensor.transpose`."""
-        return _gt().transpose(self)
+        return _ops().transpose(self)
 
     def transpose(self, *axes: Any) -> Any:
         """Permute the axes (reverse them when none are given), as :func:`graph2jax.tensor.transpose`."""
         if len(axes) == 1 and isinstance(axes[0], list | tuple):
             axes = tuple(axes[0])
-        return _gt().transpose(self, axes or None)
+        return _ops().transpose(self, axes or None)
 
     def dimshuffle(self, *pattern: Any) -> Any:
         """Reorder axes and insert broadcastable ones (``'x'``), as :func:`graph2jax.tensor.dimshuffle`."""
         if len(pattern) == 1 and isinstance(pattern[0], list | tuple):
             pattern = tuple(pattern[0])
-        return _gt().dimshuffle(self, pattern)
+        return _ops().dimshuffle(self, pattern)
 
     def reshape(self, *shape: Any, ndim: int | None = None) -> Any:
         """This variable with a new shape, as :func:`graph2jax.tensor.reshape`."""
         if len(shape) == 1 and not isinstance(shape[0], int | np.integer):
             shape = shape[0]
-        return _gt().reshape(self, shape, ndim=ndim)
+        return _ops().reshape(self, shape, ndim=ndim)
 
     def flatten(self, ndim: int = 1) -> Any:
         """Collapse the trailing axes so the result has ``ndim`` dimensions, as :func:`graph2jax.tensor.flatten`."""
-        return _gt().flatten(self, ndim)
+        return _ops().flatten(self, ndim)
 
     def ravel(self) -> Any:
         """This variable as a vector, ``flatten(1)``."""
-        return _gt().flatten(self, 1)
+        return _ops().flatten(self, 1)
 
     def squeeze(self, axis: Any = None) -> Any:
         """Remove broadcastable axes (or those of ``axis``), as :func:`graph2jax.tensor.squeeze`."""
-        return _gt().squeeze(self, axis)
+        return _ops().squeeze(self, axis)
 
     def astype(self, dtype: Any) -> Any:
         """This variable cast to ``dtype``, as :func:`graph2jax.tensor.cast`."""
-        return _gt().cast(self, dtype)
+        return _ops().cast(self, dtype)
 
     def copy(self, name: str | None = None) -> Any:
         """A symbolic copy of this variable (a new node with the same value)."""
-        return _gt().tensor_copy(self, name=name)
+        return _ops().tensor_copy(self, name=name)
 
     def __getitem__(self, key: Any) -> Any:
-        from graph2jax.ops import subtensor
-
-        return subtensor.getitem(self, key)
+        return _ops("graph2jax.ops.subtensor").getitem(self, key)
 
     # reductions -----------------------------------------------------------
     def sum(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
         """The sum over ``axis``, as :func:`graph2jax.tensor.sum`."""
-        return _gt().sum(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
+        return _ops().sum(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
 
     def prod(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
         """The product over ``axis``, as :func:`graph2jax.tensor.prod`."""
-        return _gt().prod(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
+        return _ops().prod(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
 
     def mean(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
         """The mean over ``axis``, as :func:`graph2jax.tensor.mean`."""
-        return _gt().mean(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
+        return _ops().mean(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
 
     def max(self, axis=None, keepdims=False):
         """The maximum over ``axis``, as :func:`graph2jax.tensor.max`."""
-        return _gt().max(self, axis=axis, keepdims=keepdims)
+        return _ops().max(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis=None, keepdims=False):
         """The minimum over ``axis``, as :func:`graph2jax.tensor.min`."""
-        return _gt().min(self, axis=axis, keepdims=keepdims)
+        return _ops().min(self, axis=axis, keepdims=keepdims)
 
     def argmax(self, axis=None, keepdims=False):
         """The index of the maximum along ``axis``, as :func:`graph2jax.tensor.argmax`."""
-        return _gt().argmax(self, axis=axis, keepdims=keepdims)
+        return _ops().argmax(self, axis=axis, keepdims=keepdims)
 
     def argmin(self, axis=None, keepdims=False):
         """The index of the minimum along ``axis``, as :func:`graph2jax.tensor.argmin`."""
-        return _gt().argmin(self, axis=axis, keepdims=keepdims)
+        return _ops().argmin(self, axis=axis, keepdims=keepdims)
 
     def all(self, axis=None, keepdims=False):
         """Whether every element along ``axis`` is true, as :func:`graph2jax.tensor.all`."""
-        return _gt().all(self, axis=axis, keepdims=keepdims)
+        return _ops().all(self, axis=axis, keepdims=keepdims)
 
     def any(self, axis=None, keepdims=False):
         """Whether some element along ``axis`` is true, as :func:`graph2jax.tensor.any`."""
-        return _gt().any(self, axis=axis, keepdims=keepdims)
+        return _ops().any(self, axis=axis, keepdims=keepdims)
 
     def var(self, axis=None, ddof=0, keepdims=False, corrected=False):
         """The variance over ``axis``, as :func:`graph2jax.tensor.var`."""
-        return _gt().var(self, axis=axis, ddof=ddof, keepdims=keepdims, corrected=corrected)
+        return _ops().var(self, axis=axis, ddof=ddof, keepdims=keepdims, corrected=corrected)
 
     def std(self, axis=None, ddof=0, keepdims=False, corrected=False):
         """The standard deviation over ``axis``, as :func:`graph2jax.tensor.std`."""
-        return _gt().std(self, axis=axis, ddof=ddof, keepdims=keepdims, corrected=corrected)
+        return _ops().std(self, axis=axis, ddof=ddof, keepdims=keepdims, corrected=corrected)
 
     def norm(self, L, axis=None, keepdims=False):
         """The ``L``-norm over ``axis``, as :func:`graph2jax.tensor.linalg.norm` with ``ord=L``."""
-        return _gt().linalg.norm(self, ord=L, axis=axis, keepdims=keepdims)
+        return _ops().linalg.norm(self, ord=L, axis=axis, keepdims=keepdims)
 
     # elementwise helpers -------------------------------------------------
     def clip(self, a_min, a_max):
         """The values limited to ``[a_min, a_max]``, as :func:`graph2jax.tensor.clip`."""
-        return _gt().clip(self, a_min, a_max)
+        return _ops().clip(self, a_min, a_max)
 
     def round(self, mode=None):
         """The values rounded (``mode`` as :func:`graph2jax.tensor.round`)."""
-        return _gt().round(self, mode)
+        return _ops().round(self, mode)
 
     def conj(self):
         """The complex conjugate, as :func:`graph2jax.tensor.conj`."""
-        return _gt().conj(self)
+        return _ops().conj(self)
 
     def nonzero(self, return_matrix=False):
         """The indices of the non-zero elements, as :func:`graph2jax.tensor.nonzero`."""
-        return _gt().nonzero(self, return_matrix)
+        return _ops().nonzero(self, return_matrix)
 
     def dot(self, other):
         """The dot product with ``other``, as :func:`graph2jax.tensor.dot`."""
-        return _gt().dot(self, other)
+        return _ops().dot(self, other)
 
     def cumsum(self, axis=None):
         """The cumulative sum along ``axis``, as :func:`graph2jax.tensor.cumsum`."""
-        return _gt().cumsum(self, axis)
+        return _ops().cumsum(self, axis)
 
     def cumprod(self, axis=None):
         """The cumulative product along ``axis``, as :func:`graph2jax.tensor.cumprod`."""
-        return _gt().cumprod(self, axis)
+        return _ops().cumprod(self, axis)
 
     def sort(self, axis=-1):
         """The values sorted along ``axis``, as :func:`graph2jax.tensor.sort`."""
-        return _gt().sort(self, axis)
+        return _ops().sort(self, axis)
 
     def argsort(self, axis=-1):
         """The indices that sort along ``axis``, as :func:`graph2jax.tensor.argsort`."""
-        return _gt().argsort(self, axis)
+        return _ops().argsort(self, axis)
 
     def repeat(self, repeats, axis=None):
         """Each element repeated ``repeats`` times along ``axis``, as :func:`graph2jax.tensor.repeat`."""
-        return _gt().repeat(self, repeats, axis)
+        return _ops().repeat(self, repeats, axis)
 
     def dprint(self, **kwargs: Any) -> Any:
         """Print this variable's graph, as :func:`graph2jax.printing.debugprint` (same arguments)."""
@@ -313,7 +307,7 @@ class _TensorOperators:
 
         The compiled function is cached on the variable for the same set of inputs.
         """
-        import graph2jax as g
+        from graph2jax.compile.function import function
 
         inputs_to_values = dict(inputs_to_values or {})
         for key in list(inputs_to_values):
@@ -323,7 +317,7 @@ class _TensorOperators:
         cache = self.__dict__.setdefault("_eval_cache", {})
         key = tuple(map(id, inputs))
         if key not in cache:
-            cache[key] = g.function(inputs, self, on_unused_input="ignore", **kwargs)
+            cache[key] = function(inputs, self, on_unused_input="ignore", **kwargs)
         return cache[key](*[inputs_to_values[i] for i in inputs])
 
 

@@ -18,7 +18,8 @@ from graph2jax.graph import (
     graph_replace,
     toposort,
 )
-from graph2jax.ops.shape import DimShuffle, Reshape
+from graph2jax.ops.elemwise import DimShuffle
+from graph2jax.ops.reshape import Reshape
 
 
 def test_ops_with_equal_props_are_equal_and_hash_alike():

@@ -1,4 +1,4 @@
-"""softmax and log_softmax: default axes, stability, dtypes, errors and gradients."""
+"""softmax, log_softmax and logsumexp: default axes, stability, dtypes, errors and gradients."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``graph2jax/ops/arrays_index.py`` (triangle indices, ``unravel_index``,
+"""``graph2jax/ops/indices.py`` (triangle indices, ``unravel_index``,
 ``ravel_multi_index``) and ``concat_with_broadcast``/``specify_broadcastable`` against numpy.
 """
 

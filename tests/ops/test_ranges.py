@@ -1,5 +1,6 @@
-"""``graph2jax/ops/arrays_build.py`` against numpy: ``empty*``, ``identity``, broadcasting,
-stacking, ``mgrid``/``ogrid``, ``logspace``/``geomspace``, ``inverse_permutation`` and the
+"""Building helpers against numpy (``graph2jax/ops/ranges.py``, ``broadcast.py``, ``nonzero.py``
+and those of ``creation.py``, ``math.py``, ``join.py``, ``sort.py``): ``empty*``, ``identity``,
+broadcasting, stacking, ``mgrid``/``ogrid``, ``logspace``/``geomspace``, ``inverse_permutation`` and the
 ``nonzero`` family (static inputs); static types, errors, gradients.
 """
 

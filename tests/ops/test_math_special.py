@@ -1,4 +1,5 @@
-"""Tests of graph2jax/ops/special_functions.py: values against scipy, PyTensor's dtypes,
+"""Tests of the special functions of graph2jax/ops/math_special.py and the composites of
+graph2jax/ops/special.py (logit, beta ...): values against scipy, PyTensor's dtypes,
 stability at the edges of the domains, errors and gradients."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Linear algebra gradients: finite differences, and ``jax.grad`` of the same jnp expression.
 
-Values, dtypes and static checks are in ``test_linalg.py``; the matrix makers are shared.
+Values, dtypes and static checks are in ``test_values.py``; the matrix makers are shared.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import graph2jax as g
 import graph2jax.tensor as gt
 import graph2jax.tensor.linalg as la
 from graph2jax.gradient import verify_grad
-from tests.ops.test_linalg import _general, _spd, _sym
+from tests.ops.linalg.test_values import _general, _spd, _sym
 
 RNG = np.random.default_rng(11)
 

@@ -1,4 +1,4 @@
-"""Axis moves and diagonals (``graph2jax/ops/arrays.py``) against numpy: values, dtypes,
+"""Axis moves and diagonals (``graph2jax/ops/axes.py`` and ``diagonal.py``) against numpy: values, dtypes,
 static shapes (as PyTensor 3.0.7 gives them, or more precise), errors, gradients.
 
 One function per dtype computes every case, on a statically shaped input and on

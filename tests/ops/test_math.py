@@ -1,5 +1,5 @@
-"""Tests of the elementwise functions (graph2jax/ops/elemwise.py) and the Elemwise op
-(graph2jax/ops/elemwise_op.py): values against direct numpy formulas, PyTensor's dtype
+"""Tests of the elementwise functions (graph2jax/ops/math.py) and the Elemwise op
+(graph2jax/ops/elemwise.py): values against direct numpy formulas, PyTensor's dtype
 rules, broadcasting, errors, properties and gradients."""
 
 from __future__ import annotations
@@ -484,7 +484,7 @@ def test_missing_gradient_is_null_and_single_term_add_is_the_term():
 
 
 def test_a_scalar_op_name_defined_twice_is_refused():
-    from graph2jax.ops.elemwise_op import scalar_op
+    from graph2jax.ops.elemwise import scalar_op
 
     with pytest.raises(ValueError, match="defined twice"):
         scalar_op("exp", 1, np.exp, jnp.exp)

@@ -1,18 +1,8 @@
-"""Linear algebra on stacks of matrices: ``inv``, ``det``, ``slogdet``, ``cholesky`` and the
-helpers of the whole family; the solvers live in :mod:`graph2jax.ops.linalg_solve`, the
-decompositions in :mod:`graph2jax.ops.linalg_decomp` and ``norm`` in :mod:`graph2jax.ops.linalg_norm`.
+"""Inverses, determinants and the Cholesky factor: ``inv``, ``pinv``, ``det``, ``slogdet`` and
+``cholesky``.
 
-Every op works on the last two axes and is batched over the leading ones, as
-numpy's ``linalg`` functions are. Dtypes follow PyTensor: floats (and
-complex) keep their dtype, integers and bool compute in float32 (up to 16
-bits) or float64 (:func:`linalg_dtype`). Symmetric inputs (``eigh``,
-``cholesky``, ``solve(assume_a='sym'|'her'|'pos')``) are read from one
-triangle only, in numpy and in JAX alike, so both agree on any input and the
-gradients are those of that triangle (:class:`TrianglePart`).
-
-Gradients are graphs of graph2jax ops, for real inputs (complex ones get a
-"not implemented" gradient); :mod:`graph2jax.ops.linalg_decomp` lists the
-limits of the decompositions' gradients.
+Gradients are graphs of graph2jax ops, for real inputs (complex ones get a "not implemented"
+gradient).
 """
 
 from __future__ import annotations
@@ -25,149 +15,25 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from graph2jax.graph.basic import Apply, Op, Variable
-from graph2jax.graph.gradtypes import NullType, disconnected, is_disconnected
+from graph2jax.graph.basic import Apply, Op
+from graph2jax.graph.gradtypes import is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise_op import real_of, unbroadcast
-from graph2jax.types.as_tensor import as_tensor_variable
-from graph2jax.types.tensor_type import TensorType, complex_dtypes, discrete_dtypes, float_dtypes
+from graph2jax.ops.blas import matmul
+from graph2jax.ops.creation import zeros_like
+from graph2jax.ops.elemwise import real_of
+from graph2jax.ops.linalg._common import (
+    TrianglePart,
+    _input_grad,
+    _lower_to_symmetric,
+    _matrix_input,
+    _mT,
+    _out,
+    _pad_right,
+    _triangle_grad,
+    linalg_dtype,
+)
+from graph2jax.ops.linalg.solve import _symmetric_from, solve_triangular
 from graph2jax.types.variable import TensorVariable
-
-# ---------------------------------------------------------------------------
-# helpers shared by the ops (graph helpers reach graph2jax.tensor at call time)
-
-
-def _gt() -> Any:
-    import graph2jax.tensor as gt
-
-    return gt
-
-
-def linalg_dtype(*dtypes: str) -> str:
-    """PyTensor's linalg output dtype for inputs of ``dtypes`` (LAPACK's working type).
-
-    Floats and complex keep their dtype; bool and integers of at most 16 bits
-    become float32, wider integers float64; several inputs combine by numpy's
-    promotion of those.
-    """
-    working = [
-        ("float32" if np.dtype(d).itemsize <= 2 else "float64") if d in discrete_dtypes else d
-        for d in dtypes
-    ]
-    return np.result_type(*working).name
-
-
-def _matrix_input(op: Op, x: Any, square: bool) -> TensorVariable:
-    """``x`` as a stack of matrices; a ValueError naming ``op`` when it is not (square) one."""
-    x = as_tensor_variable(x)
-    if x.ndim < 2:
-        raise ValueError(
-            f"{op} needs a matrix or a stack of matrices (ndim >= 2); {x.describe()} has "
-            f"ndim {x.ndim}, shape {x.type.shape}"
-        )
-    m, n = x.type.shape[-2:]
-    if square and m is not None and n is not None and m != n:
-        raise ValueError(
-            f"{op} needs square matrices; {x.describe()} has static shape {x.type.shape}"
-        )
-    return x
-
-
-def _mT(x: TensorVariable) -> TensorVariable:
-    """Swap the last two axes."""
-    pattern = list(range(x.ndim))
-    pattern[-2:] = pattern[-1], pattern[-2]
-    return _gt().dimshuffle(x, pattern)
-
-
-def _pad_right(x: TensorVariable, k: int) -> TensorVariable:
-    """``x`` with ``k`` broadcastable axes added at the end."""
-    return _gt().dimshuffle(x, (*range(x.ndim), *("x",) * k))
-
-
-def _pad_at(x: TensorVariable, axis: int) -> TensorVariable:
-    """``x`` with a broadcastable axis inserted at position ``axis`` (negative counts from the end)."""
-    pattern: list[Any] = list(range(x.ndim))
-    pattern.insert(axis % (x.ndim + 1), "x")
-    return _gt().dimshuffle(x, pattern)
-
-
-def _input_grad(g: TensorVariable, x: TensorVariable) -> Variable:
-    """The gradient ``g`` for input ``x``; integer inputs get a disconnected one, as Elemwise.
-
-    The formulas here are those of real matrices (transposes, not conjugate
-    transposes): complex inputs get a null gradient that says so.
-    """
-    if x.dtype in complex_dtypes:
-        return NullType(
-            f"linear algebra gradients of the complex {x.describe()} are not implemented"
-        )()
-    if x.dtype not in float_dtypes:
-        return disconnected()
-    return unbroadcast(g, x)
-
-
-def _out(dtype: str, shape: tuple) -> TensorVariable:
-    return TensorType(dtype, shape)()
-
-
-# ---------------------------------------------------------------------------
-# TrianglePart: the projection used by every one-triangle gradient
-
-
-class TrianglePart(Op):
-    """The lower (or upper) triangle of each matrix, its diagonal scaled by ``diag_scale``.
-
-    A linear, self-adjoint map, so its gradient is itself. With
-    ``diag_scale=0.5`` it maps ``G + G.T`` to the gradient of a function of
-    the symmetric matrix built from one triangle.
-    """
-
-    __props__ = ("lower", "diag_scale")
-
-    def __init__(self, lower: bool = True, diag_scale: float = 1.0):
-        self.lower = bool(lower)
-        self.diag_scale = float(diag_scale)
-
-    def make_node(self, x: Any) -> Apply:
-        x = _matrix_input(self, x, square=False)
-        return Apply(self, [x], [x.type()])
-
-    def _apply(self, xp: Any, x: Any) -> Any:
-        tri = xp.tril(x) if self.lower else xp.triu(x)
-        if self.diag_scale == 1.0:
-            return tri
-        m, n = np.shape(x)[-2:]
-        eye = np.eye(m, n, dtype=bool)
-        return xp.where(eye, tri * np.asarray(self.diag_scale, dtype=tri.dtype), tri)
-
-    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
-        output_storage[0][0] = np.asarray(self._apply(np, np.asarray(inputs[0])))
-
-    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
-        return input_shapes
-
-    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
-        return [self(output_grads[0])]
-
-
-@jax_funcify.register(TrianglePart)
-def _jax_triangle_part(op: TrianglePart, node: Apply) -> Callable[..., Any]:
-    return lambda x: op._apply(jnp, x)
-
-
-def _lower_to_symmetric(x: TensorVariable) -> TensorVariable:
-    """The symmetric matrix whose lower triangle is ``x``'s: ``tril(x) + tril(x, -1).T``."""
-    return TrianglePart(True)(x) + _mT(TrianglePart(True, 0.0)(x))
-
-
-def _triangle_grad(g: TensorVariable, lower: bool) -> TensorVariable:
-    """Gradient wrt a matrix of which only one triangle is read (as the symmetric matrix it defines)."""
-    return TrianglePart(lower, 0.5)(g + _mT(g))
-
-
-# ---------------------------------------------------------------------------
-# inverse, determinant, log-determinant
 
 
 class _NumpyLinalgFunction(Op):
@@ -202,9 +68,8 @@ class MatrixInverse(_NumpyLinalgFunction):
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         (x,), (z,), (gz,) = inputs, outputs, output_grads
-        gt = _gt()
         zt = _mT(z)
-        return [_input_grad(-gt.matmul(gt.matmul(zt, gz), zt), x)]
+        return [_input_grad(-matmul(matmul(zt, gz), zt), x)]
 
 
 class Det(_NumpyLinalgFunction):
@@ -247,7 +112,7 @@ class SLogDet(Op):
         # a disconnected output gradient means the cost does not use that output
         (x,), (_, glog) = inputs, output_grads
         if is_disconnected(glog):
-            return [_input_grad(_gt().zeros_like(x), x)]
+            return [_input_grad(zeros_like(x), x)]
         return [_input_grad(_pad_right(glog, 2) * _mT(inv(x)), x)]
 
 
@@ -298,10 +163,6 @@ def slogdet(x: Any) -> tuple[TensorVariable, TensorVariable]:
     return sign, logdet
 
 
-# ---------------------------------------------------------------------------
-# Cholesky
-
-
 class Cholesky(Op):
     """The Cholesky factor of each positive definite matrix: ``L @ L.T == a`` (``U.T @ U`` if upper).
 
@@ -339,11 +200,10 @@ class Cholesky(Op):
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         # with L = chol(a_eff): S = L^-T Phi(L^T Lbar) L^-1, Phi = tril with halved diagonal
         (x,), (c,), (gc,) = inputs, outputs, output_grads
-        gt = _gt()
         low, glow = (c, gc) if self.lower else (_mT(c), _mT(gc))
-        phi = TrianglePart(True, 0.5)(gt.matmul(_mT(low), glow))
+        phi = TrianglePart(True, 0.5)(matmul(_mT(low), glow))
         # two triangular solves with L^T: S = L^-T phi L^-1 = L^-T (L^-T phi^T)^T
-        solve_lt = partial(gt.linalg.solve_triangular, lower=True, trans=1, b_ndim=2)
+        solve_lt = partial(solve_triangular, lower=True, trans=1, b_ndim=2)
         s = solve_lt(low, _mT(solve_lt(low, _mT(phi))))
         return [_input_grad(_triangle_grad(s, self.lower), x)]
 
@@ -397,15 +257,91 @@ def cholesky(
     return Cholesky(lower, on_error)(x)
 
 
+class MatrixPinv(Op):
+    """The Moore-Penrose pseudo-inverse of each matrix.
+
+    ``hermitian=True`` uses an eigendecomposition and, as numpy's, reads the
+    lower triangle only (in JAX too).
+    """
+
+    __props__ = ("hermitian",)
+
+    def __init__(self, hermitian: bool = False):
+        self.hermitian = bool(hermitian)
+
+    def make_node(self, x: Any) -> Apply:
+        x = _matrix_input(self, x, square=self.hermitian)
+        m, n = x.type.shape[-2:]
+        return Apply(self, [x], [_out(linalg_dtype(x.dtype), (*x.type.shape[:-2], n, m))])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        dtype = node.outputs[0].dtype
+        out = np.linalg.pinv(np.asarray(inputs[0], dtype=dtype), hermitian=self.hermitian)
+        output_storage[0][0] = np.asarray(out, dtype=dtype)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        (shape,) = input_shapes
+        return [(*shape[:-2], shape[-1], shape[-2])]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        # (-Z G^T Z + Z Z^T G (I - X Z) + (I - Z X) G Z^T Z)^T with Z = pinv(X), G the output gradient
+        (x,), (z,), (gz,) = inputs, outputs, output_grads
+        # with hermitian=True, the matrix inverted is the one of x's lower triangle
+        x_read = _lower_to_symmetric(x) if self.hermitian else x
+        mm = matmul
+        zzt_g = mm(mm(z, _mT(z)), gz)
+        g_ztz = mm(gz, mm(_mT(z), z))
+        total = (
+            -mm(mm(z, _mT(gz)), z)
+            + zzt_g
+            - mm(mm(zzt_g, x_read), z)
+            + g_ztz
+            - mm(mm(z, x_read), g_ztz)
+        )
+        gx = _triangle_grad(_mT(total), lower=True) if self.hermitian else _mT(total)
+        return [_input_grad(gx, x)]
+
+
+@jax_funcify.register(MatrixPinv)
+def _jax_pinv(op: MatrixPinv, node: Apply) -> Callable[..., Any]:
+    dtype, hermitian = node.outputs[0].dtype, op.hermitian
+
+    def pinv_(x: Any) -> Any:
+        x = jnp.asarray(x, dtype=dtype)
+        if hermitian:  # JAX would symmetrize (x + x^H) / 2: read the lower triangle as numpy
+            x = _symmetric_from(jnp, x, lower=True, hermitian=True)
+        return jnp.linalg.pinv(x, hermitian=hermitian)
+
+    return pinv_
+
+
+def pinv(x: Any, hermitian: bool = False) -> TensorVariable:
+    """The Moore-Penrose pseudo-inverse of ``x`` (``(..., M, N)`` → ``(..., N, M)``).
+
+    With ``hermitian=True``, ``x`` is a Hermitian (symmetric) matrix given by
+    its lower triangle, as numpy's.
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> x = gt.dmatrix("x")
+    >>> gt.linalg.pinv(x).eval({x: np.array([[2.0, 0.0]])})
+    array([[0.5],
+           [0. ]])
+    """
+    return MatrixPinv(hermitian)(x)
+
+
 __all__ = [
     "Cholesky",
     "Det",
     "MatrixInverse",
+    "MatrixPinv",
     "SLogDet",
-    "TrianglePart",
     "cholesky",
     "det",
     "inv",
     "matrix_inverse",
+    "pinv",
     "slogdet",
 ]

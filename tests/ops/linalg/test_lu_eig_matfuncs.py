@@ -19,7 +19,7 @@ import graph2jax.tensor.nlinalg as nla
 import graph2jax.tensor.slinalg as sla
 from graph2jax.gradient import verify_grad
 from tests.helpers import compare_jax_and_numpy
-from tests.ops.test_linalg import _general
+from tests.ops.linalg.test_values import _general
 
 RNG = np.random.default_rng(5)
 

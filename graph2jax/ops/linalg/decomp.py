@@ -1,11 +1,12 @@
-"""Matrix decompositions on stacks of matrices: ``eigh``, ``svd``, ``qr`` and ``pinv``.
+"""Matrix decompositions on stacks of matrices: ``eigh``, ``svd``, ``qr``, ``eig`` and ``schur``.
 
 Batched over the leading axes like numpy's; dtypes and helpers as in
-:mod:`graph2jax.ops.linalg`. ``eigh`` reads one triangle (``UPLO``) in numpy
-and JAX alike. Gradients: ``eigh`` (eigenvalues, and eigenvectors when the
-eigenvalues are distinct), ``svd`` (singular values only: the gradients of
-``U`` and ``Vh`` are not implemented), ``qr`` (``mode='reduced'`` or ``'r'``,
-for matrices with at least as many rows as columns) and ``pinv``.
+:mod:`graph2jax.ops.linalg._common`. ``eigh`` reads one triangle (``UPLO``) in numpy and JAX
+alike. Gradients: ``eigh`` (eigenvalues, and eigenvectors when the eigenvalues are distinct),
+``svd`` (singular values only: the gradients of ``U`` and ``Vh`` are not implemented) and
+``qr`` (``mode='reduced'`` or ``'r'``, for matrices with at least as many rows as columns).
+``eig`` and ``schur`` (general, non-symmetric matrices) have no gradient (as in PyTensor) and
+are computed by LAPACK's ``geev``/``gees`` on the CPU (XLA has no GPU kernel for them).
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 import numpy as np
+import scipy.linalg
 
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import grad_not_implemented, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise_op import real_of
-from graph2jax.ops.linalg import (
-    _gt,
+from graph2jax.ops.blas import matmul
+from graph2jax.ops.elemwise import real_of
+from graph2jax.ops.linalg._common import (
     _input_grad,
     _lower_to_symmetric,
     _matrix_input,
@@ -32,7 +35,10 @@ from graph2jax.ops.linalg import (
     _triangle_grad,
     linalg_dtype,
 )
-from graph2jax.ops.linalg_solve import SolveTriangular, _symmetric_from
+from graph2jax.ops.linalg.solve import SolveTriangular
+from graph2jax.ops.math import eq, lt, switch
+from graph2jax.types.as_tensor import constant
+from graph2jax.types.tensor_type import complex_dtypes
 from graph2jax.types.variable import TensorVariable
 
 
@@ -43,20 +49,15 @@ def _square_len(x: TensorVariable) -> int | None:
 
 def _min_len(fgraph_shape: tuple, static: tuple) -> Any:
     """``min(m, n)`` of a matrix shape: a constant when known, else a symbolic scalar."""
-    gt = _gt()
     m, n = static
     if m is not None and n is not None:
-        return gt.constant(min(m, n), dtype="int64")
+        return constant(min(m, n), dtype="int64")
     sm, sn = fgraph_shape
-    return gt.switch(gt.lt(sm, sn), sm, sn)
+    return switch(lt(sm, sn), sm, sn)
 
 
 def _static_min(m: int | None, n: int | None) -> int | None:
     return None if m is None or n is None else min(m, n)
-
-
-# ---------------------------------------------------------------------------
-# eigh
 
 
 class Eigh(Op):
@@ -89,16 +90,15 @@ class Eigh(Op):
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         # G = V (diag(gw) + F * (V^T gV)) V^T with F[i, j] = 1 / (w[j] - w[i]) off the diagonal
         (x,), (w, v), (gw, gv) = inputs, outputs, output_grads
-        gt = _gt()
         vt = _mT(v)
         terms = []
         if not is_disconnected(gw):
-            terms.append(gt.matmul(v * _pad_at(gw, -2), vt))
+            terms.append(matmul(v * _pad_at(gw, -2), vt))
         if not is_disconnected(gv):
             gaps = _pad_at(w, -2) - _pad_right(w, 1)
-            same = gt.eq(gaps, 0)
-            f = gt.switch(same, 0, 1 / gt.switch(same, 1, gaps))
-            terms.append(gt.matmul(gt.matmul(v, f * gt.matmul(vt, gv)), vt))
+            same = eq(gaps, 0)
+            f = switch(same, 0, 1 / switch(same, 1, gaps))
+            terms.append(matmul(matmul(v, f * matmul(vt, gv)), vt))
         # grad calls L_op with at least one output gradient that is not disconnected
         return [_input_grad(_triangle_grad(sum(terms[1:], terms[0]), self.UPLO == "L"), x)]
 
@@ -146,10 +146,6 @@ def eigh(
     return w, v
 
 
-# ---------------------------------------------------------------------------
-# svd
-
-
 class SVD(Op):
     """Singular value decomposition ``a = U @ diag(s) @ Vh`` of each matrix (``s`` descending)."""
 
@@ -194,7 +190,7 @@ class SVD(Op):
             return [grad_not_implemented(self, 0, x, "only the singular values have a gradient")]
         reduced = self.compute_uv and not self.full_matrices
         u, _, vh = outputs if reduced else SVD(full_matrices=False, compute_uv=True)(x)
-        return [_input_grad(_gt().matmul(u * _pad_at(gs, -2), vh), x)]
+        return [_input_grad(matmul(u * _pad_at(gs, -2), vh), x)]
 
 
 @jax_funcify.register(SVD)
@@ -221,9 +217,6 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True) -> Any:
     out = SVD(full_matrices, compute_uv)(a)
     return tuple(out) if compute_uv else out
 
-
-# ---------------------------------------------------------------------------
-# qr
 
 _QR_MODES = ("reduced", "complete", "r")
 
@@ -275,15 +268,14 @@ class QR(Op):
                     self, 0, x, "only for mode='economic' or 'r' (or square) with rows >= columns"
                 )
             ]
-        gt = _gt()
         gq, gr = (None, output_grads[0]) if self.mode == "r" else output_grads
         gq = None if gq is None or is_disconnected(gq) else gq
         q, r = outputs if self.mode != "r" else QR("reduced")(x)
-        terms = [] if is_disconnected(gr) else [gt.matmul(r, _mT(gr))]
+        terms = [] if is_disconnected(gr) else [matmul(r, _mT(gr))]
         if gq is not None:
-            terms.append(-gt.matmul(_mT(gq), q))
+            terms.append(-matmul(_mT(gq), q))
         mm = sum(terms[1:], terms[0])
-        left = gt.matmul(q, _lower_to_symmetric(mm))
+        left = matmul(q, _lower_to_symmetric(mm))
         if gq is not None:
             left = gq + left
         return [_input_grad(_mT(SolveTriangular(lower=False)(r, _mT(left))), x)]
@@ -302,6 +294,7 @@ def _jax_qr(op: QR, node: Apply) -> Callable[..., Any]:
 
 # PyTensor's (scipy's) mode names, and numpy's, for the op's numpy-named modes
 _QR_MODE_NAMES = {"full": "complete", "economic": "reduced", "r": "r"}
+
 _QR_MODE_NAMES.update({m: m for m in _QR_MODES})
 
 
@@ -342,83 +335,130 @@ def qr(
     return out if mode == "r" else list(out)
 
 
-# ---------------------------------------------------------------------------
-# pinv
+def _complex_of(dtype: str) -> str:
+    return dtype if dtype in complex_dtypes else np.result_type(dtype, np.complex64).name
 
 
-class MatrixPinv(Op):
-    """The Moore-Penrose pseudo-inverse of each matrix.
-
-    ``hermitian=True`` uses an eigendecomposition and, as numpy's, reads the
-    lower triangle only (in JAX too).
-    """
-
-    __props__ = ("hermitian",)
-
-    def __init__(self, hermitian: bool = False):
-        self.hermitian = bool(hermitian)
+class Eig(Op):
+    """The eigenvalues and right eigenvectors (columns, unit norm) of each square matrix, complex."""
 
     def make_node(self, x: Any) -> Apply:
-        x = _matrix_input(self, x, square=self.hermitian)
-        m, n = x.type.shape[-2:]
-        return Apply(self, [x], [_out(linalg_dtype(x.dtype), (*x.type.shape[:-2], n, m))])
+        x = _matrix_input(self, x, square=True)
+        dtype = _complex_of(linalg_dtype(x.dtype))
+        return Apply(self, [x], [_out(dtype, x.type.shape[:-1]), _out(dtype, x.type.shape)])
 
     def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
-        dtype = node.outputs[0].dtype
-        out = np.linalg.pinv(np.asarray(inputs[0], dtype=dtype), hermitian=self.hermitian)
-        output_storage[0][0] = np.asarray(out, dtype=dtype)
+        dtype = linalg_dtype(node.inputs[0].dtype)
+        for k, value in enumerate(np.linalg.eig(np.asarray(inputs[0], dtype=dtype))):
+            output_storage[k][0] = np.asarray(value, dtype=node.outputs[k].dtype)
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
         (shape,) = input_shapes
-        return [(*shape[:-2], shape[-1], shape[-2])]
+        return [tuple(shape[:-1]), tuple(shape)]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
-        # (-Z G^T Z + Z Z^T G (I - X Z) + (I - Z X) G Z^T Z)^T with Z = pinv(X), G the output gradient
-        (x,), (z,), (gz,) = inputs, outputs, output_grads
-        # with hermitian=True, the matrix inverted is the one of x's lower triangle
-        x_read = _lower_to_symmetric(x) if self.hermitian else x
-        mm = _gt().matmul
-        zzt_g = mm(mm(z, _mT(z)), gz)
-        g_ztz = mm(gz, mm(_mT(z), z))
-        total = (
-            -mm(mm(z, _mT(gz)), z)
-            + zzt_g
-            - mm(mm(zzt_g, x_read), z)
-            + g_ztz
-            - mm(mm(z, x_read), g_ztz)
-        )
-        gx = _triangle_grad(_mT(total), lower=True) if self.hermitian else _mT(total)
-        return [_input_grad(gx, x)]
+        return [grad_not_implemented(self, 0, inputs[0])]
 
 
-@jax_funcify.register(MatrixPinv)
-def _jax_pinv(op: MatrixPinv, node: Apply) -> Callable[..., Any]:
-    dtype, hermitian = node.outputs[0].dtype, op.hermitian
+@jax_funcify.register(Eig)
+def _jax_eig(op: Eig, node: Apply) -> Callable[..., Any]:
+    dtype = linalg_dtype(node.inputs[0].dtype)
 
-    def pinv_(x: Any) -> Any:
-        x = jnp.asarray(x, dtype=dtype)
-        if hermitian:  # JAX would symmetrize (x + x^H) / 2: read the lower triangle as numpy
-            x = _symmetric_from(jnp, x, lower=True, hermitian=True)
-        return jnp.linalg.pinv(x, hermitian=hermitian)
+    def eig_(x: Any) -> tuple:
+        w, v = jnp.linalg.eig(jnp.asarray(x, dtype=dtype))
+        return w, v
 
-    return pinv_
+    return eig_
 
 
-def pinv(x: Any, hermitian: bool = False) -> TensorVariable:
-    """The Moore-Penrose pseudo-inverse of ``x`` (``(..., M, N)`` → ``(..., N, M)``).
+def eig(x: Any) -> tuple[TensorVariable, TensorVariable]:
+    """Eigenvalues ``w`` and right eigenvectors ``v`` (columns) of a general square matrix.
 
-    With ``hermitian=True``, ``x`` is a Hermitian (symmetric) matrix given by
-    its lower triangle, as numpy's.
+    Both are complex (``complex64`` for float32 inputs, else ``complex128``);
+    the order of the eigenvalues is LAPACK's. No gradient, as in PyTensor.
 
     Examples
     --------
     >>> import numpy as np, graph2jax.tensor as gt
     >>> x = gt.dmatrix("x")
-    >>> gt.linalg.pinv(x).eval({x: np.array([[2.0, 0.0]])})
-    array([[0.5],
-           [0. ]])
+    >>> w, v = gt.linalg.eig(x)
+    >>> w.eval({x: np.diag([2.0, 3.0])})
+    array([2.+0.j, 3.+0.j])
     """
-    return MatrixPinv(hermitian)(x)
+    w, v = Eig()(x)
+    return w, v
 
 
-__all__ = ["QR", "SVD", "Eigh", "MatrixPinv", "eigh", "pinv", "qr", "svd"]
+class Schur(Op):
+    """The Schur form ``T`` and unitary ``Z`` of each square matrix: ``A == Z T Z^H``."""
+
+    __props__ = ("output",)
+
+    def __init__(self, output: str = "real"):
+        if output not in ("real", "complex"):
+            raise ValueError(f"schur: output must be 'real' or 'complex', got {output!r}")
+        self.output = output
+
+    def make_node(self, x: Any) -> Apply:
+        x = _matrix_input(self, x, square=True)
+        dtype = linalg_dtype(x.dtype)
+        if self.output == "complex":
+            dtype = _complex_of(dtype)
+        return Apply(self, [x], [_out(dtype, x.type.shape), _out(dtype, x.type.shape)])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        dtype = node.outputs[0].dtype
+        x = np.asarray(inputs[0], dtype=dtype)
+        t, z = np.empty_like(x), np.empty_like(x)
+        for idx in np.ndindex(x.shape[:-2]):
+            t[idx], z[idx] = scipy.linalg.schur(x[idx], output=self.output)
+        output_storage[0][0], output_storage[1][0] = t, z
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        return [input_shapes[0], input_shapes[0]]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        return [grad_not_implemented(self, 0, inputs[0])]
+
+
+@jax_funcify.register(Schur)
+def _jax_schur(op: Schur, node: Apply) -> Callable[..., Any]:
+    dtype, output = node.outputs[0].dtype, op.output
+
+    def schur_(x: Any) -> tuple:
+        t, z = jax.scipy.linalg.schur(jnp.asarray(x, dtype=dtype), output=output)
+        return t, z
+
+    return schur_
+
+
+def schur(
+    A: Any, output: str = "real", sort: str | None = None
+) -> tuple[TensorVariable, TensorVariable]:
+    """The Schur decomposition ``A == Z @ T @ Z.conj().T``, as ``scipy.linalg.schur``.
+
+    ``output='real'`` gives the real (quasi-triangular) form of a real
+    matrix, ``'complex'`` the triangular complex one. Runs on the CPU only
+    (XLA has no GPU kernel); no gradient, as in PyTensor.
+
+    Raises
+    ------
+    NotImplementedError
+        For ``sort`` (eigenvalue reordering), which XLA's Schur lacks.
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> a = gt.dmatrix("a")
+    >>> t, z = gt.linalg.schur(a)
+    >>> t.eval({a: np.array([[1.0, 2.0], [0.0, 3.0]])})
+    array([[1., 2.],
+           [0., 3.]])
+    """
+    if sort is not None:
+        raise NotImplementedError(f"schur: sort={sort!r} is not supported (XLA's Schur)")
+    t, z = Schur(output)(A)
+    return t, z
+
+
+__all__ = ["Eig", "Eigh", "QR", "SVD", "Schur", "eig", "eigh", "qr", "schur", "svd"]

@@ -1,12 +1,10 @@
-"""LU factorization and the matrix exponential: ``lu_factor``, ``lu``, ``lu_solve``,
-``pivot_to_permutation`` and ``expm``.
+"""LU factorization: ``lu_factor``, ``lu``, ``lu_solve`` and ``pivot_to_permutation``.
 
 ``LUFactor`` (scipy's packed factors and LAPACK's 0-based int32 pivots) and
-``PivotToPermutation`` are ops; ``lu`` and ``lu_solve`` are graphs over them
-(one-hot permutation matrices, triangle masks and triangular solves), so their
-gradients follow. ``LUFactor``'s gradient is the standard one of
-``A[perm] = L U``; it assumes a nonsingular matrix. ``Expm``'s gradient is
-the upper-right block of ``expm([[A.T, G], [0, A.T]])``.
+``PivotToPermutation`` are ops; ``lu`` and ``lu_solve`` are graphs over them (one-hot
+permutation matrices, triangle masks and triangular solves), so their gradients follow.
+``LUFactor``'s gradient is the standard one of ``A[perm] = L U``; it assumes a nonsingular
+matrix.
 """
 
 from __future__ import annotations
@@ -22,22 +20,22 @@ import scipy.linalg
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import disconnected, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.linalg import (
+from graph2jax.ops.blas import matmul
+from graph2jax.ops.creation import arange, eye
+from graph2jax.ops.elemwise import cast, dimshuffle
+from graph2jax.ops.linalg._common import (
     TrianglePart,
-    _gt,
     _input_grad,
     _matrix_input,
     _mT,
     _out,
     linalg_dtype,
 )
-from graph2jax.ops.linalg_products import _dim
-from graph2jax.ops.linalg_solve import _default_b_ndim, solve_triangular
+from graph2jax.ops.linalg.solve import _default_b_ndim, solve_triangular
+from graph2jax.ops.math import eq
+from graph2jax.ops.shape import static_or_symbolic_length
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.variable import TensorVariable
-
-# ---------------------------------------------------------------------------
-# pivots and permutations
 
 
 def _row_order(piv: np.ndarray) -> np.ndarray:
@@ -106,17 +104,12 @@ def pivot_to_permutation(p: Any, inverse: bool = False) -> TensorVariable:
 
 def _one_hot_rows(order: TensorVariable, n: Any, dtype: str) -> TensorVariable:
     """The permutation matrices ``Q`` with ``Q @ A == A[order]`` (batched over ``order``'s leading axes)."""
-    gt = _gt()
-    hit = gt.eq(gt.dimshuffle(order, (*range(order.ndim), "x")), gt.arange(n))
-    return gt.cast(hit, dtype)
+    hit = eq(dimshuffle(order, (*range(order.ndim), "x")), arange(n))
+    return cast(hit, dtype)
 
 
 def _unit_lower(lu: TensorVariable) -> TensorVariable:
-    return TrianglePart(True, 0.0)(lu) + _gt().eye(_dim(lu, -1), dtype=lu.dtype)
-
-
-# ---------------------------------------------------------------------------
-# LU factorization
+    return TrianglePart(True, 0.0)(lu) + eye(static_or_symbolic_length(lu, -1), dtype=lu.dtype)
 
 
 class LUFactor(Op):
@@ -143,16 +136,15 @@ class LUFactor(Op):
         (a,), (lu, piv), (glu, _) = inputs, outputs, output_grads
         if is_disconnected(glu):
             return [disconnected()]
-        gt = _gt()
         low, up = _unit_lower(lu), TrianglePart(False)(lu)
-        inner = TrianglePart(True, 0.0)(gt.matmul(_mT(low), glu)) + TrianglePart(False)(
-            gt.matmul(glu, _mT(up))
+        inner = TrianglePart(True, 0.0)(matmul(_mT(low), glu)) + TrianglePart(False)(
+            matmul(glu, _mT(up))
         )
         # inner U^-T = (U^-1 inner^T)^T; then L^-T of that
         right = _mT(solve_triangular(lu, _mT(inner), lower=False, b_ndim=2))
         m = solve_triangular(lu, right, lower=True, unit_diagonal=True, trans=1, b_ndim=2)
         q = _one_hot_rows(PivotToPermutation(True)(piv), a.shape[-1], lu.dtype)
-        return [_input_grad(gt.matmul(_mT(q), m), a)]
+        return [_input_grad(matmul(_mT(q), m), a)]
 
 
 @jax_funcify.register(LUFactor)
@@ -207,16 +199,15 @@ def lu(
     array([[3.        , 4.        ],
            [0.        , 0.66666667]])
     """
-    gt = _gt()
     packed, piv = lu_factor(a)
     low, up = _unit_lower(packed), TrianglePart(False)(packed)
     perm = pivot_to_permutation(piv)
     # P @ L == L[perm]: the one-hot rows of perm, as a matrix
     p_matrix = _one_hot_rows(perm, packed.shape[-1], packed.dtype)
     if permute_l:
-        return gt.matmul(p_matrix, low), up
+        return matmul(p_matrix, low), up
     if p_indices:
-        return gt.cast(perm, "int32"), low, up
+        return cast(perm, "int32"), low, up
     return p_matrix, low, up
 
 
@@ -238,7 +229,6 @@ def lu_solve(
     >>> x.eval({a: np.array([[1.0, 2.0], [3.0, 4.0]]), b: np.array([3.0, 7.0])})
     array([1., 1.])
     """
-    gt = _gt()
     packed, piv = (as_tensor_variable(v) for v in LU_and_pivots)
     b = as_tensor_variable(b)
     b_ndim = _default_b_ndim(b, b_ndim)
@@ -247,8 +237,8 @@ def lu_solve(
     def rows(m: TensorVariable, x: TensorVariable) -> TensorVariable:
         """``m @ x`` for a stack of matrices or (b_ndim 1) vectors ``x``."""
         if b_ndim == 2:
-            return gt.matmul(m, x)
-        return gt.matmul(m, gt.dimshuffle(x, (*range(x.ndim), "x")))[..., 0]
+            return matmul(m, x)
+        return matmul(m, dimshuffle(x, (*range(x.ndim), "x")))[..., 0]
 
     if trans:
         # a.T = U.T L.T Q: x = Q.T L^-T U^-T b
@@ -260,64 +250,4 @@ def lu_solve(
     return solve_triangular(packed, y, lower=False, b_ndim=b_ndim)
 
 
-# ---------------------------------------------------------------------------
-# matrix exponential
-
-
-class Expm(Op):
-    """The matrix exponential of each square matrix of a stack."""
-
-    def make_node(self, a: Any) -> Apply:
-        a = _matrix_input(self, a, square=True)
-        return Apply(self, [a], [_out(linalg_dtype(a.dtype), a.type.shape)])
-
-    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
-        dtype = node.outputs[0].dtype
-        out = scipy.linalg.expm(np.asarray(inputs[0], dtype=dtype))
-        output_storage[0][0] = np.asarray(out, dtype=dtype)
-
-    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
-        return input_shapes
-
-    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
-        # the Frechet derivative's adjoint: expm([[A^T, G], [0, A^T]])[:n, n:]
-        (a,), (ga,) = inputs, output_grads
-        gt = _gt()
-        at = _mT(gt.cast(a, ga.dtype))
-        top = gt.concatenate([at, ga], axis=-1)
-        bottom = gt.concatenate([gt.zeros_like(at), at], axis=-1)
-        n = a.shape[-1]
-        block = self(gt.concatenate([top, bottom], axis=-2))
-        return [_input_grad(block[..., :n, n:], a)]
-
-
-@jax_funcify.register(Expm)
-def _jax_expm(op: Expm, node: Apply) -> Callable[..., Any]:
-    dtype = node.outputs[0].dtype
-    return lambda a: jax.scipy.linalg.expm(jnp.asarray(a, dtype=dtype))
-
-
-def expm(A: Any) -> TensorVariable:
-    """The matrix exponential of ``A`` (a square matrix or a stack of them), as ``scipy.linalg.expm``.
-
-    Examples
-    --------
-    >>> import numpy as np, graph2jax.tensor as gt
-    >>> a = gt.dmatrix("a")
-    >>> gt.linalg.expm(a).eval({a: np.zeros((2, 2))})
-    array([[1., 0.],
-           [0., 1.]])
-    """
-    return Expm()(A)
-
-
-__all__ = [
-    "Expm",
-    "LUFactor",
-    "PivotToPermutation",
-    "expm",
-    "lu",
-    "lu_factor",
-    "lu_solve",
-    "pivot_to_permutation",
-]
+__all__ = ["LUFactor", "PivotToPermutation", "lu", "lu_factor", "lu_solve", "pivot_to_permutation"]

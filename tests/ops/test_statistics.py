@@ -1,4 +1,5 @@
-"""Tests of graph2jax/ops/math_functions.py: values against numpy, PyTensor's dtypes and
+"""Tests of the composites of PyTensor's math (graph2jax/ops/statistics.py, comparison.py,
+contractions.py and math.py's ``nan_to_num``/``divmod``/``ceil_intdiv``): values against numpy, PyTensor's dtypes and
 static shapes, errors and gradients."""
 
 from __future__ import annotations

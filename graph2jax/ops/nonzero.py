@@ -1,0 +1,106 @@
+"""The positions of the non-zero entries of a tensor: ``nonzero``, ``flatnonzero``,
+``nonzero_values``, and their :class:`Nonzero` op.
+
+How many entries are non-zero decides the result's shape, so the input is a
+static input: it must be known when the function is compiled. Indexing with a
+boolean mask and ``where(cond)`` build on these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from graph2jax.graph.basic import Apply, Op
+from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.tensor_type import TensorType
+from graph2jax.types.variable import TensorVariable
+
+
+class Nonzero(Op):
+    """The indices of the non-zero entries of a tensor, as an int64 ``(ndim, count)`` matrix.
+
+    ``count`` depends on the values, so the input is a static input.
+    """
+
+    static_inputs = (0,)
+    differentiable = False
+
+    def make_node(self, a: Any) -> Apply:
+        a = as_tensor_variable(a)
+        if a.ndim == 0:
+            raise ValueError(f"nonzero: {a.describe()} is a scalar; it needs 1 dimension or more")
+        return Apply(self, [a], [TensorType("int64", (a.ndim, None))()])
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        output_storage[0][0] = np.asarray(np.nonzero(inputs[0]), dtype="int64")
+
+
+@jax_funcify.register(Nonzero)
+def _jax_nonzero(op: Nonzero, node: Apply) -> Callable[..., Any]:
+    def nonzero_indices(a: Any) -> np.ndarray:
+        if not isinstance(a, np.ndarray | np.generic):
+            raise TypeError(
+                f"nonzero: {node.inputs[0].describe()} is computed from values unknown when "
+                "compiling with JAX (a shared variable or random draw), and the number of "
+                "non-zero entries decides the result's shape. Pass it as an input of the "
+                "function (compiled once per value) or use switch/where instead"
+            )
+        return np.asarray(np.nonzero(a), dtype="int64")
+
+    return nonzero_indices
+
+
+def nonzero(a: Any, return_matrix: bool = False) -> tuple[TensorVariable, ...] | TensorVariable:
+    """The indices of the non-zero entries of ``a``: one int64 vector per axis, or the
+    ``(a.ndim, count)`` matrix with ``return_matrix``.
+
+    The number of entries decides the shapes, so ``a`` must be known when
+    compiling: built from constants or the function's inputs (the function then
+    compiles once per distinct value of those inputs).
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> rows, cols = gt.nonzero(gt.constant(np.array([[0, 1], [2, 0]])))
+    >>> rows.eval(), cols.eval()
+    (array([0, 1]), array([1, 0]))
+    """
+    matrix = Nonzero()(a)
+    if return_matrix:
+        return matrix
+    return tuple(matrix[i] for i in range(matrix.type.shape[0]))
+
+
+def flatnonzero(a: Any) -> TensorVariable:
+    """The int64 indices of the non-zero entries of the flattened ``a`` (see :func:`nonzero`).
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> gt.flatnonzero(gt.constant(np.array([[0, 1], [2, 0]]))).eval()
+    array([1, 2])
+    """
+    a = as_tensor_variable(a)
+    if a.ndim == 0:
+        raise ValueError(f"flatnonzero: {a.describe()} is a scalar; it needs 1 dimension or more")
+    return nonzero(a.flatten())[0]
+
+
+def nonzero_values(a: Any) -> TensorVariable:
+    """The non-zero entries of the flattened ``a``, in order (see :func:`nonzero`).
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax.tensor as gt
+    >>> gt.nonzero_values(gt.constant(np.array([[0, 1], [2, 0]]))).eval()
+    array([1, 2])
+    """
+    a = as_tensor_variable(a)
+    return a.flatten()[flatnonzero(a)]
+
+
+__all__ = ["Nonzero", "flatnonzero", "nonzero", "nonzero_values"]

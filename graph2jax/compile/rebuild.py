@@ -11,6 +11,7 @@ from typing import Any
 
 from graph2jax.compile.io import In, Out
 from graph2jax.graph.basic import Variable, _clone_with_memo, graph_inputs
+from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.sharedvar import SharedVariable
 
 
@@ -36,8 +37,6 @@ def as_pairs(arg: Any, what: str) -> list[tuple[Any, Any]]:
 
 def check_updates(updates: list[tuple[Any, Any]]) -> list[tuple[SharedVariable, Variable]]:
     """Validate update pairs: shared targets, one update each, matching types."""
-    import graph2jax.tensor as gt
-
     seen: set[int] = set()
     checked = []
     for target, expr in updates:
@@ -51,7 +50,7 @@ def check_updates(updates: list[tuple[Any, Any]]) -> list[tuple[SharedVariable, 
                 f"shared variable {target.describe()} has more than one update expression"
             )
         seen.add(id(target))
-        expr = gt.as_tensor_variable(expr) if not isinstance(expr, Variable) else expr
+        expr = as_tensor_variable(expr) if not isinstance(expr, Variable) else expr
         checked.append((target, _update_of_type(target, expr)))
     return checked
 
@@ -68,14 +67,12 @@ def apply_givens(
     variables: Sequence[Variable], givens: list[tuple[Any, Any]], rebuild_strict: bool
 ) -> list[Variable]:
     """Copies of ``variables``' graphs with ``givens`` substituted (Var2 replaces Var1)."""
-    import graph2jax.tensor as gt
-
     memo: dict[int, Variable] = {}
     for old, new in givens:
         if not isinstance(old, Variable):
             raise TypeError(f"givens keys must be variables, got {old!r}")
         if not isinstance(new, Variable):
-            new = gt.as_tensor_variable(new, dtype=getattr(old.type, "dtype", None))
+            new = as_tensor_variable(new, dtype=getattr(old.type, "dtype", None))
         if rebuild_strict:
             new = old.type.replacement(
                 old, new, " in givens; pass rebuild_strict=False to allow a type change"

@@ -16,6 +16,7 @@ from graph2jax.compile.profiling import ProfileStats, as_profile
 from graph2jax.compile.rebuild import as_pairs, rebuild
 from graph2jax.graph.basic import Constant, Tag, Variable
 from graph2jax.graph.errors import UnusedInputError
+from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.sharedvar import SharedVariable
 
 __all__ = ["In", "Out", "ProfileStats", "UnusedInputError", "function", "function_dump"]
@@ -180,9 +181,7 @@ def _as_out(spec: Any) -> Out:
         return Out(spec.variable, spec.borrow)
     if isinstance(spec, Variable):
         return Out(spec)
-    import graph2jax.tensor as gt
-
-    return Out(gt.as_tensor_variable(spec))
+    return Out(as_tensor_variable(spec))
 
 
 def function_dump(

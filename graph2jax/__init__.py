@@ -49,6 +49,7 @@ _SUBMODULES = (
     "compile",
     "gradient",
     "graph",
+    "ifelse",
     "linker",
     "ops",
     "printing",

@@ -18,6 +18,7 @@ from typing import Any
 import jax
 import numpy as np
 
+from graph2jax.config import config
 from graph2jax.graph.basic import (
     Apply,
     Constant,
@@ -59,6 +60,9 @@ def _output_type(then_out: Variable, else_out: Variable, k: int) -> TensorType:
 class IfElse(Op):
     """The outputs of ``then_fgraph`` when the condition is nonzero, else those of ``else_fgraph``.
 
+    The node's inputs are the scalar condition followed by the operands,
+    the values both bodies take. Build it with :func:`ifelse`.
+
     Parameters
     ----------
     then_fgraph, else_fgraph : FunctionGraph
@@ -66,9 +70,6 @@ class IfElse(Op):
         outputs, pairwise of one dtype and ndim.
     name : str, optional
         Shown by ``str`` (``if{name}``); not part of equality, as in PyTensor.
-
-    The node's inputs are ``(condition, *operands)``: a scalar condition
-    and the values both bodies take. Build it with :func:`ifelse`.
     """
 
     __props__ = ("n_outs",)
@@ -165,7 +166,7 @@ class IfElse(Op):
             name = None if self.name is None else f"{self.name}_grad"
             chosen = ifelse(condition, [p[1] for p in picked], [p[2] for p in picked], name=name)
             result.update((id(p[0]), g) for p, g in zip(picked, chosen, strict=True))
-        cond_dtype = condition.dtype if condition.dtype in continuous_dtypes else "float64"
+        cond_dtype = condition.dtype if condition.dtype in continuous_dtypes else config.floatX
         return [zeros_like(condition, dtype=cond_dtype)] + [
             result.get(id(o), disconnected()) for o in operands
         ]

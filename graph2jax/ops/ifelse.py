@@ -252,8 +252,8 @@ def _raise_shape_mismatch(
         raise ValueError(
             f"{node.op}: jax.lax.cond needs both branches' outputs to have one shape, but "
             + "; ".join(differ)
-            + ". When the condition is known at trace time (a constant) only the taken branch "
-            "is traced; otherwise give both branches the same shapes (pad, or move the "
+            + ". When the condition is known at trace time (a constant, a shape) only the "
+            "taken branch is traced; otherwise give both branches the same shapes (pad, or move the "
             "shape-changing part after the ifelse)"
         ) from err
 

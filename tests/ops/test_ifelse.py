@@ -209,6 +209,31 @@ def test_branches_of_different_shapes() -> None:
     assert g.function([x], ifelse(0, x, x[:2]))(np.ones(3)).shape == (2,)
 
 
+def test_static_values_stay_known_inside_the_branches() -> None:
+    c = gt.iscalar("c")
+    n = gt.lscalar("n")
+    x = gt.dvector("x")
+    # the reshape's target ``n`` must be known while tracing, inside lax.cond too
+    f = g.function([c, n, x], ifelse(c, x.reshape((n, -1)).sum(1), x[:2] * 0 + x.sum()))
+    np.testing.assert_array_equal(f(1, 2, np.arange(4.0)), [1.0, 5.0])
+    np.testing.assert_array_equal(f(0, 2, np.arange(4.0)), [6.0, 6.0])
+    # a condition on a shape is known while tracing: only its branch is traced, any shapes go
+    short = g.function([x], ifelse(gt.gt(x.shape[0], 2), x[:2], x))
+    np.testing.assert_array_equal(short(np.arange(4.0)), [0.0, 1.0])
+    np.testing.assert_array_equal(short(np.arange(2.0)), [0.0, 1.0])
+
+
+def test_debug_mode_and_a_pickled_function() -> None:
+    c = gt.iscalar("c")
+    x = gt.dvector("x")
+    out = ifelse(c, gt.exp(x), x * 2)
+    f = g.function([c, x], out, mode="DebugMode")
+    np.testing.assert_allclose(f(1, np.ones(2)), np.exp(np.ones(2)))
+    np.testing.assert_allclose(f(0, np.ones(2)), [2.0, 2.0])
+    copy = pickle.loads(pickle.dumps(g.function([c, x], out)))
+    np.testing.assert_allclose(copy(0, np.ones(2)), [2.0, 2.0])
+
+
 def test_infer_shape() -> None:
     c = gt.iscalar("c")
     x, y = gt.dmatrices("x", "y")
@@ -279,6 +304,10 @@ def test_rewrites_apply_inside_the_branches() -> None:
     names = [str(n.op) for n in node.op.then_fgraph.apply_nodes]
     assert names == ["log1p"]
     assert float(f(1.0, 1e-20)) == 1e-20
+
+
+def test_pytensor_module_path() -> None:
+    assert g.ifelse.ifelse is ifelse and g.ifelse.IfElse is IfElse
 
 
 def test_structural_equality_and_pickling() -> None:
@@ -369,3 +398,15 @@ def test_gradient_of_an_output_from_one_branch_only_is_zero_in_the_other() -> No
     f = g.function([c, x, y], gy)
     assert float(f(1, 1.0, 1.0)) == 0.0
     assert float(f(0, 1.0, 1.0)) == 5.0
+
+
+def test_second_derivative_and_jacobian_through_ifelse() -> None:
+    s = gt.dscalar("s")
+    cost = ifelse(gt.gt(s, 0), s**3, s**2)
+    fh = g.function([s], g.grad(g.grad(cost, s), s))
+    assert [float(fh(2.0)), float(fh(-2.0))] == [12.0, 2.0]
+    x = gt.dvector("x")
+    # the batched jacobian vmaps the backward pass, and with it the lax.cond
+    fj = g.function([x], g.jacobian(ifelse(gt.gt(x.sum(), 0), x**2, x**3), x))
+    np.testing.assert_allclose(fj(np.array([1.0, 2.0])), np.diag([2.0, 4.0]))
+    np.testing.assert_allclose(fj(np.array([-1.0, -2.0])), np.diag([3.0, 12.0]))

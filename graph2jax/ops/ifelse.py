@@ -180,13 +180,12 @@ class IfElse(Op):
         from graph2jax.gradient import grad
 
         outs = clone_replace(list(body.outputs), dict(zip(body.inputs, operands, strict=True)))
-        known = {
-            o: g
-            for o, g in zip(outs, output_grads, strict=True)
-            if not isinstance(o, Constant)
-            and o.dtype in continuous_dtypes
-            and not is_disconnected(g)
-        }
+        known: dict[Variable, Variable] = {}
+        for o, g in zip(outs, output_grads, strict=True):
+            if isinstance(o, Constant) or o.dtype not in continuous_dtypes or is_disconnected(g):
+                continue
+            # a value returned as two outputs gets both outputs' gradients
+            known[o] = known[o] + g if o in known else g
         if not known or not wrt:
             return [disconnected() for _ in wrt]
         return grad(

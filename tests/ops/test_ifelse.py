@@ -391,6 +391,14 @@ def test_gradient_several_outputs_and_verify_grad() -> None:
     )
 
 
+def test_gradient_of_a_value_returned_twice_sums_both_outputs() -> None:
+    c = gt.iscalar("c")
+    x = gt.dscalar("x")
+    a, b = ifelse(c, [x, x], [x * 2, x * 3])
+    f = g.function([c, x], g.grad(a * 5 + b * 7, x), on_unused_input="ignore")
+    assert [float(f(1, 1.0)), float(f(0, 1.0))] == [12.0, 31.0]
+
+
 def test_gradient_of_an_output_from_one_branch_only_is_zero_in_the_other() -> None:
     c = gt.iscalar("c")
     x, y = gt.dscalars("x", "y")

@@ -33,7 +33,7 @@ from graph2jax.graph.gradtypes import disconnected, is_disconnected, is_null
 from graph2jax.linker import jax_linker, numpy_linker
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.creation import zeros_like
-from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import TensorType, continuous_dtypes
 
 
@@ -118,7 +118,10 @@ class IfElse(Op):
             )
         expected = [i.type for i in self.then_fgraph.inputs]
         operands = tuple(as_tensor_variable(o) for o in operands)
-        if [o.type for o in operands] != expected:
+        # a more precise operand (a rewrite's specify_shape) is still a value of the body's input
+        if len(operands) != len(expected) or not all(
+            t.is_super(o.type) for t, o in zip(expected, operands, strict=True)
+        ):
             raise TypeError(
                 f"{self} takes operands of types {expected}, got {[o.type for o in operands]}"
             )
@@ -132,17 +135,30 @@ class IfElse(Op):
             out[0] = np.array(value, dtype=var.dtype)  # a copy: never an operand's buffer
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
-        # each branch's shapes over the outer operands, chosen by an ifelse of its own (lazy:
-        # a shape computed from the branch's values is computed in the taken branch only)
+        # a size known statically is a constant; the others are each branch's sizes over the
+        # outer operands, chosen by an ifelse of its own (lazy: a size computed from the
+        # branch's values is computed in the taken branch only)
         condition, *operands = node.inputs
+        unknown = [
+            (k, d)
+            for k, o in enumerate(node.outputs)
+            for d, s in enumerate(o.type.shape)
+            if s is None
+        ]
         sides = []
         for body in self.inner_fgraphs:
             outs = clone_replace(list(body.outputs), dict(zip(body.inputs, operands, strict=True)))
-            sides.append([o.shape[d] for o in outs for d in range(o.ndim)])
-        if not sides[0]:
-            return [() for _ in node.outputs]
-        flat = iter(ifelse(condition, sides[0], sides[1], name="shape"))
-        return [tuple(next(flat) for _ in range(o.ndim)) for o in node.outputs]
+            sides.append([outs[k].shape[d] for k, d in unknown])
+        chosen = dict(
+            zip(unknown, ifelse(condition, *sides, name="shape") if unknown else [], strict=True)
+        )
+        return [
+            tuple(
+                chosen[(k, d)] if s is None else constant(s, dtype="int64")
+                for d, s in enumerate(o.type.shape)
+            )
+            for k, o in enumerate(node.outputs)
+        ]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         # as PyTensor: each operand's gradient is an ifelse of the branches' gradients, and

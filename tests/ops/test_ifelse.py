@@ -241,6 +241,13 @@ def test_infer_shape() -> None:
     xv, yv = np.ones((2, 3)), np.ones((3, 3))
     check_infer_shape([c, x, y], outs, [1, xv, yv])
     check_infer_shape([c, x, y], outs, [0, xv, yv])
+    # sizes both branches know statically are constants; the rest, an ifelse of the branches'
+    p = gt.tensor("p", dtype="float64", shape=(2, None))
+    q = gt.tensor("q", dtype="float64", shape=(2, 3))
+    out = ifelse(c, p, q)
+    rows, cols = out.owner.op.infer_shape(None, out.owner, [])[0]
+    assert rows.data == 2 and isinstance(cols.owner.op, IfElse)
+    check_infer_shape([c, p, q], [out], [0, np.ones((2, 3)), np.ones((2, 3))])
 
 
 # ---------------------------------------------------------------------------

@@ -342,6 +342,12 @@ def test_type_errors() -> None:
         ifelse(gt.dvector("cond"), x, x)
     with pytest.raises(ValueError, match="got 2 for `then`, and 1 for `else`"):
         ifelse(1, [x, x], [x])
+    # the node's own check: a more precise operand fits, another dtype does not
+    op = ifelse(gt.iscalar("c"), x * 2, x).owner.op
+    precise = gt.tensor("p", dtype="float64", shape=(3,))
+    assert op.make_node(1, precise).outputs[0].type.shape == (None,)
+    with pytest.raises(TypeError, match="takes operands of types"):
+        op.make_node(1, gt.fvector("f"))
 
 
 # ---------------------------------------------------------------------------

@@ -42,6 +42,7 @@ _PUBLIC = {
     **dict.fromkeys(("MissingInputError", "UnusedInputError"), "graph2jax.graph.errors"),
     "unsupported_ops": "graph2jax.linker.dispatch",
     **dict.fromkeys(("dprint", "pp"), "graph2jax.printing"),
+    "map": "graph2jax.scan.views",
     "SharedVariable": "graph2jax.types.sharedvar",
 }
 #: subpackages reachable as attributes without importing them first (``graph2jax.tensor.exp``)
@@ -53,6 +54,7 @@ _SUBMODULES = (
     "ops",
     "printing",
     "rewrite",
+    "scan",
     "tensor",
     "types",
 )

@@ -255,8 +255,10 @@ def scan(
         state_args.append(
             [_row_variable(window, f"{_initial_of(infos[k]).name or 'state'}[t{t}]") for t in taps]
         )
+    # as PyTensor, the step sees the non-sequences themselves (so it may differentiate
+    # through them); the body gets a placeholder for each
     non_seq_args = [v.type(name=v.name) for v in non_seqs]
-    args = [*seq_args, *(a for group in state_args for a in group), *non_seq_args]
+    args = [*seq_args, *(a for group in state_args for a in group), *non_seqs]
     outputs, updates, condition = _parse_step_result(fn(*args))
     outputs = [as_tensor_variable(o) for o in outputs]
 
@@ -280,13 +282,14 @@ def scan(
     update_values = [v.type.replacement(v, as_tensor_variable(updates[v])) for v in updated]
 
     bound = [*args, *update_args]
+    replace = dict(zip(non_seqs, non_seq_args, strict=True))
     body_outs = [
         *(o for o, s in zip(outputs, states, strict=True) if s is not None),
         *update_values,
         *(o for o, s in zip(outputs, states, strict=True) if s is None),
         *([condition] if condition is not None else []),
     ]
-    replace = dict(zip(updated, update_args, strict=True))
+    replace.update(zip(updated, update_args, strict=True))
     free = [
         v
         for v in graph_inputs(body_outs, blockers=bound)

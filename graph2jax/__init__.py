@@ -43,6 +43,7 @@ _PUBLIC = {
     "unsupported_ops": "graph2jax.linker.dispatch",
     **dict.fromkeys(("dprint", "pp"), "graph2jax.printing"),
     "map": "graph2jax.scan.views",
+    "dot": "graph2jax.ops.blas",  # pytensor.dot
     "SharedVariable": "graph2jax.types.sharedvar",
 }
 #: subpackages reachable as attributes without importing them first (``graph2jax.tensor.exp``)

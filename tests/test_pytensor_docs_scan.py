@@ -166,3 +166,112 @@ def test_power_and_polynomial():
     calculate_polynomial = pytensor.function(inputs=[coefficients, x], outputs=polynomial)
     test_coeff = numpy.asarray([1, 0, 2], dtype=numpy.float32)
     assert calculate_polynomial(test_coeff, 3) == 19.0
+
+
+# doc/library/scan.rst (same commit): the examples the tutorial does not repeat
+def test_library_triangular_numbers_and_set_value_at_position():
+    up_to = pt.iscalar("up_to")
+
+    def accumulate_by_adding(arange_val, sum_to_date):
+        return sum_to_date + arange_val
+
+    seq = pt.arange(up_to)
+    outputs_info = pt.as_tensor_variable(np.asarray(0, seq.dtype))
+    scan_result, scan_updates = pytensor.scan(
+        fn=accumulate_by_adding, outputs_info=outputs_info, sequences=seq
+    )
+    triangular_sequence = pytensor.function(inputs=[up_to], outputs=scan_result)
+    some_num = 15
+    assert triangular_sequence(some_num).tolist() == [n * (n + 1) // 2 for n in range(some_num)]
+
+    location = pt.imatrix("location")
+    values = pt.vector("values")
+    output_model = pt.matrix("output_model")
+
+    def set_value_at_position(a_location, a_value, output_model):
+        zeros = pt.zeros_like(output_model)
+        zeros_subtensor = zeros[a_location[0], a_location[1]]
+        return pt.set_subtensor(zeros_subtensor, a_value)
+
+    result, updates = pytensor.scan(
+        fn=set_value_at_position,
+        outputs_info=None,
+        sequences=[location, values],
+        non_sequences=output_model,
+    )
+    assign_values_at_positions = pytensor.function(
+        inputs=[location, values, output_model], outputs=result
+    )
+    test_locations = numpy.asarray([[1, 1], [2, 3]], dtype=numpy.int32)
+    test_values = numpy.asarray([42, 50], dtype=numpy.float32)
+    test_output_model = numpy.zeros((5, 5), dtype=numpy.float32)
+    expected = np.zeros((2, 5, 5))
+    expected[0, 1, 1], expected[1, 2, 3] = 42, 50
+    np.testing.assert_array_equal(
+        assign_values_at_positions(test_locations, test_values, test_output_model), expected
+    )
+
+
+def test_library_shared_updates_are_applied_by_the_function():
+    a = pytensor.shared(1)
+    values, updates = pytensor.scan(lambda: {a: a + 1}, n_steps=10)
+    b = a + 1
+    c = updates[a] + 1
+    f = pytensor.function([], [b, c], updates=updates)
+    assert a.get_value() == 1
+    assert [int(v) for v in f()] == [2, 12]
+    assert a.get_value() == 11
+    assert [int(v) for v in f()] == [12, 22]
+
+
+def test_library_rnn_with_several_taps():
+    def oneStep(u_tm4, u_t, x_tm3, x_tm1, y_tm1, W, W_in_1, W_in_2, W_feedback, W_out):
+        x_t = pt.tanh(
+            pytensor.dot(x_tm1, W)
+            + pytensor.dot(u_t, W_in_1)
+            + pytensor.dot(u_tm4, W_in_2)
+            + pytensor.dot(y_tm1, W_feedback)
+        )
+        y_t = pytensor.dot(x_tm3, W_out)
+        return [x_t, y_t]
+
+    W = pt.matrix()
+    W_in_1 = pt.matrix()
+    W_in_2 = pt.matrix()
+    W_feedback = pt.matrix()
+    W_out = pt.matrix()
+    u = pt.matrix()
+    x0 = pt.matrix()
+    y0 = pt.vector()
+    ([x_vals, y_vals], updates) = pytensor.scan(
+        fn=oneStep,
+        sequences=dict(input=u, taps=[-4, -0]),
+        outputs_info=[dict(initial=x0, taps=[-3, -1]), y0],
+        non_sequences=[W, W_in_1, W_in_2, W_feedback, W_out],
+        strict=True,
+    )
+    f = pytensor.function([u, x0, y0, W, W_in_1, W_in_2, W_feedback, W_out], [x_vals, y_vals])
+    rng = np.random.default_rng(0)
+    nx, ny, nu = 3, 2, 2
+    uv = rng.normal(size=(9, nu))
+    x0v, y0v = rng.normal(size=(3, nx)), rng.normal(size=ny)
+    ws = [rng.normal(size=s) for s in ((nx, nx), (nu, nx), (nu, nx), (ny, nx), (nx, ny))]
+    xs, ys = list(x0v), [y0v]
+    for t in range(4, 9):  # uvals[0] is u[-4]: the loop starts at uvals[4]
+        xs.append(np.tanh(xs[-1] @ ws[0] + uv[t] @ ws[1] + uv[t - 4] @ ws[2] + ys[-1] @ ws[3]))
+        ys.append(xs[-4] @ ws[4])
+    got_x, got_y = f(uv, x0v, y0v, *ws)
+    np.testing.assert_allclose(got_x, xs[3:], rtol=1e-6)
+    np.testing.assert_allclose(got_y, ys[1:], rtol=1e-6)
+
+
+def test_library_until_powers_of_two():
+    def power_of_2(previous_power, max_value):
+        return previous_power * 2, pytensor.scan.utils.until(previous_power * 2 > max_value)
+
+    max_value = pt.scalar()
+    values, _ = pytensor.scan(
+        power_of_2, outputs_info=pt.constant(1.0), non_sequences=max_value, n_steps=1024
+    )
+    f = pytensor.function([max_value], values)
+    np.testing.assert_array_equal(f(45), [2.0, 4.0, 8.0, 16.0, 32.0, 64.0])

@@ -205,3 +205,14 @@ def test_far_taps_and_a_sequence_shorter_than_its_taps_gives_no_steps():
     f = g.function([x], out)
     np.testing.assert_allclose(f(np.arange(6.0) ** 2), [16.0, 24.0])
     assert f(np.arange(4.0)).shape == (0,)
+
+
+def test_shared_update_after_zero_steps_keeps_the_value():
+    total = g.shared(np.array(5.0), name="total")
+    x = gt.dvector("x")
+    _, updates = g.scan(lambda v: {total: total + v}, sequences=x)
+    f = g.function([x], [], updates=updates)
+    f(np.zeros(0))
+    assert float(total.get_value()) == 5.0
+    f(np.array([1.0, 2.0]))
+    assert float(total.get_value()) == 8.0

@@ -170,3 +170,30 @@ def test_gradient_of_an_until_scan_is_not_implemented():
     values, _ = g.scan(lambda p: (p * 2, until(p > 10)), outputs_info=x0, n_steps=10)
     with pytest.raises(g.NullTypeGradError, match="until"):
         g.grad(values[-1], x0)
+
+
+def test_hessian_differentiates_the_backward_scan():
+    x = gt.dvector("x")
+    y, _ = g.scan(
+        lambda v, acc: acc * gt.sin(v) + v**2,
+        sequences=x,
+        outputs_info=gt.constant(0.0, dtype="float64"),
+    )
+    f = g.function([x], g.hessian(y[-1], x))
+
+    def forward(xs):
+        return jax.lax.scan(lambda acc, v: (acc * jnp.sin(v) + v**2, None), 0.0, xs)[0]
+
+    xv = np.array([0.3, -1.2, 0.7, 2.0])
+    np.testing.assert_allclose(f(xv), jax.hessian(forward)(xv), rtol=1e-10)
+
+
+def test_gradient_through_a_shared_variable_the_step_updates():
+    acc = g.shared(np.array(1.0), name="acc")
+    x = gt.dvector("x")
+    out, updates = g.scan(lambda v: (v * acc, {acc: acc * v}), sequences=x)
+    # the update is the product of the rows: its gradient is the product of the others
+    gx = g.grad(updates[acc], x)
+    xv = np.array([2.0, 3.0, 5.0])
+    np.testing.assert_allclose(g.function([x], gx)(xv), [15.0, 10.0, 6.0])
+    np.testing.assert_allclose(g.function([x], gx, mode="NUMPY")(xv), [15.0, 10.0, 6.0])

@@ -321,6 +321,7 @@ def scan(
         as_while=condition is not None,
         truncate_gradient=truncate_gradient,
         name=name,
+        n_untraced=len(updated),  # an update is the value after the last step
     )
     node_outs = op(
         length,
@@ -336,10 +337,10 @@ def scan(
     )
     node_outs = [node_outs] if isinstance(node_outs, Variable) else list(node_outs)
     traced = iter(node_outs[: len(state_items)])
-    update_traces = node_outs[len(state_items) : len(state_items) + len(updated)]
+    update_values_after = node_outs[len(state_items) : len(state_items) + len(updated)]
     untraced = iter(node_outs[len(state_items) + len(updated) :])
     results = [next(traced) if s is not None else next(untraced) for s in states]
-    new_updates = OrderedDict((v, t[-1]) for v, t in zip(updated, update_traces, strict=True))
+    new_updates = OrderedDict(zip(updated, update_values_after, strict=True))
 
     result: Any = results
     if not return_list and len(results) == 1:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph2jax.graph.basic import Constant, Variable, clone_replace
+from graph2jax.graph.basic import Constant, Variable, clone_replace, graph_replace
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.graph.gradtypes import disconnected, grad_not_implemented, is_disconnected
 from graph2jax.ops.creation import zeros_like
@@ -22,7 +22,6 @@ from graph2jax.ops.elemwise import shape_padleft
 from graph2jax.ops.join import concatenate, stack
 from graph2jax.ops.math import eq, minimum, switch
 from graph2jax.ops.scan.op import Scan
-from graph2jax.ops.subtensor import set_subtensor
 from graph2jax.types.tensor_type import TensorType
 
 
@@ -32,6 +31,40 @@ def _is_float(var: Variable) -> bool:
 
 def _row_type(var: Variable) -> TensorType:
     return TensorType(var.dtype, var.type.shape[1:])
+
+
+def _placed(like: Variable, rows: Variable, begin: Any, end: Any) -> Variable:
+    """Zeros shaped like ``like`` holding ``rows`` at ``begin:end`` along the first axis."""
+    # built by joining, not set_subtensor: XLA's CPU simplifier aborts on some scatters
+    # into zeros inside differentiated loops
+    return concatenate(
+        [zeros_like(like[:begin]), rows, zeros_like(like[end:] if end is not None else like[:0])]
+    )
+
+
+def _traced(op: Scan, inputs: list, outputs: list, output_grads: list) -> tuple[list, list]:
+    """The outputs and output gradients of ``op`` with every state traced.
+
+    The backward loop reads every step's state values, which an untraced state
+    does not keep: the loop is run again with traces, and the gradient of a
+    final value becomes the gradient of its trace's last row.
+    """
+    traced_op = Scan(
+        op.fgraph,
+        op.n_seqs,
+        op.state_taps,
+        op.n_nit_sot,
+        op.as_while,
+        op.truncate_gradient,
+        op.name,
+    )
+    traced = traced_op(*inputs)
+    traced = [traced] if isinstance(traced, Variable) else list(traced)
+    grads = list(output_grads)
+    for k in range(op.n_traced_states, len(op.state_taps)):
+        if not is_disconnected(grads[k]):
+            grads[k] = _placed(traced[k], grads[k][None], -1, None)
+    return traced, grads
 
 
 def scan_gradients(op: Scan, inputs: list, outputs: list, output_grads: list) -> list:
@@ -45,6 +78,8 @@ def scan_gradients(op: Scan, inputs: list, outputs: list, output_grads: list) ->
             )
             for k, x in enumerate(inputs[1:])
         ]
+    if op.n_untraced:
+        outputs, output_grads = _traced(op, inputs, outputs, output_grads)
     n_steps, seqs, windows, non_seqs = op.split_inputs(inputs)
     n_states = len(op.state_taps)
     body = op.fgraph
@@ -66,6 +101,7 @@ def scan_gradients(op: Scan, inputs: list, outputs: list, output_grads: list) ->
         full = concatenate([window[-lag:], trace])
         back_seqs += [backward_rows(full, lag + tap + start, lag + tap + n_steps) for tap in taps]
     back_seqs += [backward_rows(g, start, n_steps) for g in g_traces]
+    back_seqs += [backward_rows(o, start, n_steps) for o in outputs]
 
     # the backward body
     fwd_args = [v.type() for v in body.inputs]
@@ -96,6 +132,15 @@ def scan_gradients(op: Scan, inputs: list, outputs: list, output_grads: list) ->
         if known and wrt_positions
         else [zeros_like(fwd_args[k]) for k in wrt_positions]
     )
+    # the gradient reads the step's results (tanh's gradient reads tanh's output): take
+    # them from the forward traces rather than computing the step again
+    value_rows = [o.type() for o in fwd_outs]
+    known_values = {
+        o: row
+        for o, row in zip(fwd_outs, value_rows, strict=True)
+        if not isinstance(o, Constant) and not any(o is a for a in fwd_args)
+    }
+    terms = graph_replace(terms, known_values) if known_values and terms else terms
     d = dict(zip(wrt_positions, terms, strict=True))
 
     def term(k: int) -> Variable:
@@ -119,13 +164,21 @@ def scan_gradients(op: Scan, inputs: list, outputs: list, output_grads: list) ->
     n_fwd_rows = len(fwd_args) - op.n_non_seqs
     backward = Scan(
         FunctionGraph(
-            [*fwd_args[:n_fwd_rows], *g_rows, *adjoints, *sums, *fwd_args[n_fwd_rows:]],
+            [
+                *fwd_args[:n_fwd_rows],
+                *g_rows,
+                *value_rows,
+                *adjoints,
+                *sums,
+                *fwd_args[n_fwd_rows:],
+            ],
             [*new_adjoints, *new_sums, *seq_terms],
         ),
         n_seqs=len(back_seqs),
         state_taps=[(-1,)] * (len(adjoints) + len(sums)),
         n_nit_sot=len(seq_terms),
         name=f"grad_of_{op.name or 'scan'}",
+        n_untraced=len(adjoints) + len(sums),  # only their final values are needed
     )
     traces = backward(
         n_back,
@@ -141,7 +194,7 @@ def scan_gradients(op: Scan, inputs: list, outputs: list, output_grads: list) ->
     seq_traces = iter(traces[len(adjoints) + len(sums) :])
     for i, s in enumerate(seqs):
         grads.append(
-            set_subtensor(zeros_like(s)[start:n_steps], next(seq_traces)[::-1])
+            _placed(s, next(seq_traces)[::-1], start, n_steps)
             if i in float_seqs
             else disconnected()
         )
@@ -149,11 +202,11 @@ def scan_gradients(op: Scan, inputs: list, outputs: list, output_grads: list) ->
         if not _is_float(w):
             grads.append(disconnected())
             continue
-        last = switch(reaches_start, t[-1][::-1], zeros_like(t[-1]))
-        grads.append(set_subtensor(zeros_like(w)[-lag:], last))
+        last = switch(reaches_start, t[::-1], zeros_like(t))
+        grads.append(_placed(w, last, -lag, None))
     sum_traces = dict(zip(float_ns, traces[len(adjoints) : len(adjoints) + len(sums)], strict=True))
     for j, _ in enumerate(non_seqs):
-        grads.append(sum_traces[j][-1] if j in sum_traces else disconnected())
+        grads.append(sum_traces[j] if j in sum_traces else disconnected())
     return grads
 
 

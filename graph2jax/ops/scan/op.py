@@ -6,7 +6,9 @@ the op), each recurrent state is a window of its last ``lag`` values (its
 taps index the window), the non-sequences are passed unchanged. The node's
 inputs are ``(n_steps, *sequences, *state_windows, *non_sequences)``; its
 outputs are the trace of each state (the ``n_steps`` new values, not the
-initial window) followed by the trace of each output that is not fed back.
+initial window; only the final value for the last ``n_untraced`` states, which
+read their previous value only) followed by the trace of each output that is
+not fed back.
 
 A loop with an ``until`` condition (``as_while``) stops after the first step
 whose condition is true, so the traces' length depends on values: every input
@@ -51,11 +53,22 @@ class Scan(Op):
         The step's last output is an ``until`` condition.
     truncate_gradient : int
         How many steps the gradient goes back through (-1: all).
+    n_untraced : int
+        The last ``n_untraced`` states (tap -1 only) give their final value, not
+        their trace (a gradient's sums, which would otherwise store every step).
     name : str or None
         Shown when the node is printed.
     """
 
-    __props__ = ("n_seqs", "state_taps", "n_nit_sot", "as_while", "truncate_gradient", "name")
+    __props__ = (
+        "n_seqs",
+        "state_taps",
+        "n_nit_sot",
+        "as_while",
+        "truncate_gradient",
+        "n_untraced",
+        "name",
+    )
 
     def __init__(
         self,
@@ -66,6 +79,7 @@ class Scan(Op):
         as_while: bool = False,
         truncate_gradient: int = -1,
         name: str | None = None,
+        n_untraced: int = 0,
     ):
         self.fgraph = fgraph
         self.n_seqs = n_seqs
@@ -74,6 +88,10 @@ class Scan(Op):
         self.as_while = as_while
         self.truncate_gradient = truncate_gradient
         self.name = name
+        self.n_untraced = n_untraced
+        self.n_traced_states = len(self.state_taps) - n_untraced
+        if any(taps != (-1,) for taps in self.state_taps[self.n_traced_states :]):
+            raise ValueError("Scan: an untraced state must read only its previous value (tap -1)")
         self.lags = tuple(-min(taps) for taps in self.state_taps)
         self.n_tap_inputs = sum(len(taps) for taps in self.state_taps)
         self.n_non_seqs = len(fgraph.inputs) - n_seqs - self.n_tap_inputs
@@ -98,6 +116,7 @@ class Scan(Op):
             self.as_while,
             self.truncate_gradient,
             self.name,
+            self.n_untraced,
         )
 
     def inner_input_origins(self, k: int) -> tuple[int | None, ...]:
@@ -139,9 +158,14 @@ class Scan(Op):
         length = _constant_length(n_steps) if not self.as_while else None
         n_traced = n_states + self.n_nit_sot
         outputs = [
-            TensorType(o.dtype, (length, *o.type.shape))() for o in self.fgraph.outputs[:n_traced]
+            TensorType(o.dtype, o.type.shape if self._is_untraced(k) else (length, *o.type.shape))()
+            for k, o in enumerate(self.fgraph.outputs[:n_traced])
         ]
         return Apply(self, [n_steps, *inputs], outputs)
+
+    def _is_untraced(self, k: int) -> bool:
+        """Is output ``k`` a state's final value rather than a trace."""
+        return self.n_traced_states <= k < len(self.state_taps)
 
     def _first_tap_inputs(self) -> list:
         """One body input per state (its first tap), carrying the state's type."""
@@ -168,7 +192,12 @@ class Scan(Op):
             ]
             if self.as_while and bool(outs[-1]):
                 break
-        for trace, out, storage in zip(traces, node.outputs, output_storage, strict=True):
+        for k, (trace, out, storage) in enumerate(
+            zip(traces, node.outputs, output_storage, strict=True)
+        ):
+            if self._is_untraced(k):
+                storage[0] = np.asarray(windows[k][-1], dtype=out.dtype)
+                continue
             row_shape = tuple(0 if s is None else s for s in out.type.shape[1:])
             values = np.stack(trace) if trace else np.zeros((0, *row_shape))
             storage[0] = values.astype(out.dtype, copy=False)
@@ -189,9 +218,11 @@ class Scan(Op):
             return own
         n_states = len(self.state_taps)
         windows = input_shapes[1 + self.n_seqs : 1 + self.n_seqs + n_states]
-        return [(node.inputs[0], *w[1:]) for w in windows] + [
-            (node.inputs[0], *s[1:]) for s in own[n_states:]
+        states = [
+            tuple(w[1:]) if self._is_untraced(k) else (node.inputs[0], *w[1:])
+            for k, w in enumerate(windows)
         ]
+        return states + [(node.inputs[0], *s[1:]) for s in own[n_states:]]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         from graph2jax.ops.scan.grad import scan_gradients
@@ -261,11 +292,14 @@ def _jax_scan(op: Scan, node: Apply) -> Callable[..., Any]:
                 jnp.concatenate([w[1:], jnp.asarray(new, dtype=w.dtype)[None]])
                 for w, new in zip(carry, outs[:n_states], strict=True)
             )
-            return new_windows, tuple(outs[: n_states + op.n_nit_sot])
+            traced = (*outs[: op.n_traced_states], *outs[n_states : n_states + op.n_nit_sot])
+            return new_windows, traced
 
-        _, traces = jax.lax.scan(body, windows, tuple(seqs), length=n)
+        final, traced = jax.lax.scan(body, windows, tuple(seqs), length=n)
+        n_kept = op.n_traced_states
+        values = (*traced[:n_kept], *(w[-1] for w in final[n_kept:]), *traced[n_kept:])
         traces = tuple(
-            jnp.asarray(t, dtype=o.dtype) for t, o in zip(traces, node.outputs, strict=True)
+            jnp.asarray(t, dtype=o.dtype) for t, o in zip(values, node.outputs, strict=True)
         )
         return traces[0] if len(traces) == 1 else traces
 

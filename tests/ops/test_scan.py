@@ -216,3 +216,39 @@ def test_shared_update_after_zero_steps_keeps_the_value():
     assert float(total.get_value()) == 5.0
     f(np.array([1.0, 2.0]))
     assert float(total.get_value()) == 8.0
+
+
+def test_a_tap_outside_a_sequence_of_known_length_fails_at_build():
+    x = gt.TensorType("float64", (3,))("x")
+    with pytest.raises(ValueError, match=r"x.*3 rows.*taps \[-2, 1\].*at least 4"):
+        g.scan(lambda a, b: a + b, sequences=dict(input=x, taps=[-2, 1]))
+
+
+def test_n_steps_beyond_the_sequence_fails_at_call_naming_it():
+    x = gt.dvector("x")
+    n = gt.iscalar("n")
+    out, _ = g.scan(lambda v: v * 2, sequences=x, n_steps=n)
+    for mode in (None, "NUMPY"):
+        f = g.function([x, n], out, mode=mode)
+        np.testing.assert_allclose(f(np.arange(3.0), 2), [0.0, 2.0])
+        with pytest.raises(ValueError, match=r"sequence .* has 3 rows for 5 steps"):
+            f(np.arange(3.0), 5)
+
+
+def test_infer_shape_of_traces_and_final_values():
+    from tests.helpers import check_infer_shape
+
+    x, h0 = gt.dmatrix("x"), gt.dvector("h0")
+    total = g.shared(np.zeros(2), name="total")
+    (hs, doubled), _ = g.scan(lambda v, h: [h + v, v * 2], sequences=x, outputs_info=[h0, None])
+    _, updates = g.scan(lambda v: {total: total + v}, sequences=x)
+    check_infer_shape([x, h0], [hs, doubled, updates[total]], [np.ones((4, 2)), np.zeros(2)])
+
+
+def test_a_compiled_scan_pickles_and_runs():
+    import pickle
+
+    x = gt.dvector("x")
+    out, _ = g.scan(lambda v, acc: acc + v, sequences=x, outputs_info=zero())
+    f = pickle.loads(pickle.dumps(g.function([x], out)))
+    np.testing.assert_allclose(f(np.array([1.0, 2.0])), [1.0, 3.0])

@@ -70,6 +70,12 @@ def _sequence_slices(seq_info: Any, go_backwards: bool) -> list[tuple[Variable, 
     if go_backwards:
         seq = seq[::-1]
     lo, hi = min(min(taps), 0), max(max(taps), 0)
+    length = seq.type.shape[0]
+    if length is not None and length <= hi - lo:
+        raise ValueError(
+            f"scan: the sequence {seq.describe()} has {length} rows; its taps {taps} read rows "
+            f"{lo} to {hi} around each step, which needs at least {hi - lo + 1}"
+        )
     # step i reads row i - lo + tap: slice tap starts at tap - lo, and all slices are as long
     slices = []
     for tap in taps:

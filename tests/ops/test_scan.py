@@ -252,3 +252,27 @@ def test_a_compiled_scan_pickles_and_runs():
     out, _ = g.scan(lambda v, acc: acc + v, sequences=x, outputs_info=zero())
     f = pickle.loads(pickle.dumps(g.function([x], out)))
     np.testing.assert_allclose(f(np.array([1.0, 2.0])), [1.0, 3.0])
+
+
+def test_until_reading_and_updating_shared_variables():
+    limit = g.shared(np.array(50.0), name="limit")
+    steps = g.shared(np.int64(0), name="steps")
+    x0 = gt.dscalar("x0")
+    values, updates = g.scan(
+        lambda p: (p * 2, {steps: steps + 1}, until(p * 2 > limit)), outputs_info=x0, n_steps=100
+    )
+    f = g.function([x0], values, updates=updates)
+    np.testing.assert_allclose(f(1.0), [2.0, 4.0, 8.0, 16.0, 32.0, 64.0])
+    assert steps.get_value() == 6
+    limit.set_value(np.array(10.0))  # a new value of a static input: compiled again
+    np.testing.assert_allclose(f(1.0), [2.0, 4.0, 8.0, 16.0])
+    assert steps.get_value() == 10
+
+
+def test_until_with_outputs_larger_than_the_fold_limit():
+    x0 = gt.dvector("x0")
+    values, _ = g.scan(lambda p: (p + 1, until(p[0] >= 9)), outputs_info=x0, n_steps=100)
+    f = g.function([x0], values)
+    got = f(np.zeros(1000))  # 10 x 1000 values: more than config.trace_fold_limit
+    assert got.shape == (10, 1000)
+    np.testing.assert_allclose(got[:, 0], np.arange(1.0, 11.0))

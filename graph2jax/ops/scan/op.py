@@ -276,9 +276,9 @@ def _jax_scan(op: Scan, node: Apply) -> Callable[..., Any]:
             raise TypeError(
                 f"{op}: a scan with an until condition returns as many steps as it runs, so its "
                 f"inputs must be known when the function is compiled; "
-                f"{[v.describe() for v in node.inputs]} include a value computed by the "
-                "function (a shared variable or random draw). Pass it as an input of the function "
-                "(compiled once per value), or use a fixed n_steps with switch"
+                f"{[v.describe() for v in node.inputs]} include a value only known while the "
+                "function runs (a random draw). Pass it as an input of the function (compiled "
+                "once per value), or use a fixed n_steps with switch"
             )
         _, seqs, windows, non_seqs = op.split_inputs((n_steps, *inputs))
         n = int(n_steps)  # a static input: known while tracing

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import graph2jax as g
 import graph2jax.tensor as gt
@@ -276,3 +278,25 @@ def test_until_with_outputs_larger_than_the_fold_limit():
     got = f(np.zeros(1000))  # 10 x 1000 values: more than config.trace_fold_limit
     assert got.shape == (10, 1000)
     np.testing.assert_allclose(got[:, 0], np.arange(1.0, 11.0))
+
+
+_LINEAR_X = gt.dvector("x")
+_LINEAR_A = gt.dscalar("a")
+_LINEAR, _ = g.scan(
+    lambda v, h, a: a * h + v, sequences=_LINEAR_X, outputs_info=zero(), non_sequences=_LINEAR_A
+)
+_LINEAR_F = g.function([_LINEAR_X, _LINEAR_A], _LINEAR)
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    st.lists(st.floats(-10, 10), min_size=6, max_size=6),  # one length: one compilation
+    st.floats(-1.5, 1.5),
+)
+def test_linear_recurrence_matches_a_python_loop(values, a):
+    h, expected = 0.0, []
+    for v in values:
+        h = a * h + v
+        expected.append(h)
+    got = _LINEAR_F(np.array(values, dtype="float64"), a)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)

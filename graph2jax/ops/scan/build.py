@@ -344,8 +344,8 @@ def scan(
     node_outs = [node_outs] if isinstance(node_outs, Variable) else list(node_outs)
     traced = iter(node_outs[: len(state_items)])
     update_values_after = node_outs[len(state_items) : len(state_items) + len(updated)]
-    untraced = iter(node_outs[len(state_items) + len(updated) :])
-    results = [next(traced) if s is not None else next(untraced) for s in states]
+    not_fed_back = iter(node_outs[len(state_items) + len(updated) :])
+    results = [next(traced) if s is not None else next(not_fed_back) for s in states]
     new_updates = OrderedDict(zip(updated, update_values_after, strict=True))
 
     result: Any = results

@@ -197,3 +197,30 @@ def test_gradient_through_a_shared_variable_the_step_updates():
     xv = np.array([2.0, 3.0, 5.0])
     np.testing.assert_allclose(g.function([x], gx)(xv), [15.0, 10.0, 6.0])
     np.testing.assert_allclose(g.function([x], gx, mode="NUMPY")(xv), [15.0, 10.0, 6.0])
+
+
+def test_gradient_of_a_backwards_scan_with_a_free_shared_weight():
+    w = g.shared(np.array([0.7, -0.4]), name="w")
+
+    def cost(x):
+        hs, _ = g.scan(
+            lambda v, h: gt.tanh(h * w + v),
+            sequences=x,
+            outputs_info=gt.zeros(2, dtype="float64"),
+            go_backwards=True,
+        )
+        return (hs**2).sum()
+
+    verify_grad(cost, [RNG.normal(size=(5, 2))], rng=np.random.default_rng(3))
+    x = gt.dmatrix("x")
+    gw = g.grad(cost(x), w)
+    xv = RNG.normal(size=(5, 2))
+
+    def reference(wv):
+        def step(h, v):
+            h = jnp.tanh(h * wv + v)
+            return h, h
+
+        return jnp.sum(jax.lax.scan(step, jnp.zeros(2), xv[::-1])[1] ** 2)
+
+    np.testing.assert_allclose(g.function([x], gw)(xv), jax.grad(reference)(w.get_value()))

@@ -42,6 +42,8 @@ _PUBLIC = {
     **dict.fromkeys(("MissingInputError", "UnusedInputError"), "graph2jax.graph.errors"),
     "unsupported_ops": "graph2jax.linker.dispatch",
     **dict.fromkeys(("dprint", "pp"), "graph2jax.printing"),
+    "map": "graph2jax.scan.views",
+    "dot": "graph2jax.ops.blas",  # pytensor.dot
     "SharedVariable": "graph2jax.types.sharedvar",
 }
 #: subpackages reachable as attributes without importing them first (``graph2jax.tensor.exp``)
@@ -54,6 +56,7 @@ _SUBMODULES = (
     "ops",
     "printing",
     "rewrite",
+    "scan",
     "tensor",
     "types",
 )

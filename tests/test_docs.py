@@ -72,8 +72,6 @@ API_NAMES = (
 NOT_YET_BUILT = {
     "graph2jax.tensor.random.utils:RandomStream": "random streams are not built yet",
     "graph2jax.printing:pydotprint": "graph drawing (pydot) is not built",
-    "graph2jax.scan:scan": "inner graphs (scan) are not built yet",
-    "graph2jax.scan:until": "inner graphs (scan) are not built yet",
     "graph2jax:export": "exporting compiled functions is not built yet",
     "graph2jax:load_exported": "exporting compiled functions is not built yet",
     "graph2jax.d3viz:d3viz": "graph drawing (d3viz) is not built",

@@ -1,0 +1,213 @@
+"""The gradient of a :class:`~graph2jax.ops.scan.op.Scan`: a backward scan over the step's gradient.
+
+As PyTensor does it: the step's symbolic vector-Jacobian product is a new
+body, run from the last step to the first. The backward loop reads, as
+sequences, the forward rows and tapped state values of each step (the
+forward traces shifted by each tap) and the output gradients of that step;
+it carries, for each state, the adjoints accumulated so far for the last
+``lag`` values that later steps read, and for each non-sequence the sum of
+its gradient over the steps. ``truncate_gradient=k`` runs only the last
+``k`` steps back: earlier rows, and the initial state, get zero gradient.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph2jax.graph.basic import Constant, Variable, clone_replace, graph_replace
+from graph2jax.graph.fg import FunctionGraph
+from graph2jax.graph.gradtypes import disconnected, grad_not_implemented, is_disconnected
+from graph2jax.ops.creation import zeros_like
+from graph2jax.ops.elemwise import shape_padleft
+from graph2jax.ops.join import concatenate, stack
+from graph2jax.ops.math import eq, minimum, switch
+from graph2jax.ops.scan.op import Scan
+from graph2jax.types.tensor_type import TensorType
+
+
+def _is_float(var: Variable) -> bool:
+    return var.dtype.startswith(("float", "complex"))
+
+
+def _row_type(var: Variable) -> TensorType:
+    return TensorType(var.dtype, var.type.shape[1:])
+
+
+def _placed(like: Variable, rows: Variable, begin: Any, end: Any) -> Variable:
+    """Zeros shaped like ``like`` holding ``rows`` at ``begin:end`` along the first axis."""
+    # built by joining, not set_subtensor: XLA's CPU simplifier aborts on some scatters
+    # into zeros inside differentiated loops
+    return concatenate(
+        [zeros_like(like[:begin]), rows, zeros_like(like[end:] if end is not None else like[:0])]
+    )
+
+
+def _traced(op: Scan, inputs: list, outputs: list, output_grads: list) -> tuple[list, list]:
+    """The outputs and output gradients of ``op`` with every state traced.
+
+    The backward loop reads every step's state values, which an untraced state
+    does not keep: the loop is run again with traces, and the gradient of a
+    final value becomes the gradient of its trace's last row.
+    """
+    traced_op = Scan(
+        op.fgraph,
+        op.n_seqs,
+        op.state_taps,
+        op.n_nit_sot,
+        op.as_while,
+        op.truncate_gradient,
+        op.name,
+    )
+    traced = traced_op(*inputs)
+    traced = [traced] if isinstance(traced, Variable) else list(traced)
+    grads = list(output_grads)
+    for k in range(op.n_traced_states, len(op.state_taps)):
+        if not is_disconnected(grads[k]):
+            grads[k] = _placed(traced[k], grads[k][None], -1, None)
+    return traced, grads
+
+
+def scan_gradients(op: Scan, inputs: list, outputs: list, output_grads: list) -> list:
+    """The gradients of a scan node's inputs (``Scan.L_op``)."""
+    from graph2jax.gradient import grad  # gradient/ sits above ops/: a call-time import
+
+    if op.as_while:
+        return [disconnected()] + [
+            grad_not_implemented(
+                op, k + 1, x, "the gradient of a scan with an until condition is not implemented"
+            )
+            for k, x in enumerate(inputs[1:])
+        ]
+    if op.n_untraced:
+        outputs, output_grads = _traced(op, inputs, outputs, output_grads)
+    n_steps, seqs, windows, non_seqs = op.split_inputs(inputs)
+    n_states = len(op.state_taps)
+    body = op.fgraph
+    g_traces = [
+        zeros_like(o) if is_disconnected(g) or not _is_float(o) else g
+        for o, g in zip(outputs, output_grads, strict=True)
+    ]
+    n_back = n_steps if op.truncate_gradient < 0 else minimum(n_steps, op.truncate_gradient)
+    start = n_steps - n_back  # the first forward step the gradient reaches
+
+    # the backward loop's sequences, last forward step first
+    def backward_rows(var: Variable, lo: Any, hi: Any) -> Variable:
+        return var[lo:hi][::-1]
+
+    back_seqs = [backward_rows(s, start, n_steps) for s in seqs]
+    for window, trace, lag, taps in zip(
+        windows, outputs[:n_states], op.lags, op.state_taps, strict=True
+    ):
+        full = concatenate([window[-lag:], trace])
+        back_seqs += [backward_rows(full, lag + tap + start, lag + tap + n_steps) for tap in taps]
+    back_seqs += [backward_rows(g, start, n_steps) for g in g_traces]
+    back_seqs += [backward_rows(o, start, n_steps) for o in outputs]
+
+    # the backward body
+    fwd_args = [v.type() for v in body.inputs]
+    g_rows = [_row_type(o)() for o in outputs]
+    adjoints = [
+        TensorType(w.dtype, (lag, *w.type.shape[1:]))()
+        for w, lag in zip(windows, op.lags, strict=True)
+    ]
+    float_ns = [j for j, v in enumerate(non_seqs) if _is_float(v)]
+    sums = [non_seqs[j].type() for j in float_ns]
+    fwd_outs = clone_replace(
+        list(body.outputs[: len(outputs)]), dict(zip(body.inputs, fwd_args, strict=True))
+    )
+    known: dict = {}
+    for j, (out, g_row) in enumerate(zip(fwd_outs, g_rows, strict=True)):
+        if isinstance(out, Constant) or not _is_float(out):
+            continue
+        seed = g_row + adjoints[j][0] if j < n_states else g_row
+        known[out] = known[out] + seed if out in known else seed
+    wrt_positions = [k for k, v in enumerate(fwd_args) if _is_float(v)]
+    terms = (
+        grad(
+            None,
+            [fwd_args[k] for k in wrt_positions],
+            known_grads=known,
+            disconnected_inputs="ignore",
+        )
+        if known and wrt_positions
+        else [zeros_like(fwd_args[k]) for k in wrt_positions]
+    )
+    # the gradient reads the step's results (tanh's gradient reads tanh's output): take
+    # them from the forward traces rather than computing the step again
+    value_rows = [o.type() for o in fwd_outs]
+    known_values = {
+        o: row
+        for o, row in zip(fwd_outs, value_rows, strict=True)
+        if not isinstance(o, Constant) and not any(o is a for a in fwd_args)
+    }
+    terms = graph_replace(terms, known_values) if known_values and terms else terms
+    d = dict(zip(wrt_positions, terms, strict=True))
+
+    def term(k: int) -> Variable:
+        return d[k] if k in d else zeros_like(fwd_args[k])
+
+    new_adjoints, k = [], op.n_seqs
+    for adj, lag, taps in zip(adjoints, op.lags, op.state_taps, strict=True):
+        by_tap = {tap: k + i for i, tap in enumerate(taps)}
+        k += len(taps)
+        rows = []
+        for i in range(lag):
+            # the adjoint of the value ``i + 1`` steps back: what later steps gave it, plus this step's
+            carried = adj[i + 1] if i + 1 < lag else zeros_like(adj[0])
+            rows.append(carried + term(by_tap[-1 - i]) if -1 - i in by_tap else carried)
+        new_adjoints.append(stack(rows))
+    ns_offset = op.n_seqs + op.n_tap_inputs
+    new_sums = [s + term(ns_offset + j) for s, j in zip(sums, float_ns, strict=True)]
+    float_seqs = [i for i, s in enumerate(seqs) if _is_float(s)]
+    seq_terms = [term(i) for i in float_seqs]
+
+    n_fwd_rows = len(fwd_args) - op.n_non_seqs
+    backward = Scan(
+        FunctionGraph(
+            [
+                *fwd_args[:n_fwd_rows],
+                *g_rows,
+                *value_rows,
+                *adjoints,
+                *sums,
+                *fwd_args[n_fwd_rows:],
+            ],
+            [*new_adjoints, *new_sums, *seq_terms],
+        ),
+        n_seqs=len(back_seqs),
+        state_taps=[(-1,)] * (len(adjoints) + len(sums)),
+        n_nit_sot=len(seq_terms),
+        name=f"grad_of_{op.name or 'scan'}",
+        n_untraced=len(adjoints) + len(sums),  # only their final values are needed
+    )
+    traces = backward(
+        n_back,
+        *back_seqs,
+        *(shape_padleft(zeros_like(w[-lag:])) for w, lag in zip(windows, op.lags, strict=True)),
+        *(shape_padleft(zeros_like(non_seqs[j])) for j in float_ns),
+        *non_seqs,
+    )
+    traces = [traces] if isinstance(traces, Variable) else list(traces)
+    reaches_start = eq(start, 0)
+
+    grads: list = [disconnected()]
+    seq_traces = iter(traces[len(adjoints) + len(sums) :])
+    for i, s in enumerate(seqs):
+        grads.append(
+            _placed(s, next(seq_traces)[::-1], start, n_steps)
+            if i in float_seqs
+            else disconnected()
+        )
+    for w, lag, t in zip(windows, op.lags, traces[: len(adjoints)], strict=True):
+        if not _is_float(w):
+            grads.append(disconnected())
+            continue
+        last = switch(reaches_start, t[::-1], zeros_like(t))
+        grads.append(_placed(w, last, -lag, None))
+    sum_traces = dict(zip(float_ns, traces[len(adjoints) : len(adjoints) + len(sums)], strict=True))
+    for j, _ in enumerate(non_seqs):
+        grads.append(sum_traces[j] if j in sum_traces else disconnected())
+    return grads
+
+
+__all__ = ["scan_gradients"]

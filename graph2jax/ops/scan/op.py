@@ -1,0 +1,309 @@
+"""The :class:`Scan` op: a loop over a body graph, as ``jax.lax.scan`` or a numpy loop.
+
+The op sees a loop already put in a simple form by :func:`graph2jax.scan.scan`:
+each sequence is read one row per step (taps became shifted slices outside
+the op), each recurrent state is a window of its last ``lag`` values (its
+taps index the window), the non-sequences are passed unchanged. The node's
+inputs are ``(n_steps, *sequences, *state_windows, *non_sequences)``; its
+outputs are the trace of each state (the ``n_steps`` new values, not the
+initial window; only the final value for the last ``n_untraced`` states, which
+read their previous value only) followed by the trace of each output that is
+not fed back.
+
+A loop with an ``until`` condition (``as_while``) stops after the first step
+whose condition is true, so the traces' length depends on values: every input
+of such a loop is a static input, the loop runs with its numpy reference
+while the function is traced, and the traces enter the program as constants
+(one compilation per distinct input value, like ``nonzero``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from graph2jax.graph.basic import Apply, Op
+from graph2jax.graph.fg import FunctionGraph
+from graph2jax.linker import jax_linker, numpy_linker
+from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.tensor_type import TensorType
+
+
+class Scan(Op):
+    """Run ``fgraph`` ``n_steps`` times, feeding each state's new value back.
+
+    Parameters
+    ----------
+    fgraph : FunctionGraph
+        The step. Inputs: one row of each sequence, then the tapped values
+        of each state (``state_taps[j]`` of them), then the non-sequences.
+        Outputs: each state's new value, then each output not fed back, then
+        (``as_while``) the boolean stop condition.
+    n_seqs, n_nit_sot : int
+        How many sequences and outputs not fed back.
+    state_taps : tuple of tuple of int
+        For each recurrent state, its negative taps (``(-1,)`` for a state
+        that reads its previous value).
+    as_while : bool
+        The step's last output is an ``until`` condition.
+    truncate_gradient : int
+        How many steps the gradient goes back through (-1: all).
+    n_untraced : int
+        The last ``n_untraced`` states (tap -1 only) give their final value, not
+        their trace (a gradient's sums, which would otherwise store every step).
+    name : str or None
+        Shown when the node is printed.
+    """
+
+    __props__ = (
+        "n_seqs",
+        "state_taps",
+        "n_nit_sot",
+        "as_while",
+        "truncate_gradient",
+        "n_untraced",
+        "name",
+    )
+
+    def __init__(
+        self,
+        fgraph: FunctionGraph,
+        n_seqs: int,
+        state_taps: Sequence[Sequence[int]],
+        n_nit_sot: int,
+        as_while: bool = False,
+        truncate_gradient: int = -1,
+        name: str | None = None,
+        n_untraced: int = 0,
+    ):
+        self.fgraph = fgraph
+        self.n_seqs = n_seqs
+        self.state_taps = tuple(tuple(int(t) for t in taps) for taps in state_taps)
+        self.n_nit_sot = n_nit_sot
+        self.as_while = as_while
+        self.truncate_gradient = truncate_gradient
+        self.name = name
+        self.n_untraced = n_untraced
+        self.n_traced_states = len(self.state_taps) - n_untraced
+        if any(taps != (-1,) for taps in self.state_taps[self.n_traced_states :]):
+            raise ValueError("Scan: an untraced state must read only its previous value (tap -1)")
+        self.lags = tuple(-min(taps) for taps in self.state_taps)
+        self.n_tap_inputs = sum(len(taps) for taps in self.state_taps)
+        self.n_non_seqs = len(fgraph.inputs) - n_seqs - self.n_tap_inputs
+        if as_while:
+            # the traces' length depends on values: every input must be known while tracing
+            self.static_inputs = tuple(range(1 + n_seqs + len(self.state_taps) + self.n_non_seqs))
+        else:
+            self.static_inputs = (0,)  # n_steps decides the traces' shape
+
+    @property
+    def inner_fgraphs(self) -> tuple[FunctionGraph, ...]:
+        """The step, the op's one inner graph."""
+        return (self.fgraph,)
+
+    def with_inner_fgraphs(self, fgraphs: Sequence[FunctionGraph]) -> Scan:
+        (fgraph,) = fgraphs
+        return Scan(
+            fgraph,
+            self.n_seqs,
+            self.state_taps,
+            self.n_nit_sot,
+            self.as_while,
+            self.truncate_gradient,
+            self.name,
+            self.n_untraced,
+        )
+
+    def inner_input_origins(self, k: int) -> tuple[int | None, ...]:
+        # rows and tapped values are made by the loop; the non-sequences are passed through
+        first = 1 + self.n_seqs + len(self.state_taps)
+        made = (None,) * (self.n_seqs + self.n_tap_inputs)
+        return (*made, *range(first, first + self.n_non_seqs))
+
+    def __str__(self) -> str:
+        kind = "while" if self.as_while else "for"
+        return f"Scan{{{self.name or 'scan'}, {kind}, {len(self.state_taps)} states}}"
+
+    def split_inputs(self, inputs: Sequence[Any]) -> tuple[Any, list, list, list]:
+        """``(n_steps, sequences, state windows, non-sequences)`` of a node's inputs."""
+        n_states = len(self.state_taps)
+        seqs = list(inputs[1 : 1 + self.n_seqs])
+        windows = list(inputs[1 + self.n_seqs : 1 + self.n_seqs + n_states])
+        return inputs[0], seqs, windows, list(inputs[1 + self.n_seqs + n_states :])
+
+    def make_node(self, n_steps: Any, *inputs: Any) -> Apply:
+        n_steps = as_tensor_variable(n_steps)
+        if n_steps.ndim != 0 or not n_steps.dtype.startswith(("int", "uint")):
+            raise TypeError(f"{self}: n_steps must be an integer scalar, got {n_steps.type}")
+        inputs = [as_tensor_variable(v) for v in inputs]
+        n_states = len(self.state_taps)
+        if len(inputs) != self.n_seqs + n_states + self.n_non_seqs:
+            raise TypeError(
+                f"{self} takes {1 + self.n_seqs + n_states + self.n_non_seqs} inputs, "
+                f"got {1 + len(inputs)}"
+            )
+        _, seqs, windows, non_seqs = self.split_inputs([n_steps, *inputs])
+        body_in = self.fgraph.inputs
+        for seq, row in zip(seqs, body_in[: self.n_seqs], strict=True):
+            _check_type(self, seq, TensorType(row.dtype, (None, *row.type.shape)), "sequence")
+        for window, row in zip(windows, self._first_tap_inputs(), strict=True):
+            _check_type(self, window, TensorType(row.dtype, (None, *row.type.shape)), "state")
+        for value, inner in zip(non_seqs, body_in[self.n_seqs + self.n_tap_inputs :], strict=True):
+            _check_type(self, value, inner.type, "non-sequence")
+        length = _constant_length(n_steps) if not self.as_while else None
+        n_traced = n_states + self.n_nit_sot
+        outputs = [
+            TensorType(o.dtype, o.type.shape if self._is_untraced(k) else (length, *o.type.shape))()
+            for k, o in enumerate(self.fgraph.outputs[:n_traced])
+        ]
+        return Apply(self, [n_steps, *inputs], outputs)
+
+    def _is_untraced(self, k: int) -> bool:
+        """Is output ``k`` a state's final value rather than a trace."""
+        return self.n_traced_states <= k < len(self.state_taps)
+
+    def _first_tap_inputs(self) -> list:
+        """One body input per state (its first tap), carrying the state's type."""
+        firsts, k = [], self.n_seqs
+        for taps in self.state_taps:
+            firsts.append(self.fgraph.inputs[k])
+            k += len(taps)
+        return firsts
+
+    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
+        step = numpy_linker.link_inner(self.fgraph)
+        n_steps, seqs, windows, non_seqs = self.split_inputs(inputs)
+        _check_lengths(self, node, int(n_steps), [np.shape(s)[0] for s in seqs], windows)
+        windows = [np.asarray(w)[-lag:] for w, lag in zip(windows, self.lags, strict=True)]
+        n_states = len(windows)
+        traces: list[list] = [[] for _ in output_storage]
+        for i in range(int(n_steps)):
+            outs = step(*[s[i] for s in seqs], *self._tapped(windows), *non_seqs)
+            for trace, value in zip(traces, outs, strict=False):
+                trace.append(value)
+            windows = [
+                np.concatenate([w[1:], np.asarray(new)[None]])
+                for w, new in zip(windows, outs[:n_states], strict=True)
+            ]
+            if self.as_while and bool(outs[-1]):
+                break
+        for k, (trace, out, storage) in enumerate(
+            zip(traces, node.outputs, output_storage, strict=True)
+        ):
+            if self._is_untraced(k):
+                storage[0] = np.asarray(windows[k][-1], dtype=out.dtype)
+                continue
+            row_shape = tuple(0 if s is None else s for s in out.type.shape[1:])
+            values = np.stack(trace) if trace else np.zeros((0, *row_shape))
+            storage[0] = values.astype(out.dtype, copy=False)
+
+    def _tapped(self, windows: Sequence[Any]) -> list:
+        """The body's tapped inputs read from each state's window of its last ``lag`` values."""
+        return [
+            w[lag + tap]
+            for w, lag, taps in zip(windows, self.lags, self.state_taps, strict=True)
+            for tap in taps
+        ]
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        # a while loop's length, and a row of an output not fed back, depend on the step's
+        # values: they are read from the traces themselves
+        own = [tuple(o.shape[d] for d in range(o.ndim)) for o in node.outputs]
+        if self.as_while:
+            return own
+        n_states = len(self.state_taps)
+        windows = input_shapes[1 + self.n_seqs : 1 + self.n_seqs + n_states]
+        states = [
+            tuple(w[1:]) if self._is_untraced(k) else (node.inputs[0], *w[1:])
+            for k, w in enumerate(windows)
+        ]
+        return states + [(node.inputs[0], *s[1:]) for s in own[n_states:]]
+
+    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
+        from graph2jax.ops.scan.grad import scan_gradients
+
+        return scan_gradients(self, inputs, outputs, output_grads)
+
+
+def _check_type(op: Scan, value: Any, expected: TensorType, role: str) -> None:
+    if value.dtype != expected.dtype or value.ndim != expected.ndim:
+        raise TypeError(
+            f"{op}: {role} {value.describe()} has type {value.type}; the step expects {expected}"
+        )
+
+
+def _constant_length(n_steps: Any) -> int | None:
+    data = getattr(n_steps, "data", None)
+    return int(data) if data is not None else None
+
+
+def _check_lengths(
+    op: Scan, node: Apply, n_steps: int, seq_lengths: Sequence[int], windows: Sequence[Any]
+) -> None:
+    """The checks a loop needs before it runs, for both implementations."""
+    if n_steps < 0:
+        raise ValueError(f"{op}: n_steps is {n_steps}; scan needs n_steps >= 0")
+    for k, length in enumerate(seq_lengths):
+        if length < n_steps:
+            raise ValueError(
+                f"{op}: sequence {node.inputs[1 + k].describe()} has {length} rows for "
+                f"{n_steps} steps"
+            )
+    for w, lag, var in zip(windows, op.lags, node.inputs[1 + op.n_seqs :], strict=False):
+        if np.shape(w)[0] < lag:
+            raise ValueError(
+                f"{op}: the initial state {var.describe()} has {np.shape(w)[0]} rows; its "
+                f"taps read the last {lag}"
+            )
+
+
+@jax_funcify.register(Scan)
+def _jax_scan(op: Scan, node: Apply) -> Callable[..., Any]:
+    step = jax_linker.link_inner(op.fgraph)
+    n_states = len(op.state_taps)
+
+    def loop(n_steps: Any, *inputs: Any) -> Any:
+        if op.as_while:
+            if all(isinstance(a, np.ndarray | np.generic) for a in (n_steps, *inputs)):
+                # known while tracing (static inputs) but too large to fold: run it here
+                traces = tuple(numpy_linker.run_perform(node, (n_steps, *inputs)))
+                return traces[0] if len(traces) == 1 else traces
+            raise TypeError(
+                f"{op}: a scan with an until condition returns as many steps as it runs, so its "
+                f"inputs must be known when the function is compiled; "
+                f"{[v.describe() for v in node.inputs]} include a value only known while the "
+                "function runs (a random draw). Pass it as an input of the function (compiled "
+                "once per value), or use a fixed n_steps with switch"
+            )
+        _, seqs, windows, non_seqs = op.split_inputs((n_steps, *inputs))
+        n = int(n_steps)  # a static input: known while tracing
+        _check_lengths(op, node, n, [np.shape(s)[0] for s in seqs], windows)
+        seqs = [s[:n] for s in seqs]
+        windows = tuple(jnp.asarray(w)[-lag:] for w, lag in zip(windows, op.lags, strict=True))
+
+        def body(carry: tuple, rows: tuple) -> tuple:
+            outs = step(*rows, *op._tapped(carry), *non_seqs)
+            new_windows = tuple(
+                jnp.concatenate([w[1:], jnp.asarray(new, dtype=w.dtype)[None]])
+                for w, new in zip(carry, outs[:n_states], strict=True)
+            )
+            traced = (*outs[: op.n_traced_states], *outs[n_states : n_states + op.n_nit_sot])
+            return new_windows, traced
+
+        final, traced = jax.lax.scan(body, windows, tuple(seqs), length=n)
+        n_kept = op.n_traced_states
+        values = (*traced[:n_kept], *(w[-1] for w in final[n_kept:]), *traced[n_kept:])
+        traces = tuple(
+            jnp.asarray(t, dtype=o.dtype) for t, o in zip(values, node.outputs, strict=True)
+        )
+        return traces[0] if len(traces) == 1 else traces
+
+    return loop
+
+
+__all__ = ["Scan"]

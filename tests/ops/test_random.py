@@ -238,6 +238,16 @@ ERRORS = {
         ValueError,
         "vector",
     ),
+    "int dtype of a float draw": (
+        lambda r: pt.random.normal(dtype="int64", rng=r),
+        ValueError,
+        "Cannot change the dtype",
+    ),
+    "float dtype of a count": (
+        lambda r: pt.random.poisson(1.0, dtype="float64", rng=r),
+        ValueError,
+        "Cannot change the dtype",
+    ),
     "permutation with size": (
         lambda r: pt.random.permutation(3, size=2, rng=r),
         ValueError,

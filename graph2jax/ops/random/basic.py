@@ -205,6 +205,23 @@ def size_entries(size: Any) -> list[Any] | None:
     return entries
 
 
+def rv_dtype(name: str, dtype: Any, default: str) -> str:
+    """The draw's dtype: ``dtype`` (None: ``default``), of the default's kind (float or integer).
+
+    Raises
+    ------
+    ValueError
+        A float distribution asked for integers or the reverse (PyTensor's rule).
+    """
+    if dtype is None:
+        return default
+    resolved = config.floatX if dtype == "floatX" else str(np.dtype(dtype))
+    wanted = config.floatX if default == "floatX" else default
+    if resolved.startswith("float") != wanted.startswith("float"):
+        raise ValueError(f"Cannot change the dtype of a {name} RV from {wanted} to {resolved}")
+    return resolved
+
+
 def random_variable(
     name: str,
     ndims_params: Sequence[int],

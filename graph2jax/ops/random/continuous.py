@@ -13,7 +13,13 @@ import jax.numpy as jnp
 import jax.random as jr
 
 from graph2jax.ops.math import true_div
-from graph2jax.ops.random.basic import SAMPLERS, Sampler, random_variable, scalar_support
+from graph2jax.ops.random.basic import (
+    SAMPLERS,
+    Sampler,
+    random_variable,
+    rv_dtype,
+    scalar_support,
+)
 
 __all__ = [
     "beta",
@@ -74,7 +80,7 @@ SAMPLERS.update((name, Sampler(draw, scalar_support)) for name, draw in _DRAWS.i
 
 
 def _rv(name: str, params: tuple, kwargs: dict) -> Any:
-    dtype = kwargs.pop("dtype", None) or "floatX"
+    dtype = rv_dtype(name, kwargs.pop("dtype", None), "floatX")
     return random_variable(name, (0,) * len(params), 0, dtype, params, **kwargs)
 
 

@@ -14,7 +14,13 @@ import jax.random as jr
 
 from graph2jax.graph.basic import Variable
 from graph2jax.ops.creation import arange
-from graph2jax.ops.random.basic import SAMPLERS, Sampler, random_variable, scalar_support
+from graph2jax.ops.random.basic import (
+    SAMPLERS,
+    Sampler,
+    random_variable,
+    rv_dtype,
+    scalar_support,
+)
 from graph2jax.types.as_tensor import as_tensor_variable
 
 __all__ = [
@@ -82,7 +88,7 @@ SAMPLERS.update(
 
 
 def _discrete(name: str, params: tuple, kwargs: dict) -> Any:
-    dtype = kwargs.pop("dtype", None) or "int64"
+    dtype = rv_dtype(name, kwargs.pop("dtype", None), "int64")
     return random_variable(name, (0,) * len(params), 0, dtype, params, **kwargs)
 
 
@@ -154,19 +160,19 @@ def categorical(p: Any, size: Any = None, **kwargs: Any) -> Any:
     >>> x.eval()
     array([2, 2])
     """
-    dtype = kwargs.pop("dtype", None) or "int64"
+    dtype = rv_dtype("categorical", kwargs.pop("dtype", None), "int64")
     return random_variable("categorical", (1,), 0, dtype, (p,), size=size, **kwargs)
 
 
 def multinomial(n: Any, p: Any, size: Any = None, **kwargs: Any) -> Any:
     """Counts of ``n`` draws among the categories of probabilities ``p`` (last axis; int64)."""
-    dtype = kwargs.pop("dtype", None) or "int64"
+    dtype = rv_dtype("multinomial", kwargs.pop("dtype", None), "int64")
     return random_variable("multinomial", (0, 1), 1, dtype, (n, p), size=size, **kwargs)
 
 
 def dirichlet(alphas: Any, size: Any = None, **kwargs: Any) -> Any:
     """Dirichlet draws of concentrations ``alphas`` (last axis; floatX vectors)."""
-    dtype = kwargs.pop("dtype", None) or "floatX"
+    dtype = rv_dtype("dirichlet", kwargs.pop("dtype", None), "floatX")
     return random_variable("dirichlet", (1,), 1, dtype, (alphas,), size=size, **kwargs)
 
 
@@ -181,7 +187,7 @@ def multivariate_normal(mean: Any, cov: Any, size: Any = None, **kwargs: Any) ->
     >>> x.type
     TensorType(float64, shape=(5, 2))
     """
-    dtype = kwargs.pop("dtype", None) or "floatX"
+    dtype = rv_dtype("multivariate_normal", kwargs.pop("dtype", None), "floatX")
     return random_variable(
         "multivariate_normal", (1, 2), 1, dtype, (mean, cov), **kwargs, size=size
     )

@@ -19,6 +19,7 @@ distributions and their reproducibility do not.
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 import jax
@@ -27,7 +28,8 @@ import numpy as np
 
 from graph2jax.config import config
 from graph2jax.graph.basic import Type, Variable
-from graph2jax.types.sharedvar import SharedVariable, shared_constructor
+from graph2jax.types import _ops
+from graph2jax.types.sharedvar import SharedVariable, shared, shared_constructor
 
 #: the PRNG implementation of every generator state (fixed, so the type has one dtype)
 KEY_IMPL = "threefry2x32"
@@ -138,11 +140,40 @@ class RandomGeneratorType(Type):
         return RandomGeneratorVariable(self, None, name=name)
 
 
-class RandomGeneratorVariable(Variable):
-    """A symbolic random generator state (PyTensor's ``RandomGeneratorVariable``)."""
+class _GeneratorMethods:
+    """``rng.normal(...)``: every distribution as a method returning ``(next_rng, draw)`` (PyTensor's)."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        # the one upward reach of this module, at call time: the distributions are ops
+        modules = [_ops(f"graph2jax.ops.random.{m}") for m in ("continuous", "discrete")]
+        fn = next((getattr(m, name) for m in modules if name in m.__all__), None)
+        if fn is None:
+            raise AttributeError(f"{type(self).__name__} has no attribute or distribution {name!r}")
+
+        @functools.wraps(fn)
+        def draw(*args: Any, **kwargs: Any) -> tuple:
+            return fn(*args, rng=self, return_next_rng=True, **kwargs)
+
+        return draw
 
 
-class RandomGeneratorSharedVariable(SharedVariable):
+class RandomGeneratorVariable(_GeneratorMethods, Variable):
+    """A symbolic random generator state (PyTensor's ``RandomGeneratorVariable``).
+
+    Its distribution methods draw from it and return ``(next_rng, draw)``:
+
+    >>> import numpy as np, graph2jax as g
+    >>> from graph2jax.tensor.random import rng
+    >>> r = rng("r")
+    >>> next_r, x = r.normal(0.0, 1.0, size=2)
+    >>> g.function([r], x)(np.random.default_rng(0)).shape
+    (2,)
+    """
+
+
+class RandomGeneratorSharedVariable(_GeneratorMethods, SharedVariable):
     """A shared random generator: ``get_value()`` gives a numpy ``Generator``.
 
     Examples
@@ -167,6 +198,42 @@ class RandomGeneratorSharedVariable(SharedVariable):
 
 #: PyTensor's ``random_generator_type``: call it to make a symbolic generator input
 random_generator_type = RandomGeneratorType()
+
+
+def rng(name: str | None = None) -> RandomGeneratorVariable:
+    """A symbolic generator, for a function input (PyTensor's ``pt.random.rng``).
+
+    Parameters
+    ----------
+    name : str, optional
+
+    Returns
+    -------
+    RandomGeneratorVariable
+    """
+    return random_generator_type(name)
+
+
+def shared_rng(
+    value: np.random.Generator | None = None,
+    *,
+    seed: int | None = None,
+    name: str | None = None,
+    borrow: bool = False,
+) -> RandomGeneratorSharedVariable:
+    """A shared generator holding ``value`` (default ``np.random.default_rng(seed)``; PyTensor's).
+
+    Examples
+    --------
+    >>> from graph2jax.tensor.random import shared_rng
+    >>> r = shared_rng(seed=0)
+    >>> next_r, x = r.uniform(size=3)
+    >>> x.eval().shape
+    (3,)
+    """
+    if value is None:
+        value = np.random.default_rng(seed)
+    return shared(value, name=name, borrow=borrow)
 
 
 @shared_constructor

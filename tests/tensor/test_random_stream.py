@@ -154,3 +154,20 @@ def test_a_graph_can_thread_one_generator_through_several_draws() -> None:
     f = g.function([], [x, y], updates={rng: r2})
     (x1, y1), (x2, _) = f(), f()
     assert not np.isclose(x1, y1).any() and not np.isclose(x1, x2).any()
+
+
+def test_generator_methods_draw_and_return_the_next_state() -> None:
+    r = pt.random.rng("r")
+    next_r, x = r.normal(0.0, 1.0, size=2)
+    f = g.function([g.In(r, mutable=True)], [next_r, x])
+    state, a = f(np.random.default_rng(0))
+    reference = g.function([r], pt.random.normal(0.0, 1.0, size=2, rng=r))
+    np.testing.assert_array_equal(a, reference(np.random.default_rng(0)))
+    assert not np.isclose(f(state)[1], a).any()
+    s = pt.random.shared_rng(seed=1)
+    next_s, y = s.poisson(3.0, size=3)
+    assert y.dtype == "int64" and isinstance(s, RandomGeneratorSharedVariable)
+    h = g.function([], y, updates={s: next_s})
+    assert h().shape == (3,)
+    with pytest.raises(AttributeError, match="no attribute or distribution"):
+        r.not_a_distribution  # noqa: B018

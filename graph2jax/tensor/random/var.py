@@ -1,5 +1,10 @@
 """PyTensor's path ``pytensor.tensor.random.var``: the shared generator variable."""
 
-from graph2jax.types.random_type import RandomGeneratorSharedVariable
+from graph2jax.types.random_type import (
+    RandomGeneratorSharedVariable,
+    RandomGeneratorVariable,
+    rng,
+    shared_rng,
+)
 
-__all__ = ["RandomGeneratorSharedVariable"]
+__all__ = ["RandomGeneratorSharedVariable", "RandomGeneratorVariable", "rng", "shared_rng"]

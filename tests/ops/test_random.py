@@ -176,6 +176,22 @@ def test_a_symbolic_size_is_a_static_argument() -> None:
     assert f.maker.linked().static_argnums == (0,)
 
 
+def test_a_size_from_a_shape_needs_no_static_argument() -> None:
+    x = pt.dmatrix("x")
+    y = pt.random.normal(size=x.shape, rng=g.shared(np.random.default_rng(0)))
+    f = g.function([x], y + x)
+    assert f(np.zeros((2, 3))).shape == (2, 3) and f.maker.linked().static_argnums == ()
+
+
+def test_infer_shape_gives_the_size_and_the_support() -> None:
+    n = pt.lscalar("n")
+    x = pt.random.dirichlet(np.ones(3), size=(n, 2), rng=g.shared(np.random.default_rng(0)))
+    entries = x.owner.op.infer_shape(None, x.owner, [])[1]
+    f = g.function([n], [x, pt.stack([pt.cast(e, "int64") for e in entries])])
+    value, shape = f(4)
+    assert value.shape == (4, 2, 3) == tuple(shape)
+
+
 def test_numpy_mode_reproduces_the_jax_bits() -> None:
     for mode in ("NUMPY", "DebugMode", "JAX"):
         rng = g.shared(np.random.default_rng(7))

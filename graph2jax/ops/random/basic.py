@@ -142,6 +142,9 @@ class RandomVariable(Op):
 
     def infer_shape(self, fgraph: Any, node: Apply, shapes: Sequence[tuple]) -> list:
         draw = node.outputs[1]
+        support = draw.type.shape[draw.ndim - self.ndim_supp :]
+        if self.n_size is not None and all(s is not None for s in support):
+            return [(), (*node.inputs[1 : 1 + self.n_size], *support)]
         if all(s is not None for s in draw.type.shape):
             return [(), draw.type.shape]
         raise NotImplementedError(f"{self.name}: the draw's shape is only known while tracing")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.stats as st
+from hypothesis import given, settings
+from hypothesis import strategies as hst
 
 import graph2jax as g
 import graph2jax.tensor as pt
@@ -204,6 +206,19 @@ def test_numpy_mode_reproduces_the_jax_bits() -> None:
         else:
             for a, b in zip(got, reference, strict=True):
                 np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+_SEEDED_RNG = pt.random.rng("rng")
+_SEEDED = g.function([_SEEDED_RNG], pt.random.normal(size=4, rng=_SEEDED_RNG))
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=hst.integers(0, 2**63 - 1), other=hst.integers(0, 2**63 - 1))
+def test_a_seed_decides_the_draws(seed: int, other: int) -> None:
+    a = _SEEDED(np.random.default_rng(seed))
+    np.testing.assert_array_equal(a, _SEEDED(np.random.default_rng(seed)))
+    if other != seed:
+        assert not np.array_equal(a, _SEEDED(np.random.default_rng(other)))
 
 
 def test_random_ops_are_not_folded_into_the_program() -> None:

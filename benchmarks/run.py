@@ -146,6 +146,45 @@ def bench_rnn_scan(rounds: int) -> list[tuple[str, float, float]]:
     return [(name, t * 1e3, t / base) for name, t in times.items()]
 
 
+def bench_sampler_step(rounds: int) -> list[tuple[str, float, float]]:
+    """10**6 normal draws per call from a ``RandomStream`` function, against ``jax.random.normal``.
+
+    Both return the draws as a numpy array; the JAX side splits its key in the
+    jitted step and carries the next key, as the stream's generator update does.
+    """
+    from graph2jax.tensor.random.utils import RandomStream
+
+    n = 10**6
+    x = RandomStream(seed=0).normal(0.0, 1.0, size=(n,))
+    draw = g.function([], x)
+    # the default output is a writable host copy (np.array), jax's side a view (np.asarray):
+    # the borrowed output makes the same view, so the row isolates the random op's cost
+    draw_borrowed = g.function([], g.Out(x, borrow=True))
+
+    @jax.jit
+    def jax_step(key):
+        next_key, sub = jax.random.split(key)
+        return next_key, jax.random.normal(sub, (n,), dtype=jnp.float64)
+
+    state = {"key": jax.random.key(0)}
+
+    def run_jax():
+        state["key"], x = jax_step(state["key"])
+        return np.asarray(x)
+
+    times = interleaved(
+        {
+            "jax": run_jax,
+            "graph2jax": draw,
+            "graph2jax Out(borrow=True)": lambda: np.asarray(draw_borrowed()),
+        },
+        rounds=rounds,
+        calls=20,
+    )
+    base = times["jax"]
+    return [(name, t * 1e6, t / base) for name, t in times.items()]
+
+
 def bench_update_memory() -> list[tuple[str, float, float]]:
     """Peak RSS of updating a 1 GiB float32 shared parameter in place, above an 8-byte baseline."""
 
@@ -184,6 +223,9 @@ def main() -> None:
     )
     for name, ms, ratio in bench_rnn_scan(args.rounds):
         print(f"  {name:24s} {ms:9.2f} ms   x{ratio:.2f}")
+    print("\nsampler step, 10**6 normal draws (us per call; ratio to jax.random.normal jitted)")
+    for name, us, ratio in bench_sampler_step(args.rounds):
+        print(f"  {name:28s} {us:9.1f} us   x{ratio:.2f}")
     if not args.skip_memory:
         print(
             "\npeak resident memory above the 8-byte baseline (MiB; ratio to the parameter's size)"

@@ -7,6 +7,7 @@ from graph2jax.compile.io import In, Out
 from graph2jax.compile.mode import Mode, get_mode
 from graph2jax.compile.monitormode import MonitorMode
 from graph2jax.compile.profiling import ProfileStats
+from graph2jax.types import random_type  # noqa: F401  (registers shared(np.random.Generator))
 from graph2jax.types.sharedvar import SharedVariable, shared
 
 __all__ = [

@@ -51,7 +51,9 @@ def _tolerance(dtype: np.dtype) -> float:
     return 1e-4 if dtype in (np.float32, np.complex64, np.float16) else 1e-8
 
 
-def _same(reference: Any, value: Any) -> bool:
+def _same(reference: Any, value: Any, typ: Any = None) -> bool:
+    if typ is not None and not hasattr(typ, "dtype"):  # a non-tensor value (a generator's key)
+        return typ.values_eq(reference, value)
     ref, val = np.asarray(reference), np.asarray(value)
     if ref.shape != val.shape or ref.dtype != val.dtype:
         return False
@@ -108,7 +110,7 @@ class DebugCompiled:
         results = self._jax.call(*args)
         expected = self.check_nodes(reference)
         for k, (ref, got) in enumerate(zip(expected, results, strict=True)):
-            if not _same(ref, got):
+            if not _same(ref, got, self.fgraph.outputs[k].type):
                 raise BadThunkOutput(None, k, ref, np.asarray(got))
         return results
 
@@ -123,11 +125,18 @@ class DebugCompiled:
             inputs = [get(i) for i in node.inputs]
             ref = run_perform(node, inputs)
             static = node.op.static_inputs
-            jax_args = [x if k in static else jnp.asarray(x) for k, x in enumerate(inputs)]
+            jax_args = [
+                x
+                if k in static
+                else jnp.asarray(x)
+                if hasattr(i.type, "dtype")
+                else i.type.to_device(x)
+                for k, (i, x) in enumerate(zip(node.inputs, inputs, strict=True))
+            ]
             got = self.impls[node](*jax_args)
             got = [got] if len(node.outputs) == 1 else list(got)
             for k, (r, v) in enumerate(zip(ref, got, strict=True)):
-                if not _same(r, v):
+                if not _same(r, v, node.outputs[k].type):
                     raise BadThunkOutput(node, k, r, np.asarray(v))
             for out, r in zip(node.outputs, ref, strict=True):
                 values[id(out)] = r

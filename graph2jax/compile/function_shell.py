@@ -192,7 +192,14 @@ class Function:
         n_out = maker.n_outputs
         # one output, returned alone (no dict, list or None): copied to the host or borrowed
         self._single = None
-        if self.unpack_single and n_out == 1 and not self.return_none and self.output_keys is None:
+        # (a non-tensor output, a generator's key, goes through _outputs and its type's to_host)
+        if (
+            self.unpack_single
+            and n_out == 1
+            and not self.return_none
+            and self.output_keys is None
+            and hasattr(maker.outputs[0].variable.type, "dtype")
+        ):
             self._single = _BORROW if maker.outputs[0].borrow else _COPY
         self._types = tuple(v.type for v in maker.fgraph.inputs)  # of the jitted call's arguments
         # ``compiled.call`` itself, once known to take the arguments as they are
@@ -426,7 +433,10 @@ class Function:
         outs = []
         for pos, k in enumerate(chosen):
             value = results[pos]
-            if not outputs[k].borrow:
+            typ = outputs[k].variable.type
+            if not hasattr(typ, "dtype"):  # a generator's key: its host form
+                value = typ.to_host(value, borrow=outputs[k].borrow)
+            elif not outputs[k].borrow:
                 value = np.array(
                     value
                 )  # a writable host copy: never aliases a later donated buffer

@@ -18,7 +18,12 @@ from graph2jax.graph.fg import FunctionGraph
 def run_perform(node: Apply, args: Sequence[Any]) -> list[np.ndarray]:
     """Run ``node.op.perform`` on numpy values; outputs are cast to the graph's dtypes."""
     storage: list[list[Any]] = [[None] for _ in node.outputs]
-    node.op.perform(node, [np.asarray(a) for a in args], storage)
+    # tensors as numpy arrays; values of other types (a generator's key) as they are
+    values = [
+        np.asarray(a) if hasattr(v.type, "dtype") else a
+        for v, a in zip(node.inputs, args, strict=True)
+    ]
+    node.op.perform(node, values, storage)
     results = []
     for out, (value,) in zip(node.outputs, storage, strict=True):
         if value is None:

@@ -20,8 +20,9 @@ class In:
     value : optional
         A default value: the input becomes optional at call time (trailing
         positional arguments may be left out) and can be read and set with
-        ``f[name]``. A shared variable: each call not given the argument
-        reads its current value.
+        ``f[name]``. A shared variable, or a :class:`Container` (another
+        function's ``f.container[x]``): each call not given the argument reads
+        its current value, and an update is written to it.
     update : Variable, optional
         An expression whose value replaces the default after each call (a
         stateful input); it must have the input's type. With a shared
@@ -43,7 +44,7 @@ class In:
     implicit : bool, optional
         The input is not a call argument; its value always comes from
         ``value`` (so an implicit input needs one). Defaults to whether
-        ``value`` is a shared variable.
+        ``value`` is a shared variable or a Container.
     borrow : bool, optional
         The function may keep a reference to the argument. Defaults to
         ``mutable``; ``mutable=True`` with ``borrow=False`` is a ValueError.
@@ -105,9 +106,10 @@ class In:
                 variable, update, " as the update of an In(); the update must have its input's type"
             )
         if implicit is None:
+            from graph2jax.compile.container import Container
             from graph2jax.types.sharedvar import SharedVariable
 
-            implicit = isinstance(value, SharedVariable)
+            implicit = isinstance(value, SharedVariable | Container)
         if implicit and value is None:
             raise TypeError(f"In({variable}): an implicit input must be given a default value")
         self.variable = variable

@@ -317,7 +317,7 @@ class Function:
                 values[k] = self._filter(k, values[k], container)
             elif hasattr(spec.value, "get_value"):  # a default read from a shared variable
                 values[k] = spec.value.get_value(borrow=True, return_internal_type=True)
-            elif spec.implicit or container.value is not None:
+            elif spec.implicit or spec.value is not None:  # no default: required (PyTensor)
                 values[k] = container.value
             else:
                 raise TypeError(

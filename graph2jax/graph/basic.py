@@ -51,6 +51,12 @@ class Type:
         Every substitution in a graph (givens, updates, ``FunctionGraph.replace``,
         ``clone_replace``, ``graph_replace``) goes through this check.
 
+        A ``new`` whose type is more specific than this one (a known static
+        shape where this type has None) stands for ``old`` as it is (PyTensor's
+        ``filter_variable``). A constant of another type, a python or numpy
+        value given as a replacement or update, is converted to this type when
+        no value changes (``updates={b: 3}`` for an int64 ``b``), as PyTensor does.
+
         Parameters
         ----------
         old : Variable
@@ -58,12 +64,6 @@ class Type:
         new : Variable
         hint : str
             Appended to the error message (what the caller can do about it).
-
-        A ``new`` whose type is more specific than this one (a known static
-        shape where this type has None) stands for ``old`` as it is (PyTensor's
-        ``filter_variable``). A constant of another type, a python or numpy
-        value given as a replacement or update, is converted to this type when
-        no value changes (``updates={b: 3}`` for an int64 ``b``), as PyTensor does.
 
         Returns
         -------

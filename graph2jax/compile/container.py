@@ -33,6 +33,7 @@ class Container:
     ):
         self.type, self.strict, self.allow_downcast, self.name = type, strict, allow_downcast, name
         self.value = value
+        self._cell = _Cell(self)
 
     @property
     def value(self) -> Any:
@@ -48,27 +49,74 @@ class Container:
 
     @property
     def storage(self) -> _Cell:
-        """PyTensor's ``storage``: a one-element list whose item is ``value``."""
-        return _Cell(self)
+        """PyTensor's ``storage``: one list per container, whose one item is ``value``."""
+        return self._cell
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_value"] = self.type.to_pickle(self._value)
+        del state["_cell"]
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._cell = _Cell(self)
+
+    def __copy__(self) -> Container:
+        new = object.__new__(Container)
+        new.__dict__.update(self.__dict__)
+        new._cell = _Cell(new)  # a copy has its own storage
+        return new
 
     def __repr__(self) -> str:
         return f"<Container {self.name}: {self._value!r}>"
 
 
 class _Cell(list):
-    """``Container.storage``: ``[value]``; writing item 0 sets the container's value."""
+    """``Container.storage``: ``[value]``, read live; writing item 0 sets the container's value."""
 
     def __init__(self, container: Container):
-        super().__init__([container.value])
+        super().__init__([None])
         self._container = container
 
+    def __getitem__(self, index: Any) -> Any:
+        self._check(index)
+        return self._container.value
+
     def __setitem__(self, index: Any, value: Any) -> None:
+        self._check(index)
+        self._container.value = value
+
+    def __iter__(self) -> Any:
+        return iter([self._container.value])
+
+    def __repr__(self) -> str:
+        return repr([self._container.value])
+
+    @staticmethod
+    def _check(index: Any) -> None:
         if index not in (0, -1):
             raise IndexError(f"a container's storage has one item, got index {index!r}")
-        self._container.value = value
-        super().__setitem__(0, self._container.value)
+
+
+class _ContainerMap:
+    """``Function.container``: the containers, looked up as ``f[key]`` looks values up."""
+
+    def __init__(self, function: Any):
+        self._function = function
+
+    def __getitem__(self, key: Any) -> Container:
+        return self._function._container(key)
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self._function
+
+
+class _ValueMap(_ContainerMap):
+    """``Function.value``: the inputs' default values (``f.value[key]`` is ``f[key]``)."""
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._function[key]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._function[key] = value

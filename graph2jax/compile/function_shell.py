@@ -30,7 +30,7 @@ import jax
 import numpy as np
 
 from graph2jax.compile import aliasing
-from graph2jax.compile.container import Container
+from graph2jax.compile.container import Container, _ContainerMap, _ValueMap
 from graph2jax.compile.maker import FunctionMaker
 from graph2jax.graph.errors import ShapeMismatchError
 from graph2jax.linker.compiled import Compiled
@@ -212,6 +212,11 @@ class Function:
         """
         return _ContainerMap(self)
 
+    @property
+    def value(self) -> _ValueMap:
+        """PyTensor's ``f.value[key]``: the inputs' default values, as ``f[key]`` reads and sets them."""
+        return _ValueMap(self)
+
     # -- the call -----------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate the outputs on ``args`` (positional, then keyword by input name).
@@ -221,7 +226,7 @@ class Function:
         """
         if kwargs or self.profile is not None:
             return self._call_general(args, kwargs)
-        if self.trust_input:
+        if self.trust_input and len(args) == self._n_in:  # a miscount gets the checked path's error
             values = args
         elif len(args) == self._n_in and self._all_positional:
             values = self._convert(args)
@@ -553,16 +558,3 @@ class Function:
         return f"<graph2jax.Function {self.name or ''} of {self._n_in} inputs>"
 
     __hash__ = object.__hash__
-
-
-class _ContainerMap:
-    """``Function.container``: the containers, looked up as ``f[key]`` looks values up."""
-
-    def __init__(self, function: Function):
-        self._function = function
-
-    def __getitem__(self, key: Any) -> Container:
-        return self._function._container(key)
-
-    def __contains__(self, key: Any) -> bool:
-        return key in self._function

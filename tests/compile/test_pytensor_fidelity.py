@@ -147,3 +147,27 @@ def test_default_name_is_the_calling_line():
     f = g.function([x], x + 1)
     assert f.name.startswith(__file__ + ":")
     assert g.function([x], x, name="named").name == "named"
+
+
+def test_function_value_map_and_container_storage_identity():
+    x, s = gt.dscalars("x", "s")
+    f = g.function([x, In(s, value=1.0, update=s * x)], s)
+    assert float(f.value[s]) == 1.0 and float(f.value["s"]) == 1.0 and s in f.value
+    f.value["s"] = 2.0
+    assert float(f(3.0)) == 2.0 and float(f.value[1]) == 6.0
+    box = f.container[s]
+    assert box.storage is box.storage and list(box.storage) == [box.value]
+    copied = f.copy()
+    assert copied.container[s].storage is not box.storage
+    assert float(copied.container[s].storage[0]) == 6.0
+    with pytest.raises(IndexError):
+        box.storage[1] = 0.0
+
+
+def test_trust_input_with_a_missing_argument_is_the_checked_type_error():
+    x, y = gt.dscalars("x", "y")
+    f = g.function([x, y], x + y, trust_input=True)
+    assert float(f(np.float64(1.0), np.float64(2.0))) == 3.0
+    with pytest.raises(TypeError, match="missing required input") as info:
+        f(np.float64(1.0))
+    assert not isinstance(info.value, ValueError)

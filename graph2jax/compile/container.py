@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import jax
+import numpy as np
 
 from graph2jax.compile import aliasing
 from graph2jax.graph.basic import Type
@@ -66,6 +67,8 @@ class Container:
         new = object.__new__(Container)
         new.__dict__.update(self.__dict__)
         new._cell = _Cell(new)  # a copy has its own storage
+        if isinstance(new._value, np.ndarray):  # f[name] hands out host values: never shared
+            new._value = new._value.copy()
         return new
 
     def __repr__(self) -> str:

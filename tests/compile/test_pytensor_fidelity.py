@@ -171,3 +171,20 @@ def test_trust_input_with_a_missing_argument_is_the_checked_type_error():
     with pytest.raises(TypeError, match="missing required input") as info:
         f(np.float64(1.0))
     assert not isinstance(info.value, ValueError)
+
+
+def test_a_copy_does_not_share_host_values():
+    x, s = gt.dscalars("x", "s")
+    f = g.function([x, In(s, value=np.array(4.0))], x + s)
+    h = f.copy()
+    assert h.value[s] is not f.value[s]
+    f.value[s][...] = 9.0  # a host value mutated in place stays this function's own
+    assert float(h(1.0)) == 5.0 and float(f(1.0)) == 10.0
+
+
+def test_dict_outputs_need_string_keys():
+    x = gt.dscalar("x")
+    f = g.function([x], {"double": 2 * x, "half": x / 2})
+    assert {k: float(v) for k, v in f(4.0).items()} == {"double": 8.0, "half": 2.0}
+    with pytest.raises(TypeError, match="must be strings"):
+        g.function([x], {1: x})

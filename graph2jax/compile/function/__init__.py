@@ -242,6 +242,9 @@ def _as_outs(outputs: Any) -> tuple[list[Out], list[str] | None, bool, bool]:
     if outputs is None:
         return [], None, False, True
     if isinstance(outputs, dict):
+        bad = [k for k in outputs if not isinstance(k, str)]
+        if bad:
+            raise TypeError(f"the keys of a dict of outputs must be strings, got {bad!r}")
         keys = sorted(outputs)
         return [_as_out(outputs[k]) for k in keys], keys, False, False
     if isinstance(outputs, list | tuple):

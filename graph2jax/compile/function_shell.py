@@ -343,11 +343,13 @@ class Function:
             raise self._traced_call_error()
         try:
             value = container.type.filter(value, container.strict, container.allow_downcast)
-        except (TypeError, ValueError) as err:  # ValueError: numpy could not convert the data
+        except (TypeError, ValueError, OverflowError) as err:  # ValueError: numpy could not convert
             spec = self.maker.inputs[k]
-            # a ragged nested list is a shape problem (PyTensor: ValueError); text is a type one
+            # a ragged nested list is a shape problem (PyTensor: ValueError); text is a type one;
+            # a python int out of the dtype's range stays an OverflowError (numpy 2, PyTensor)
             ragged = isinstance(err, ValueError) and not _holds_text(value)
-            raise (ShapeMismatchError if ragged else TypeError)(
+            cls = OverflowError if isinstance(err, OverflowError) else TypeError
+            raise (ShapeMismatchError if ragged else cls)(
                 f"bad argument {k} to function {self.name or ''}: input {spec.variable.describe()} "
                 f"expects {spec.variable.type}, received {_describe_value(value)}: {err}"
             ) from None

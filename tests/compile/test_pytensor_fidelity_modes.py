@@ -122,3 +122,16 @@ def test_text_for_a_float_input_is_a_type_error_and_keeps_the_state():
         f("abc")
     assert not isinstance(info.value, ValueError)
     np.testing.assert_array_equal(w.get_value(), np.zeros(2))
+
+
+def test_an_overflow_found_by_the_filter_stays_an_overflow_error(monkeypatch):
+    from graph2jax.types.tensor_type import TensorType
+
+    def overflowing(self, data, strict=False, allow_downcast=None):
+        raise OverflowError("Python integer 312 out of bounds for int8")
+
+    b = gt.bvector("b")
+    f = g.function([b], b * 2)
+    monkeypatch.setattr(TensorType, "filter", overflowing)
+    with pytest.raises(OverflowError, match="bad argument 0 .* out of bounds"):
+        f([312])

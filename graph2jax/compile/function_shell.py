@@ -30,8 +30,9 @@ import jax
 import numpy as np
 
 from graph2jax.compile import aliasing
+from graph2jax.compile.container import Container, _ContainerMap, _ValueMap
 from graph2jax.compile.maker import FunctionMaker
-from graph2jax.graph.basic import Type
+from graph2jax.graph.errors import ShapeMismatchError
 from graph2jax.linker.compiled import Compiled
 from graph2jax.types.sharedvar import SharedVariable
 
@@ -58,34 +59,13 @@ def _is_jax_array(value: Any) -> bool:
     return False
 
 
-class Container:
-    """The storage of one input's default value (``f[name]`` reads and writes it)."""
+def _shape_error(err: TypeError) -> ShapeMismatchError:
+    """A TypeError raised while JAX traces validated arguments: their shapes do not fit."""
+    return ShapeMismatchError(f"the call's values do not fit the graph's shapes: {err}")
 
-    def __init__(
-        self, type: Type, value: Any, strict: bool, allow_downcast: bool | None, name: str | None
-    ):
-        self.type, self.strict, self.allow_downcast, self.name = type, strict, allow_downcast, name
-        self.value = value
 
-    @property
-    def value(self) -> Any:
-        return self._value
-
-    @value.setter
-    def value(self, v: Any) -> None:
-        value = None if v is None else self.type.filter(v, self.strict, self.allow_downcast)
-        if isinstance(value, jax.Array):
-            # a stateful input's buffer is donated by the next call: never the caller's array
-            value = aliasing.fresh_copy(self.type, value)
-        self._value = value
-
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        state["_value"] = self.type.to_pickle(self._value)
-        return state
-
-    def __repr__(self) -> str:
-        return f"<Container {self.name}: {self._value!r}>"
+def _holds_text(value: Any) -> bool:
+    return isinstance(value, str | bytes) or getattr(value, "dtype", np.dtype(int)).kind in "US"
 
 
 def _describe_value(value: Any) -> str:
@@ -149,6 +129,9 @@ class Function:
             allow = spec.allow_downcast
             if allow is None:
                 allow = self._allow_input_downcast
+            if isinstance(spec.value, Container):  # shared with another function: read per call
+                containers.append(spec.value)
+                continue
             container = Container(spec.variable.type, None, spec.strict, allow, spec.name)
             if spec.value is not None and not hasattr(spec.value, "get_value"):
                 container.value = spec.value
@@ -227,6 +210,20 @@ class Function:
     def __contains__(self, key: Any) -> bool:
         return key in self.finder
 
+    @property
+    def container(self) -> _ContainerMap:
+        """The inputs' :class:`Container` objects by index, variable or name (``f.container[x]``).
+
+        ``In(y, value=f.container[x])`` in another function shares the value:
+        that function reads it at each call and writes its update into it.
+        """
+        return _ContainerMap(self)
+
+    @property
+    def value(self) -> _ValueMap:
+        """PyTensor's ``f.value[key]``: the inputs' default values, as ``f[key]`` reads and sets them."""
+        return _ValueMap(self)
+
     # -- the call -----------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate the outputs on ``args`` (positional, then keyword by input name).
@@ -236,14 +233,20 @@ class Function:
         """
         if kwargs or self.profile is not None:
             return self._call_general(args, kwargs)
-        if self.trust_input:
+        if self.trust_input and len(args) == self._n_in:  # a miscount gets the checked path's error
             values = args
         elif len(args) == self._n_in and self._all_positional:
             values = self._convert(args)
         else:
             values = self._arguments(args, {})
         fast = self._fast
-        results = fast(*values) if fast is not None else self._dispatch_default(values)
+        if fast is None:
+            results = self._dispatch_default(values)
+        else:
+            try:
+                results = fast(*values)
+            except TypeError as err:
+                raise _shape_error(err) from err
         single = self._single
         if single is _COPY:
             return np.array(results[0])
@@ -326,7 +329,7 @@ class Function:
                 values[k] = self._filter(k, values[k], container)
             elif hasattr(spec.value, "get_value"):  # a default read from a shared variable
                 values[k] = spec.value.get_value(borrow=True, return_internal_type=True)
-            elif spec.implicit or container.value is not None:
+            elif spec.implicit or spec.value is not None:  # no default: required (PyTensor)
                 values[k] = container.value
             else:
                 raise TypeError(
@@ -347,9 +350,13 @@ class Function:
             raise self._traced_call_error()
         try:
             value = container.type.filter(value, container.strict, container.allow_downcast)
-        except (TypeError, ValueError) as err:  # ValueError: numpy could not convert the data
+        except (TypeError, ValueError, OverflowError) as err:  # ValueError: numpy could not convert
             spec = self.maker.inputs[k]
-            raise TypeError(
+            # a ragged nested list is a shape problem (PyTensor: ValueError); text is a type one;
+            # a python int out of the dtype's range stays an OverflowError (numpy 2, PyTensor)
+            ragged = isinstance(err, ValueError) and not _holds_text(value)
+            cls = OverflowError if isinstance(err, OverflowError) else TypeError
+            raise (ShapeMismatchError if ragged else cls)(
                 f"bad argument {k} to function {self.name or ''}: input {spec.variable.describe()} "
                 f"expects {spec.variable.type}, received {_describe_value(value)}: {err}"
             ) from None
@@ -393,7 +400,11 @@ class Function:
                 lock.acquire()
                 taken += 1
             # read the buffers under the locks, so a concurrent call cannot update them in between
-            results = linked.call(*self._call_args(linked, values))
+            call_args = self._call_args(linked, values)
+            try:
+                results = linked.call(*call_args)
+            except TypeError as err:
+                raise _shape_error(err) from err
             if results and isinstance(results[0], jax.core.Tracer):  # trust_input let one in
                 results = None  # nothing is written back: the shared variables stay as they were
                 raise self._traced_call_error()

@@ -20,12 +20,15 @@ class In:
     value : optional
         A default value: the input becomes optional at call time (trailing
         positional arguments may be left out) and can be read and set with
-        ``f[name]``. A shared variable: each call not given the argument
-        reads its current value.
+        ``f[name]``. A shared variable, or a :class:`Container` (another
+        function's ``f.container[x]``): each call not given the argument reads
+        its current value, and an update is written to it.
     update : Variable, optional
         An expression whose value replaces the default after each call (a
-        stateful input); needs a ``value``. With a shared variable as
-        ``value``, the update is written to the shared variable.
+        stateful input); it must have the input's type. With a shared
+        variable as ``value``, the update is written to the shared variable.
+        Without a ``value`` the argument stays required and the update is
+        written to ``f[name]``.
     mutable : bool, optional
         The compiled function may overwrite the argument's buffer (it is
         donated to XLA: a JAX array passed here is deleted by the call).
@@ -40,12 +43,21 @@ class In:
         Take ``variable.name`` when ``name`` is None.
     implicit : bool, optional
         The input is not a call argument; its value always comes from
-        ``value``. Defaults to whether ``value`` is a shared variable.
+        ``value`` (so an implicit input needs one). Defaults to whether
+        ``value`` is a shared variable or a Container.
     borrow : bool, optional
         The function may keep a reference to the argument. Defaults to
         ``mutable``; ``mutable=True`` with ``borrow=False`` is a ValueError.
     shared : bool
         Accepted for PyTensor compatibility (ignored).
+
+    Raises
+    ------
+    TypeError
+        ``variable`` or ``update`` not symbolic, an update of another type,
+        ``implicit=True`` without a value, a name that is not a string.
+    ValueError
+        ``mutable=True`` with ``borrow=False``.
 
     Examples
     --------
@@ -83,14 +95,27 @@ class In:
                 f"In({variable}): mutable=True needs borrow=True (a mutable input's "
                 "buffer is handed to the function)"
             )
-        if update is not None and value is None:
-            raise ValueError(f"In({variable}): an input with an update needs a value")
+        if update is not None:
+            if not isinstance(update, Variable):
+                raise TypeError(
+                    f"In({variable}): update must be a symbolic variable, got "
+                    f"{type(update).__name__}: {update!r}"
+                )
+            # PyTensor checks the update's type here; the one replacement rule decides
+            variable.type.replacement(
+                variable, update, " as the update of an In(); the update must have its input's type"
+            )
         if implicit is None:
+            from graph2jax.compile.container import Container
             from graph2jax.types.sharedvar import SharedVariable
 
-            implicit = isinstance(value, SharedVariable)
+            implicit = isinstance(value, SharedVariable | Container)
+        if implicit and value is None:
+            raise TypeError(f"In({variable}): an implicit input must be given a default value")
         self.variable = variable
         self.name = variable.name if name is None and autoname else name
+        if self.name is not None and not isinstance(self.name, str):
+            raise TypeError(f"In({variable}): name must be a string, got {self.name!r}")
         self.value = value
         self.update = update
         self.mutable = bool(mutable)

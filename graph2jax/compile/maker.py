@@ -22,7 +22,7 @@ from graph2jax.compile.debugmode import link_debug
 from graph2jax.compile.io import In, Out
 from graph2jax.compile.mode import Mode
 from graph2jax.config import config
-from graph2jax.graph.basic import Variable
+from graph2jax.graph.basic import Variable, graph_inputs
 from graph2jax.graph.errors import UnusedInputError
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.linker import jax_linker
@@ -82,9 +82,10 @@ class FunctionMaker:
             + [e for _, e in shared_updates]
             + [u for _, u in in_updates]
         )
+        # unused inputs are reported before missing ones (FunctionGraph's), as PyTensor does
+        _check_unused(graph_outputs, inputs, on_unused_input or "raise")
         self.fgraph = FunctionGraph([i.variable for i in inputs] + list(shared), graph_outputs)
         _check_inplace(self.fgraph, accept_inplace)
-        _check_unused(self.fgraph, inputs, on_unused_input or "raise")
         # an input read from a shared variable (``In(x, value=W)``) is never donated: W keeps it
         mutable = [
             k for k, i in enumerate(inputs) if i.mutable and not isinstance(i.value, SharedVariable)
@@ -205,15 +206,18 @@ def _check_inplace(fgraph: FunctionGraph, accept_inplace: bool) -> None:
             )
 
 
-def _check_unused(fgraph: FunctionGraph, inputs: Sequence[In], on_unused_input: str) -> None:
+def _check_unused(
+    graph_outputs: Sequence[Variable], inputs: Sequence[In], on_unused_input: str
+) -> None:
     if on_unused_input not in ("raise", "warn", "ignore"):
         raise ValueError(
             f"on_unused_input must be 'raise', 'warn' or 'ignore', got {on_unused_input!r}"
         )
     if on_unused_input == "ignore":
         return
-    for k, (var, spec) in enumerate(zip(fgraph.inputs, inputs, strict=False)):
-        if fgraph.clients.get(var):
+    used = set(map(id, graph_inputs(graph_outputs, [i.variable for i in inputs])))
+    for k, spec in enumerate(inputs):
+        if id(spec.variable) in used:
             continue
         message = (
             f"function() was given input {k}, {spec.variable.describe()}, which is not needed "

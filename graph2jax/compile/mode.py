@@ -10,6 +10,10 @@ NUMPY        numpy   evaluates each node's numpy reference, no jit (tests, debug
 DebugMode    debug   runs the JAX function and the numpy reference node by node,
                      raising on the first node whose results differ
 ============ ======= =========================================================
+
+PyTensor's names are aliases (docs/function.rst has the table): its linker
+names and linker objects (:mod:`graph2jax.compile.linkers`) select the linker,
+its mode names (any case) the predefined mode.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from typing import Any
+
+from graph2jax.compile.linkers import Linker
 
 LINKERS = ("jax", "numpy", "debug")
 # PyTensor's own linkers, so that ``Mode(linker="cvm")`` in a ported script works:
@@ -33,13 +39,31 @@ class Mode:
 
     Parameters
     ----------
-    linker : str, optional
+    linker : str or Linker, optional
         ``'jax'`` (default), ``'numpy'`` or ``'debug'``. PyTensor's linker
         names are accepted too: ``'py'`` means ``'numpy'``; ``'c'``, ``'c|py'``,
-        ``'vm'`` and ``'cvm'`` (and their ``_nogc`` forms) mean ``'jax'``.
+        ``'vm'`` and ``'cvm'`` (and their ``_nogc`` forms) mean ``'jax'``. So are PyTensor's linker
+        objects (``VMLinker(...)``, ``PerformLinker()``, ...): the object is kept
+        in :attr:`provided_linker`.
     optimizer : str, optional
         The rewrite set: ``'fast_run'`` (default), ``'fast_compile'`` or ``None``
         for no rewrites.
+
+    Raises
+    ------
+    ValueError
+        An unknown linker name.
+    TypeError
+        A linker object that is not one of :mod:`graph2jax.compile.linkers`'.
+
+    Examples
+    --------
+    >>> from graph2jax.compile.mode import Mode
+    >>> from graph2jax.link.vm import VMLinker
+    >>> Mode(linker="cvm").linker, Mode(linker=VMLinker(use_cloop=False)).linker
+    ('jax', 'jax')
+    >>> Mode(linker="py").linker
+    'numpy'
     """
 
     def __init__(
@@ -49,6 +73,15 @@ class Mode:
         include: Iterable[str] = (),
         exclude: Iterable[str] = (),
     ):
+        self.provided_linker = linker
+        if isinstance(linker, Linker):
+            linker = linker.backend
+        elif linker is not None and not isinstance(linker, str):
+            raise TypeError(
+                f"Mode(linker=...) takes a linker name or a linker object of "
+                f"graph2jax.link (VMLinker, CLinker, OpWiseCLinker, PerformLinker, "
+                f"JAXLinker), got {type(linker).__name__}: {linker!r}"
+            )
         linker = PYTENSOR_LINKERS.get(linker, linker or "jax")
         if linker not in LINKERS:
             raise ValueError(f"unknown linker {linker!r}; use one of {LINKERS}")
@@ -69,6 +102,11 @@ class Mode:
         new = copy.copy(self)  # a subclass (MonitorMode) keeps its own settings
         new.include, new.exclude = include, exclude
         return new
+
+    def unsupported(self) -> str | None:
+        """Why :func:`graph2jax.function` cannot use this mode's linker object, or None."""
+        provided = self.provided_linker
+        return provided.unsupported() if isinstance(provided, Linker) else None
 
     def _key(self) -> tuple:
         return (self.linker, self.optimizer, self.include, self.exclude)
@@ -95,6 +133,18 @@ predefined_modes: dict[str, Mode] = {
 }
 
 
+# PyTensor's mode names (it reads them in any case): its C/VM modes are the jitted
+# JAX call, its debug mode graph2jax's DebugMode. Its other backends (NUMBA, PYTORCH,
+# MLX) stay unknown names: a script asking for them asks for something not here.
+PYTENSOR_MODES = {
+    **dict.fromkeys(("FAST_RUN", "C", "CVM", "CVM_NOGC", "VM", "VM_NOGC", "JAX"), "FAST_RUN"),
+    "FAST_COMPILE": "FAST_COMPILE",
+    "NUMPY": "NUMPY",
+    "PY": "NUMPY",
+    **dict.fromkeys(("DEBUGMODE", "DEBUG_MODE"), "DebugMode"),
+}
+
+
 def get_mode(mode: Any = None) -> Mode:
     """The :class:`Mode` for ``mode``: a Mode, a predefined name, or None for ``config.mode``."""
     if isinstance(mode, Mode):
@@ -105,4 +155,18 @@ def get_mode(mode: Any = None) -> Mode:
         mode = config.mode
     if isinstance(mode, str) and mode in predefined_modes:
         return predefined_modes[mode]
+    if isinstance(mode, str) and mode.upper() in PYTENSOR_MODES:
+        return predefined_modes[PYTENSOR_MODES[mode.upper()]]
     raise ValueError(f"unknown mode {mode!r}; use a Mode or one of {sorted(predefined_modes)}")
+
+
+def get_default_mode() -> Mode:
+    """The mode ``config.mode`` names (PyTensor's ``get_default_mode``).
+
+    Examples
+    --------
+    >>> from graph2jax.compile.mode import get_default_mode
+    >>> get_default_mode().linker
+    'jax'
+    """
+    return get_mode(None)

@@ -48,10 +48,43 @@ class ProfileStats:
     call_count : int
     call_time : float
         Seconds spent in calls, compilation excluded.
+
+    PyTensor's names read (and write) the same numbers: ``fct_callcount``
+    (``call_count``), ``fct_call_time`` and ``vm_call_time`` (``call_time``: the
+    jitted call is the whole "VM"), ``rewriting_time`` and its older name
+    ``optimizer_time`` (``rewrite_time``), ``linker_time`` (tracing, lowering
+    and XLA compilation: what makes the callable), ``message`` (``name``).
+
+    Parameters
+    ----------
+    name : str, optional
+    atexit_print : bool
+        Print the summary when the process exits (PyTensor's default is True;
+        here only ``config.profile`` prints at exit unless this is given).
+    flag_time_thunks : optional
+        PyTensor's per-node timing flag: accepted and ignored (a jitted call
+        has no per-node time).
+    **kwargs
+        Set as attributes, as PyTensor does (``ProfileStats(message="f")``).
+
+    Examples
+    --------
+    >>> import graph2jax as g, graph2jax.tensor as gt
+    >>> x = gt.dscalar("x")
+    >>> f = g.function([x], x + 1, profile=True)
+    >>> _ = f(1.0); _ = f(2.0)
+    >>> f.profile.fct_callcount, f.profile.fct_call_time > 0, f.profile.linker_time >= 0
+    (2, True, True)
     """
 
-    def __init__(self, name: str | None = None):
-        self.name = name
+    def __init__(
+        self,
+        name: str | None = None,
+        atexit_print: bool = False,
+        flag_time_thunks: Any = None,
+        **kwargs: Any,
+    ):
+        self.name = kwargs.pop("message", name)
         self.rebuild_time = 0.0
         self.rewrite_time = 0.0
         self.trace_time = 0.0
@@ -59,6 +92,39 @@ class ProfileStats:
         self.xla_compile_time = 0.0
         self.call_count = 0
         self.call_time = 0.0
+        self.__dict__.update(kwargs)
+        if atexit_print:
+            _register_for_exit(self)
+
+    fct_callcount = property(
+        lambda self: self.call_count,
+        lambda self, v: setattr(self, "call_count", v),
+        doc="PyTensor's name of ``call_count``.",
+    )
+    fct_call_time = property(
+        lambda self: self.call_time,
+        lambda self, v: setattr(self, "call_time", v),
+        doc="PyTensor's name of ``call_time``.",
+    )
+    vm_call_time = property(lambda self: self.call_time, doc="``call_time`` (PyTensor's VM time).")
+    rewriting_time = property(
+        lambda self: self.rewrite_time,
+        lambda self, v: setattr(self, "rewrite_time", v),
+        doc="PyTensor's name of ``rewrite_time``.",
+    )
+    optimizer_time = property(
+        lambda self: self.rewrite_time, doc="PyTensor's older name of ``rewrite_time``."
+    )
+    message = property(
+        lambda self: self.name,
+        lambda self, v: setattr(self, "name", v),
+        doc="PyTensor's name of ``name``.",
+    )
+
+    @property
+    def linker_time(self) -> float:
+        """Seconds spent making the callable: tracing, lowering and XLA compilation."""
+        return self.trace_time + self.lowering_time + self.xla_compile_time
 
     @property
     def compile_time(self) -> float:
@@ -79,8 +145,14 @@ class ProfileStats:
         self.call_count += 1
         self.call_time += seconds
 
-    def summary(self, file: IO[str] | None = None) -> None:
-        """Print a table of the timings."""
+    def summary(
+        self, file: IO[str] | None = None, n_ops_to_print: int = 20, n_apply_to_print: int = 20
+    ) -> None:
+        """Print a table of the timings (to stdout by default).
+
+        ``n_ops_to_print`` and ``n_apply_to_print`` are PyTensor's, accepted and
+        ignored: a jitted call has no per-op or per-node time to list.
+        """
         rows = [
             ("graph rebuild", self.rebuild_time),
             ("rewrites", self.rewrite_time),

@@ -42,12 +42,14 @@ def check_updates(updates: list[tuple[Any, Any]]) -> list[tuple[SharedVariable, 
     for target, expr in updates:
         if not isinstance(target, SharedVariable):
             raise TypeError(
-                f"update target {target.describe() if isinstance(target, Variable) else repr(target)} "
-                "is not a shared variable; only shared variables can be updated"
+                "update target must be a SharedVariable: "
+                f"{target.describe() if isinstance(target, Variable) else repr(target)} "
+                "is not one; only shared variables can be updated"
             )
         if id(target) in seen:
             raise ValueError(
-                f"shared variable {target.describe()} has more than one update expression"
+                "this shared variable already has an update expression: "
+                f"{target.describe()} is given more than one"
             )
         seen.add(id(target))
         expr = as_tensor_variable(expr) if not isinstance(expr, Variable) else expr
@@ -56,11 +58,15 @@ def check_updates(updates: list[tuple[Any, Any]]) -> list[tuple[SharedVariable, 
 
 
 def _update_of_type(target: SharedVariable, expr: Variable) -> Variable:
-    hint = (
-        f"; an update must have the type of its shared variable: cast the update "
-        f"(e.g. expr.astype('{getattr(target.type, 'dtype', '')}'))"
-    )
-    return target.type.replacement(target, expr, hint)
+    hint = f"; cast the update (e.g. expr.astype('{getattr(target.type, 'dtype', '')}'))"
+    try:
+        return target.type.replacement(target, expr, hint)
+    except TypeError as err:
+        raise TypeError(
+            "An update must have the same type as the original shared variable "
+            f"(shared_var={target}, shared_var.type={target.type}, update_val={expr}, "
+            f"update_val.type={expr.type}): {err}"
+        ) from None
 
 
 def apply_givens(
@@ -70,7 +76,7 @@ def apply_givens(
     memo: dict[int, Variable] = {}
     for old, new in givens:
         if not isinstance(old, Variable):
-            raise TypeError(f"givens keys must be variables, got {old!r}")
+            raise TypeError(f"`givens` keys must be Variables, got {type(old).__name__}: {old!r}")
         if not isinstance(new, Variable):
             new = as_tensor_variable(new, dtype=getattr(old.type, "dtype", None))
         if rebuild_strict:
@@ -83,9 +89,15 @@ def apply_givens(
     return _clone_with_memo(list(variables), memo, rebuild_strict, copy_inputs=False)
 
 
-def shared_inputs(variables: Sequence[Variable]) -> list[SharedVariable]:
-    """The shared variables ``variables`` depend on, in order of first appearance."""
-    return [v for v in graph_inputs(variables) if isinstance(v, SharedVariable)]
+def shared_inputs(
+    variables: Sequence[Variable], blockers: Sequence[Variable] = ()
+) -> list[SharedVariable]:
+    """The shared variables ``variables`` depend on, in order of first appearance.
+
+    The graph is not followed above ``blockers`` (the explicit inputs): a shared
+    variable only used to compute an input given at call time is not read.
+    """
+    return [v for v in graph_inputs(variables, blockers) if isinstance(v, SharedVariable)]
 
 
 def add_default_updates(
@@ -93,11 +105,13 @@ def add_default_updates(
     updates: list[tuple[SharedVariable, Variable]],
     no_default_updates: bool | Sequence[Variable],
     rebuild: Callable[[list[Variable]], list[Variable]] | None = None,
+    blockers: Sequence[Variable] = (),
 ) -> list[tuple[SharedVariable, Variable]]:
     """``updates`` plus the ``default_update`` of every shared variable reached and not excluded.
 
     ``rebuild`` (the function's givens) is applied to each default update found,
-    as to the outputs and explicit updates.
+    as to the outputs and explicit updates. The graph is not followed above
+    ``blockers`` (the explicit inputs).
     """
     if no_default_updates is True:
         return updates
@@ -107,7 +121,7 @@ def add_default_updates(
         targets = {id(t) for t, _ in updates}
         added = [
             (sv, sv.default_update)
-            for sv in shared_inputs([*outputs, *(e for _, e in updates)])
+            for sv in shared_inputs([*outputs, *(e for _, e in updates)], blockers)
             if sv.default_update is not None and id(sv) not in targets and id(sv) not in excluded
         ]
         if not added:
@@ -165,13 +179,15 @@ def rebuild(
     for spec, var in zip(with_update, rebuilt[n_out + n_upd :], strict=True):
         spec.update = var
     graph_outputs = [o.variable for o in out_specs] + [spec.update for spec in with_update]
+    explicit_vars = [spec.variable for spec in in_specs]
     update_pairs = add_default_updates(
         graph_outputs,
         update_pairs,
         no_default_updates,
         lambda exprs: apply_givens(exprs, givens, rebuild_strict),
+        explicit_vars,
     )
-    shared = shared_inputs(graph_outputs + [e for _, e in update_pairs])
+    shared = shared_inputs(graph_outputs + [e for _, e in update_pairs], explicit_vars)
     for sv, _ in update_pairs:
         if sv not in shared:
             shared.append(sv)

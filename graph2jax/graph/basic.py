@@ -51,6 +51,12 @@ class Type:
         Every substitution in a graph (givens, updates, ``FunctionGraph.replace``,
         ``clone_replace``, ``graph_replace``) goes through this check.
 
+        A ``new`` whose type is more specific than this one (a known static
+        shape where this type has None) stands for ``old`` as it is (PyTensor's
+        ``filter_variable``). A constant of another type, a python or numpy
+        value given as a replacement or update, is converted to this type when
+        no value changes (``updates={b: 3}`` for an int64 ``b``), as PyTensor does.
+
         Parameters
         ----------
         old : Variable
@@ -62,7 +68,8 @@ class Type:
         Returns
         -------
         Variable
-            ``new``, or ``new`` converted by :meth:`convert_variable`.
+            ``new``, or ``new`` converted by :meth:`convert_variable`, or a
+            constant of this type holding ``new``'s value.
 
         Raises
         ------
@@ -70,12 +77,25 @@ class Type:
             When ``new`` cannot be converted to this type.
         """
         converted = self.convert_variable(new)
+        if converted is None and isinstance(new, Constant):
+            converted = self._lossless_constant(new)
         if converted is None:
             raise TypeError(
                 f"cannot replace {old.describe()} of type {self} by {new.describe()} of type "
                 f"{new.type}{hint}"
             )
         return converted
+
+    def _lossless_constant(self, const: Constant) -> Variable | None:
+        """``const``'s value as a constant of this type, or None when the cast changes it."""
+        try:
+            value = self.filter(const.data, strict=False, allow_downcast=True)
+            back = const.type.filter(value, strict=False, allow_downcast=True)
+            if not const.type.values_eq(back, const.data):
+                return None
+            return self.convert_variable(self.make_constant(value))
+        except (TypeError, ValueError, OverflowError):
+            return None
 
     # -- how values cross layers: tensors enter JAX as device arrays; other types override these
     def to_device(self, value: Any) -> Any:

@@ -15,3 +15,12 @@ class MissingInputError(Exception):
 
 class UnusedInputError(Exception):
     """An input of ``function`` is not used by any output or update (``on_unused_input='raise'``)."""
+
+
+class ShapeMismatchError(ValueError, TypeError):
+    """A call's values whose shapes the compiled graph cannot take, found when it runs.
+
+    A dot of incompatible shapes, an impossible reshape, a ragged nested list
+    as an argument: PyTensor (numpy) raises ``ValueError`` there, JAX raises
+    ``TypeError`` while tracing. This is both, so code written for either catches it.
+    """

@@ -374,9 +374,9 @@ def test_default_update_is_rebuilt_with_givens():
     assert float(f()) == 34.0
 
 
-def test_an_input_given_twice_is_a_value_error():
+def test_an_input_given_twice_is_an_unused_input_error():
     x = gt.dscalar("x")
-    with pytest.raises(ValueError, match="used twice in the inputs"):
+    with pytest.raises(g.compile.UnusedInputError, match="Variable x is used twice in inputs"):
         g.function([x, g.In(x)], x)
 
 

@@ -63,13 +63,15 @@ def test_updates_as_list_tuple_dict(kind):
 
 def test_duplicate_updates_raise_value_error():
     acc = g.shared(0.0)
-    with pytest.raises(ValueError, match="more than one update"):
+    with pytest.raises(ValueError, match="already has an update expression"):
         function([], acc, updates=[(acc, acc + 1), (acc, acc + 2)])
 
 
 def test_update_of_another_type_raises_type_error():
     acc = g.shared(np.zeros(3))
-    with pytest.raises(TypeError, match="type of its shared variable"):
+    with pytest.raises(
+        TypeError, match="An update must have the same type as the original shared variable"
+    ):
         function([], [], updates=[(acc, acc.astype("float32"))])
     with pytest.raises(TypeError):
         function([], [], updates=[(acc, acc.sum())])
@@ -77,7 +79,7 @@ def test_update_of_another_type_raises_type_error():
 
 def test_update_target_must_be_shared():
     x = gt.dscalar("x")
-    with pytest.raises(TypeError, match="not a shared variable"):
+    with pytest.raises(TypeError, match="update target must be a SharedVariable"):
         function([x], x, updates=[(x, x + 1)])
 
 

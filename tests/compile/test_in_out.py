@@ -93,8 +93,11 @@ def test_in_with_update_is_a_stateful_input():
     assert float(f["s"]) == 3.0
     f["s"] = 10.0
     assert float(f(1.0)) == 10.0 and float(f["s"]) == 11.0
-    with pytest.raises(ValueError, match="needs a value"):
-        In(s, update=s + 1)
+    # without a value (PyTensor allows it) the argument stays required and the
+    # update is written to f[name]
+    h = g.function([In(s, update=s * 2)], s + 1)
+    assert float(h(3.0)) == 4.0 and float(h["s"]) == 6.0
+    assert float(h(5.0)) == 6.0 and float(h["s"]) == 10.0
 
 
 def test_in_implicit_input_is_not_a_call_argument():

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import copy
 import inspect
+import os
 import pickle
+import sys
 import time
 from typing import Any
 
+from graph2jax.compile.function.pfunc import pfunc
 from graph2jax.compile.function_shell import Function
 from graph2jax.compile.io import In, Out
 from graph2jax.compile.maker import FunctionMaker
@@ -19,7 +22,15 @@ from graph2jax.graph.errors import UnusedInputError
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.sharedvar import SharedVariable
 
-__all__ = ["In", "Out", "ProfileStats", "UnusedInputError", "function", "function_dump"]
+__all__ = [
+    "In",
+    "Out",
+    "ProfileStats",
+    "UnusedInputError",
+    "function",
+    "function_dump",
+    "pfunc",
+]
 
 
 def function(
@@ -43,6 +54,9 @@ def function(
     ----------
     inputs : list of Variable or In
         The call's parameters (not shared variables: those are implicit).
+        PyTensor's old tuple forms are accepted: ``(var, value)`` is
+        ``In(var, value=value)`` and ``((var, update), value)`` is
+        ``In(var, value=value, update=update)``.
     outputs : Variable, Out, list of them, dict of them, or None
         What a call returns: one value, a list, or a dict with the same keys.
     mode : str or Mode, optional
@@ -57,6 +71,7 @@ def function(
     accept_inplace : bool
         Allow graphs that hold destructive (inplace) ops.
     name : str, optional
+        Default: ``"file:line"`` of the call to ``function`` (as PyTensor).
     rebuild_strict : bool
         False lets ``givens`` change a variable's type (the graph is rebuilt).
     allow_input_downcast : bool, optional
@@ -76,13 +91,20 @@ def function(
 
     Raises
     ------
+    RuntimeError
+        ``givens`` replacing one of the inputs (it would have no effect).
     TypeError
-        Bad inputs, update targets that are not shared variables, updates or
-        givens of the wrong type.
+        Inputs not in a list, a shared variable or constant as input, update
+        targets that are not shared variables, updates or givens of the wrong
+        type, ``no_default_updates`` neither a bool nor a list.
     ValueError
         Two updates for one shared variable.
     UnusedInputError
-        An unused input with ``on_unused_input='raise'``.
+        An unused input with ``on_unused_input='raise'``, or one input given twice.
+    MissingInputError
+        An output or update depends on a variable that is not an input.
+    NotImplementedError
+        A linker object the compiled function cannot honour (``VMLinker(callback=...)``).
 
     Examples
     --------
@@ -98,27 +120,50 @@ def function(
     3.0
     """
     start = time.perf_counter()
-    if isinstance(inputs, Variable | In):
-        raise TypeError("function(): inputs must be a list of variables or In instances")
-    in_specs = [_as_in(i) for i in (inputs or [])]
+    if not isinstance(inputs, list | tuple):
+        raise TypeError(
+            "Input variables of a graph2jax function should be contained in a list, even "
+            f"when there is a single input; got {type(inputs).__name__}: {inputs!r}"
+        )
+    if not isinstance(no_default_updates, bool | list | tuple):
+        raise TypeError(
+            "The `no_default_updates` argument must be a boolean or list; got "
+            f"{type(no_default_updates).__name__}: {no_default_updates!r}"
+        )
+    in_specs = [_as_in(i) for i in inputs]
     first_index: dict[int, int] = {}
     for k, spec in enumerate(in_specs):
         j = first_index.setdefault(id(spec.variable), k)
         if j != k:
-            raise ValueError(
-                f"variable {spec.variable.describe()} is used twice in the inputs of function(), "
-                f"at indices {j} and {k}; give each input once"
+            raise UnusedInputError(
+                f"Variable {spec.variable} is used twice in inputs to graph2jax.function, at "
+                f"indices {j} and {k}. This would result in values provided for it being "
+                "ignored. Please do not duplicate variables in the inputs list."
             )
-    out_specs, output_keys, unpack_single, return_none = _as_outs(outputs)
     mode_obj = get_mode(mode)
+    why_not = mode_obj.unsupported()
+    if why_not is not None:
+        raise NotImplementedError(f"function(): mode {mode_obj!r} cannot be used: {why_not}")
+    out_specs, output_keys, unpack_single, return_none = _as_outs(outputs)
+    given_pairs = as_pairs(givens, "givens")
+    for old, _ in given_pairs:
+        if id(old) in first_index:
+            raise RuntimeError(
+                f"You are trying to replace variable '{old}' through the `givens` parameter, "
+                "but this variable is an input to your function. Replacing inputs is "
+                "forbidden because it has no effect: define a new input y and use "
+                "givens={x: g(y)}, or clone_replace the outputs"
+            )
     update_pairs, shared = rebuild(
         in_specs,
         out_specs,
         as_pairs(updates, "updates"),
-        as_pairs(givens, "givens"),
-        no_default_updates,
+        given_pairs,
+        list(no_default_updates) if isinstance(no_default_updates, tuple) else no_default_updates,
         rebuild_strict,
     )
+    if name is None:
+        name = _caller_name()
 
     stats = as_profile(profile, name)
     if stats is not None:
@@ -146,7 +191,20 @@ def function(
     return compiled
 
 
+def _caller_name() -> str:
+    """``file:line`` of the first caller outside graph2jax (PyTensor's default function name)."""
+    frame = sys._getframe(2)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
 def _as_in(spec: Any) -> In:
+    if isinstance(spec, list | tuple):
+        spec = _legacy_in(spec)
     if isinstance(spec, In):
         spec = copy.copy(spec)  # function() rewrites its update; the user's In stays as given
         var = spec.variable
@@ -156,12 +214,27 @@ def _as_in(spec: Any) -> In:
         raise TypeError(f"function() inputs must be variables or In instances, got {spec!r}")
     if isinstance(var, SharedVariable):
         raise TypeError(
-            f"shared variable {var.describe()} cannot be an explicit input: a function "
-            "reads shared variables implicitly (use givens to replace it)"
+            f"Cannot use a shared variable ({var}) as explicit input. Consider substituting "
+            "a non-shared variable via the `givens` parameter (a function reads shared "
+            "variables implicitly)"
         )
     if isinstance(var, Constant):
-        raise TypeError(f"constant {var} cannot be an input of a function")
+        raise TypeError(f"Constants not allowed in param list: {var} cannot be an input")
     return spec
+
+
+def _legacy_in(spec: list | tuple) -> In:
+    """PyTensor's old tuple inputs: ``(var, value)`` and ``((var, update), value)``."""
+    if len(spec) == 2:
+        head, value = spec
+        if isinstance(head, Variable):
+            return In(head, value=value)
+        if isinstance(head, list | tuple) and len(head) == 2 and isinstance(head[0], Variable):
+            return In(head[0], value=value, update=head[1])
+    raise TypeError(
+        "a tuple input of function() must be (variable, value) or "
+        f"((variable, update), value), got {spec!r}"
+    )
 
 
 def _as_outs(outputs: Any) -> tuple[list[Out], list[str] | None, bool, bool]:
@@ -169,6 +242,9 @@ def _as_outs(outputs: Any) -> tuple[list[Out], list[str] | None, bool, bool]:
     if outputs is None:
         return [], None, False, True
     if isinstance(outputs, dict):
+        bad = [k for k in outputs if not isinstance(k, str)]
+        if bad:
+            raise TypeError(f"the keys of a dict of outputs must be strings, got {bad!r}")
         keys = sorted(outputs)
         return [_as_out(outputs[k]) for k in keys], keys, False, False
     if isinstance(outputs, list | tuple):

@@ -7,6 +7,7 @@ of code with :meth:`Config.change_flags`.
 Importing graph2jax turns on JAX's 64-bit mode (``jax_enable_x64``) for the
 whole process, so that a float64 graph computes in float64. Other JAX code in
 the same process then also sees 64-bit defaults (``jnp.arange(3)`` is int64).
+Importing graph2jax leaves numpy's global random state as it found it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,16 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-import jax
+import numpy as np
+
+# Importing jax draws from numpy's global random state (a default argument in
+# jax/_src/clusters/k8s_cluster.py); a ported script seeding np.random before
+# importing graph2jax must see the numbers it would see without the import.
+_numpy_random_state = np.random.get_state()
+import jax  # noqa: E402
+
+np.random.set_state(_numpy_random_state)
+del _numpy_random_state
 
 jax.config.update("jax_enable_x64", True)
 

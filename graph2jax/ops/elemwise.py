@@ -26,7 +26,6 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Constant, Op
 from graph2jax.graph.gradtypes import disconnected, is_null
 from graph2jax.linker.dispatch import jax_funcify
@@ -36,6 +35,7 @@ from graph2jax.types.tensor_type import (
     complex_dtypes,
     continuous_dtypes,
     discrete_dtypes,
+    dtype_name,
 )
 from graph2jax.types.variable import TensorVariable
 
@@ -429,7 +429,7 @@ def cast(x: Any, dtype: Any) -> TensorVariable:
     TypeError
         When ``x`` is complex and ``dtype`` is not (ambiguous, as in PyTensor).
     """
-    dtype = config.floatX if dtype == "floatX" else str(np.dtype(dtype))
+    dtype = dtype_name(dtype)
     x = as_tensor_variable(x)
     if x.dtype in complex_dtypes and dtype not in complex_dtypes:
         raise TypeError(

@@ -255,8 +255,10 @@ class Elemwise(Op):
             grads = [g if g is None else conj(g) for g in sop.grad(inputs, out, conj(gz))]
         else:
             grads = sop.grad(inputs, out, gz)
+        # a discrete input of a continuous output gets its gradient as if it were continuous
+        # (PyTensor's contract: grad(sigmoid(X @ W).sum(), X) for an integer X)
         return [
-            disconnected() if g is None or inp.dtype in discrete_dtypes else unbroadcast(g, inp)
+            disconnected() if g is None else unbroadcast(g, inp)
             for inp, g in zip(inputs, grads, strict=True)
         ]
 
@@ -401,13 +403,12 @@ class Cast(Op):
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         (x,), (gz,) = inputs, output_grads
-        if x.dtype in discrete_dtypes:
-            return [disconnected()]
         if self.dtype in discrete_dtypes:  # rounding to integers: zero gradient, as PyTensor
             from graph2jax.ops.creation import zeros_like
 
-            return [zeros_like(x)]
-        return [cast(gz, x.dtype)]
+            return [zeros_like(x, dtype=x.dtype if x.dtype not in discrete_dtypes else "floatX")]
+        # an integer cast to a float passes the gradient on, as PyTensor (grad's contract)
+        return [gz if x.dtype in discrete_dtypes else cast(gz, x.dtype)]
 
 
 @jax_funcify.register(Cast)

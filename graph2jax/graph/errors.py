@@ -15,3 +15,7 @@ class MissingInputError(Exception):
 
 class UnusedInputError(Exception):
     """An input of ``function`` is not used by any output or update (``on_unused_input='raise'``)."""
+
+
+class TestValueError(Exception):
+    """A variable has no test value (``x.tag.test_value``), as PyTensor 2.x's."""

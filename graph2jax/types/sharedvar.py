@@ -105,6 +105,10 @@ class SharedVariable(Variable):
                 storage.view = _weak(view)
             return view
 
+    def get_test_value(self) -> Any:
+        """A shared variable's test value is its current value (PyTensor 2.x)."""
+        return self.get_value(borrow=True)
+
     def set_value(self, new_value: Any, borrow: bool = False) -> None:
         """Replace the value, checked and cast to this variable's type.
 

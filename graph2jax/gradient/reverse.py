@@ -14,16 +14,18 @@ gradient of each output the cost uses, a ``disconnected()`` term for an
 output it does not use (an op with several outputs must handle those, e.g.
 ``eigh`` used for its eigenvalues only), and zeros of ``floatX`` for a
 discrete output the cost depends on. ``grad`` calls an ``L_op`` only when some
-continuous input leads to a requested variable and some output gradient is
-not disconnected; the terms of discrete inputs are ignored.
+input leads to a requested variable and some output gradient is not
+disconnected.
 
-Discrete (integer, bool) variables carry no gradient value, but the cost may
-depend on them: then the ops that compute them are non-differentiable steps,
-not cuts. An op with ``differentiable = False`` (``argmax``, ``argsort``) gives
-its continuous inputs zero gradients, and so do comparisons and casts to
-integers (their ``L_op`` sees a discrete output); only an op whose ``L_op``
-says ``disconnected()`` (``shape``) disconnects its input. A discrete ``wrt``
-the cost depends on gets zeros of ``floatX``. All as in PyTensor.
+Discrete (integer, bool) variables have float gradients, as in PyTensor: an
+op with a continuous output gives a discrete input the gradient it would
+give a continuous one (``x * i``, ``cast(i, 'float64')``, ``X @ W`` for an
+integer ``X``), and ``grad(i, i)`` is 1. Through discrete outputs the
+gradient is zero: an op with ``differentiable = False`` (``argmax``,
+``argsort``), comparisons, casts to integers and integer arithmetic give
+their inputs zeros; only an op whose ``L_op`` says ``disconnected()``
+(``shape``) disconnects its input. A discrete ``wrt`` the cost depends on only
+through such ops gets zeros of ``floatX``.
 """
 
 from __future__ import annotations

@@ -56,6 +56,10 @@ class _TensorOperators:
     # numpy's protocols: np.exp(x), np.add(x, 1), np.sum(x), np.dot(x, y) build nodes ---------
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         fn = _numpy_counterpart(ufunc.__name__, _UFUNC_ALIASES)
+        if ufunc.__name__ in ("equal", "not_equal") and len(inputs) == 2:
+            # ``array == x`` stays python's identity comparison, as for a variable on the left
+            # (and as PyTensor): a symbolic result would break ``in`` and dictionary lookups
+            return (inputs[0] is inputs[1]) == (ufunc.__name__ == "equal")
         if method != "__call__" or fn is None or kwargs.get("out") is not None:
             return NotImplemented  # numpy raises TypeError: no symbolic form of this use
         kwargs.pop("out", None)

@@ -68,6 +68,12 @@ def test_numpy_functions_without_a_symbolic_form_keep_numpy_behaviour():
         np.add.reduce(x)  # ufunc methods have no symbolic form
 
 
+def test_array_equality_stays_identity():
+    v = gt.dvector("v")
+    assert (V == v) is False and (V != v) is True
+    assert v in [V, v]
+
+
 def test_numpy_scalar_on_the_left_is_symbolic():
     v = gt.dvector("v")
     out = np.float64(2.0) * v

@@ -7,6 +7,7 @@ of code with :meth:`Config.change_flags`.
 Importing graph2jax turns on JAX's 64-bit mode (``jax_enable_x64``) for the
 whole process, so that a float64 graph computes in float64. Other JAX code in
 the same process then also sees 64-bit defaults (``jnp.arange(3)`` is int64).
+Importing graph2jax leaves numpy's global random state as it found it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,16 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-import jax
+import numpy as np
+
+# Importing jax draws from numpy's global random state (a default argument in
+# jax/_src/clusters/k8s_cluster.py); a ported script seeding np.random before
+# importing graph2jax must see the numbers it would see without the import.
+_numpy_random_state = np.random.get_state()
+import jax  # noqa: E402
+
+np.random.set_state(_numpy_random_state)
+del _numpy_random_state
 
 jax.config.update("jax_enable_x64", True)
 
@@ -28,6 +38,8 @@ _CHOICES: dict[str, tuple[str, ...] | None] = {
     "profile": None,
     "trace_fold_limit": None,
     "matmul_precision": ("highest", "high", "default"),
+    "compute_test_value": ("off", "ignore", "warn", "raise", "pdb"),
+    "print_test_value": None,
 }
 
 
@@ -64,6 +76,16 @@ class Config:
         XLA use faster, less precise passes (on NVIDIA GPUs ``'default'``
         rounds float32 operands to TensorFloat-32, about 3 decimal digits).
         On CPUs all three give the same results.
+    compute_test_value : str
+        PyTensor 2.x's build-time debugging (its debugging FAQ): ``'off'``
+        (default); otherwise building a node whose inputs all have test values
+        (``x.tag.test_value``, constants, shared variables) runs its ``perform``
+        and sets the outputs' ``tag.test_value``, so a shape error is raised
+        where the graph is built. A missing test value is skipped
+        (``'ignore'``), warned about (``'warn'``) or a ``ValueError`` (``'raise'``);
+        ``'pdb'`` opens the debugger.
+    print_test_value : bool
+        When True, ``repr`` of a variable with a test value shows it.
     """
 
     def __init__(self) -> None:
@@ -74,6 +96,8 @@ class Config:
         self.profile = False
         self.trace_fold_limit = 4096
         self.matmul_precision = "highest"
+        self.compute_test_value = "off"
+        self.print_test_value = False
         for item in filter(None, os.environ.get("GRAPH2JAX_FLAGS", "").split(",")):
             key, _, value = item.partition("=")
             self._set(key.strip(), value.strip())
@@ -84,7 +108,7 @@ class Config:
         choices = _CHOICES[key]
         if choices is not None and value not in choices:
             raise ValueError(f"config.{key} must be one of {choices}, got {value!r}")
-        if key == "profile" and isinstance(value, str):
+        if key in ("profile", "print_test_value") and isinstance(value, str):
             value = value.lower() in ("1", "true", "yes")
         if key == "trace_fold_limit":
             value = int(value)

@@ -30,12 +30,13 @@ from graph2jax.compile.function_shell import Function
 from graph2jax.graph.basic import Apply, Constant, Variable, toposort
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.ops.blas import Dot
+from graph2jax.ops.debug_print import Print
 from graph2jax.ops.elemwise import DimShuffle, Elemwise
 from graph2jax.ops.reduce import CAReduce
 from graph2jax.ops.subtensor import Subtensor
 from graph2jax.ops.subtensor_key import assemble
 
-__all__ = ["debugprint", "dprint", "jax_source", "pp"]
+__all__ = ["Print", "debugprint", "dprint", "jax_source", "pp"]
 
 
 def debugprint(

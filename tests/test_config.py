@@ -35,3 +35,17 @@ def test_change_flags_restores_even_on_error():
             assert g.config.floatX == "float32"
             raise RuntimeError
     assert (g.config.floatX, g.config.mode) == ("float64", "FAST_RUN")
+
+
+def test_import_leaves_numpy_global_random_state_untouched():
+    import subprocess
+    import sys
+
+    draw = "import numpy as np; np.random.seed(0); {} print(repr(np.random.rand()))"
+    outs = [
+        subprocess.run(
+            [sys.executable, "-c", draw.format(imp)], capture_output=True, text=True, check=True
+        ).stdout
+        for imp in ("", "import graph2jax, graph2jax.tensor;")
+    ]
+    assert outs[0] == outs[1] and outs[0].strip() == repr(0.5488135039273248)

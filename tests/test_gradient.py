@@ -227,13 +227,70 @@ def test_return_disconnected_modes():
         grad(cost, z, return_disconnected="zeros", **kw)
 
 
-def test_integer_wrt_gets_floatx_zeros():
+def test_integer_wrt_upcast_gets_the_continuous_gradient():
+    # PyTensor's contract: an integer input upcast by the graph is differentiated as if continuous
     i, x = gt.ivector("i"), gt.dvector("x")
     gi = grad(gt.sum(i * x), i)
-    assert gi.dtype == g.config.floatX and gi.ndim == 1
-    np.testing.assert_array_equal(g.function([i], gi)(np.array([1, 2], "int32")), [0.0, 0.0])
+    assert gi.dtype == "float64" and gi.ndim == 1
+    f = g.function([i, x], [gi, grad(gt.sum(gt.cast(i, "float64") ** 2), i)])
+    got_mul, got_sq = f(np.array([1, 2], "int32"), np.array([0.5, -3.0]))
+    np.testing.assert_array_equal(got_mul, [0.5, -3.0])
+    np.testing.assert_array_equal(got_sq, [2.0, 4.0])
     with pytest.raises(DisconnectedInputError):
         grad(gt.sum(x), i)
+
+
+def test_integer_wrt_through_a_matrix_product_equals_the_float_result():
+    X, Xf, W = gt.imatrix("X"), gt.dmatrix("Xf"), gt.dmatrix("W")
+    gi = grad(gt.sigmoid(X @ W).sum(), X)
+    gf = grad(gt.sigmoid(Xf @ W).sum(), Xf)
+    Xv = np.array([[1, 2], [3, -4]], dtype="int32")
+    Wv = np.array([[0.1, 0.2], [0.3, -0.4]])
+    got_i = g.function([X, W], gi)(Xv, Wv)
+    got_f = g.function([Xf, W], gf)(Xv.astype("float64"), Wv)
+    s = 1 / (1 + np.exp(-(Xv @ Wv)))
+    np.testing.assert_allclose(got_i, (s * (1 - s)) @ Wv.T)
+    np.testing.assert_allclose(got_i, got_f)
+
+
+def test_integer_wrt_through_discrete_ops_gets_floatx_zeros():
+    i = gt.ivector("i")
+    iv = np.array([1, 2], "int32")
+    grads = [grad(gt.sum(i * 2), i), grad(gt.sum(i), i), grad(gt.cast(gt.max(i), "float64"), i)]
+    assert [gr.dtype for gr in grads] == [g.config.floatX] * 3
+    for got in g.function([i], grads)(iv):
+        np.testing.assert_array_equal(got, [0.0, 0.0])
+
+
+def test_grad_of_an_integer_with_respect_to_itself_is_one():
+    s = gt.iscalar("s")
+    gs = grad(s, s)
+    assert gs.dtype == g.config.floatX
+    assert g.function([s], gs, on_unused_input="ignore")(3) == 1.0
+
+
+def test_known_grads_on_integer_variables():
+    i, x = gt.ivector("i"), gt.dvector("x")
+    y = i * 3  # an integer intermediate
+    gx = grad(None, x, known_grads={gt.cast(i, "float64") * x: gt.ones(2)})
+    np.testing.assert_array_equal(gx.eval({i: np.array([2, 5], "int32")}), [2.0, 5.0])
+    # a float gradient given for an integer variable flows to its upcasting consumers' inputs
+    gi = grad(None, i, known_grads={i: gt.as_tensor(np.array([0.5, 1.5]))})
+    np.testing.assert_array_equal(gi.eval(), [0.5, 1.5])
+    with pytest.raises(TypeError, match="continuous"):
+        grad(None, i, known_grads={y: gt.ones(2, dtype="int32")})
+
+
+def test_grad_with_respect_to_a_constant_and_with_consider_constant():
+    x = gt.dscalar("x")
+    c = gt.constant(3.0)
+    assert grad(c * x, c).eval({x: 2.0}) == 2.0
+    y = x**2
+    # consider_constant: y is a constant there, so d(y * x)/dx = y
+    assert grad(y * x, x, consider_constant=[y]).eval({x: 2.0}) == 4.0
+    assert grad(y * x, x).eval({x: 2.0}) == 12.0
+    with pytest.raises(DisconnectedInputError):
+        grad(gt.constant(1.0) * 2, x)
 
 
 def test_bad_arguments_raise():

@@ -5,13 +5,15 @@ from __future__ import annotations
 import io
 from textwrap import dedent
 
+import jax
+import numpy as np
 import pytest
 
 import graph2jax as g
 import graph2jax.tensor as pt
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.fg import FunctionGraph
-from graph2jax.printing import debugprint, dprint, jax_source, pp
+from graph2jax.printing import Print, debugprint, dprint, jax_source, pp
 
 
 class TwoOut(Op):
@@ -264,3 +266,39 @@ def test_jax_source():
         jax_source(g.function([x], x + 1, mode="NUMPY"))
     with pytest.raises(TypeError, match="expected a compiled Function"):
         jax_source(x)
+
+
+# Print: an identity op printing at run time, inside the jitted call, in graph order
+
+
+@pytest.fixture(scope="module")
+def printing_fn():
+    x = pt.dvector("x")
+    first = Print("first", attrs=("shape", "__str__"))(x)
+    second = Print("second")(pt.exp(first))
+    return x, second * 2
+
+
+@pytest.mark.parametrize("mode", ["FAST_RUN", "NUMPY"])
+def test_print_prints_each_call_in_order(printing_fn, capsys, mode):
+    x, out = printing_fn
+    f = g.function([x], out, mode=mode)
+    for value in (np.array([1.0, 2.0]), np.array([0.0])):
+        np.testing.assert_allclose(f(value), 2 * np.exp(value))
+        jax.effects_barrier()
+        assert capsys.readouterr().out.splitlines() == [
+            f"first shape = {value.shape}",
+            f"first __str__ = {value}",
+            f"second __str__ = {np.exp(value)}",
+        ]
+
+
+def test_print_is_the_identity_for_gradients_and_takes_a_global_fn():
+    seen = []
+    x = pt.dvector("x")
+    p = Print("m", global_fn=lambda op, v: seen.append((op.message, v.tolist())))(x)
+    assert p.type == x.type and Print("m") == Print("m") and Print("m") != Print("n")
+    gx = g.grad((p**2).sum(), x)
+    np.testing.assert_allclose(g.function([x], gx)(np.array([1.0, 3.0])), [2.0, 6.0])
+    jax.effects_barrier()
+    assert ("m", [1.0, 3.0]) in seen

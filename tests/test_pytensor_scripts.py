@@ -507,7 +507,6 @@ def test_hessian_vector_product_helper():
 
 
 # doc/tutorial/gradients.rst at commit 9330f066c27c: "Using automatic vectorization"
-@pytest.mark.xfail(strict=True, raises=ImportError, reason="graph2jax.graph has no vectorize_graph")
 def test_jacobian_by_vectorizing_lop():
     from graph2jax.gradient import Lop
     from graph2jax.graph import vectorize_graph

@@ -14,16 +14,18 @@ gradient of each output the cost uses, a ``disconnected()`` term for an
 output it does not use (an op with several outputs must handle those, e.g.
 ``eigh`` used for its eigenvalues only), and zeros of ``floatX`` for a
 discrete output the cost depends on. ``grad`` calls an ``L_op`` only when some
-continuous input leads to a requested variable and some output gradient is
-not disconnected; the terms of discrete inputs are ignored.
+input leads to a requested variable and some output gradient is not
+disconnected.
 
-Discrete (integer, bool) variables carry no gradient value, but the cost may
-depend on them: then the ops that compute them are non-differentiable steps,
-not cuts. An op with ``differentiable = False`` (``argmax``, ``argsort``) gives
-its continuous inputs zero gradients, and so do comparisons and casts to
-integers (their ``L_op`` sees a discrete output); only an op whose ``L_op``
-says ``disconnected()`` (``shape``) disconnects its input. A discrete ``wrt``
-the cost depends on gets zeros of ``floatX``. All as in PyTensor.
+Discrete (integer, bool) variables have float gradients, as in PyTensor: an
+op with a continuous output gives a discrete input the gradient it would
+give a continuous one (``x * i``, ``cast(i, 'float64')``, ``X @ W`` for an
+integer ``X``), and ``grad(i, i)`` is 1. Through discrete outputs the
+gradient is zero: an op with ``differentiable = False`` (``argmax``,
+``argsort``), comparisons, casts to integers and integer arithmetic give
+their inputs zeros; only an op whose ``L_op`` says ``disconnected()``
+(``shape``) disconnects its input. A discrete ``wrt`` the cost depends on only
+through such ops gets zeros of ``floatX``.
 """
 
 from __future__ import annotations
@@ -56,7 +58,12 @@ class NullTypeGradError(TypeError):
 
 
 def _carries_gradient(var: Variable) -> bool:
-    """Only continuous tensors have gradients (integers, bools and generators have none)."""
+    """Tensors have gradients, discrete ones too (a float gradient, computed as if continuous
+    where an op upcasts them, as PyTensor); random generators have none."""
+    return isinstance(var.type, TensorType)
+
+
+def _continuous(var: Variable) -> bool:
     return isinstance(var.type, TensorType) and var.dtype in continuous_dtypes
 
 
@@ -97,9 +104,10 @@ def _check_term(term: Any, var: Variable, where: str) -> Variable:
             f"{where} has type {term.type} (shape {term.type.shape}) but {var.describe()} "
             f"has type {var.type} (shape {var.type.shape})"
         )
-    if term.dtype != var.dtype:
-        term = cast(term, var.dtype)
-    return term
+    if var.dtype in continuous_dtypes:
+        return term if term.dtype == var.dtype else cast(term, var.dtype)
+    # a gradient is never an integer, even for an integer variable (PyTensor's contract)
+    return term if term.dtype in continuous_dtypes else cast(term, config.floatX)
 
 
 def _total(terms: list[Variable]) -> Variable:
@@ -143,6 +151,11 @@ def _seeds(cost: Variable | None, known_grads: dict | None) -> list[tuple[Variab
         if not isinstance(var, Variable):
             raise TypeError(f"grad: known_grads keys must be variables, got {var!r}")
         g = g if isinstance(g, Variable) else as_tensor_variable(g)
+        if isinstance(g.type, TensorType) and g.dtype not in continuous_dtypes:
+            raise TypeError(
+                f"grad: gradients are always continuous, but known_grads gives {var.describe()} "
+                f"the gradient {g} of type {g.type}"
+            )
         if not (is_null(g) or is_disconnected(g)):
             g = _check_term(g, var, f"the known gradient of {var.describe()}")
         if not is_disconnected(g):
@@ -194,8 +207,7 @@ def _backprop(
             input_grads = [nulls[0]] * len(node.inputs)
         elif not node.op.differentiable:  # PyTensor's rule: a zero gradient, not a disconnection
             input_grads = [
-                _float_zeros_like(i) if _carries_gradient(i) else disconnected_type()
-                for i in node.inputs
+                _float_zeros_like(i) if _continuous(i) else disconnected_type() for i in node.inputs
             ]
         else:  # the terms were cast to their variable's dtype when recorded
             input_grads = node.op.L_op(list(node.inputs), list(node.outputs), out_grads)
@@ -222,9 +234,10 @@ def _backprop(
 def _output_grad(out: Variable, live: bool, terms: dict[int, list[Variable]]) -> Variable:
     """What an ``L_op`` receives for ``out``: its gradient, zeros for a discrete output the
     cost depends on, else a disconnected term (an unused output, a random generator's state)."""
-    if live and id(out) in terms:
+    if live and id(out) in terms and _continuous(out):
         return _total(terms[id(out)])
-    if live and isinstance(out.type, TensorType) and not _carries_gradient(out):
+    if live and isinstance(out.type, TensorType) and not _continuous(out):
+        # ops never differentiate through a discrete output (PyTensor's ops return zeros)
         return _float_zeros_like(out)
     return disconnected_type()
 
@@ -331,7 +344,7 @@ def grad(
             elif add_names and cost_name and w.name and g.owner is not None and g.name is None:
                 g.name = f"(d{cost_name}/d{w.name})"
             results.append(g)
-        elif not _carries_gradient(w) and id(w) in connected:  # zero where the cost depends on it
+        elif not _continuous(w) and id(w) in connected:  # zero where the cost depends on it
             results.append(_float_zeros_like(w))
         else:
             results.append(_disconnected_result(w, disconnected_inputs, return_disconnected))

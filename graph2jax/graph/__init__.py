@@ -22,6 +22,10 @@ def __getattr__(name: str):
         from graph2jax.rewrite.engine import rewrite_graph
 
         return rewrite_graph
+    if name == "vectorize_graph":  # built on the ops (Blockwise), also a layer above the IR
+        from graph2jax.ops.blockwise import vectorize_graph
+
+        return vectorize_graph
     raise AttributeError(f"module 'graph2jax.graph' has no attribute {name!r}")
 
 
@@ -40,4 +44,5 @@ __all__ = [
     "graph_replace",
     "rewrite_graph",
     "toposort",
+    "vectorize_graph",
 ]

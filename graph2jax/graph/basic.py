@@ -17,6 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from graph2jax.config import config
+from graph2jax.graph.errors import TestValueError
+from graph2jax.graph.test_value import compute_test_value
+
 if TYPE_CHECKING:  # fg.py builds on this module
     from graph2jax.graph.fg import FunctionGraph
 
@@ -155,7 +159,7 @@ class Variable:
         self.owner = owner
         self.index = index
         self.name = name
-        self.tag = Tag(trace=_user_frame())
+        self.tag = Tag(trace=_user_frame(), _type=type)
         self.auto_name = f"auto_{next(self._ids)}"
 
     def __str__(self) -> str:
@@ -167,7 +171,24 @@ class Variable:
         return f"<{self.type}>"
 
     def __repr__(self) -> str:
+        if config.print_test_value:
+            try:
+                return f"{self}\n{self.get_test_value()!r}"
+            except TestValueError:
+                pass
         return str(self)
+
+    def get_test_value(self) -> Any:
+        """This variable's test value (PyTensor 2.x's debugging aid).
+
+        Raises
+        ------
+        TestValueError
+            When it has none (``x.tag.test_value`` was never set).
+        """
+        if "test_value" not in vars(self.tag):
+            raise TestValueError(f"{self.describe()} has no test value (set x.tag.test_value)")
+        return self.tag.test_value
 
     def clone(self, **kwargs: Any) -> Variable:
         """A new variable of the same type and name, with no owner."""
@@ -193,6 +214,10 @@ class Constant(Variable):
         super().__init__(type, None, None, name)
         self.data = type.filter(data, strict=False, allow_downcast=True)
 
+    def get_test_value(self) -> Any:
+        """A constant's test value is its data."""
+        return self.data
+
     def __str__(self) -> str:
         if self.name is not None:
             return self.name
@@ -211,10 +236,19 @@ class Constant(Variable):
 
 
 class Tag:
-    """A bag of annotations attached to a variable."""
+    """A bag of annotations attached to a variable.
+
+    On a variable's tag, ``test_value`` is checked and converted by the
+    variable's type when set (PyTensor's validating tag).
+    """
 
     def __init__(self, **kwargs: Any):
         self.__dict__.update(kwargs)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "test_value" and "_type" in self.__dict__:
+            value = self.__dict__["_type"].filter(value)
+        self.__dict__[name] = value
 
 
 def _user_frame() -> str | None:
@@ -374,6 +408,8 @@ class Op:
 
     def __call__(self, *inputs: Any, name: str | None = None) -> Variable | list[Variable]:
         node = self.make_node(*inputs)
+        if config.compute_test_value != "off":
+            compute_test_value(node)
         if name is not None and len(node.outputs) == 1:
             node.outputs[0].name = name
         return node.outputs[0] if len(node.outputs) == 1 else node.outputs

@@ -24,3 +24,9 @@ class ShapeMismatchError(ValueError, TypeError):
     as an argument: PyTensor (numpy) raises ``ValueError`` there, JAX raises
     ``TypeError`` while tracing. This is both, so code written for either catches it.
     """
+
+
+class TestValueError(Exception):
+    """A variable has no test value (``x.tag.test_value``), as PyTensor 2.x's."""
+
+    __test__ = False  # a name starting with "Test": not a test class for pytest

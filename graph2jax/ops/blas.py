@@ -107,10 +107,9 @@ def _jax_dot(op: Dot, node: Apply) -> Callable[..., Any]:
 
 
 def _as_grad_of(g: TensorVariable, x: TensorVariable) -> Any:
-    """``g`` as the gradient of ``x``: none for discrete inputs, ``x``'s dtype otherwise."""
-    if x.dtype in discrete_dtypes:
-        return disconnected()
-    return cast(g, x.dtype)
+    """``g`` as the gradient of ``x``: ``x``'s dtype, or a float one for a discrete input
+    (computed as if it were continuous, as PyTensor)."""
+    return g if x.dtype in discrete_dtypes else cast(g, x.dtype)
 
 
 def _outer_of_vectors(x: TensorVariable, y: TensorVariable) -> TensorVariable:
@@ -258,9 +257,7 @@ class Einsum(Op):
         if outputs[0].dtype in discrete_dtypes:
             return [disconnected() for _ in inputs]
         return [
-            disconnected()
-            if x.dtype in discrete_dtypes
-            else self._operand_grad(k, inputs, output_grads[0])
+            _as_grad_of(self._operand_grad(k, inputs, output_grads[0]), x)
             for k, x in enumerate(inputs)
         ]
 

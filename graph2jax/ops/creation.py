@@ -35,12 +35,18 @@ from graph2jax.ops.elemwise import (
 from graph2jax.ops.math import ceil, maximum
 from graph2jax.ops.shape import Shape, shape_i
 from graph2jax.types.as_tensor import as_tensor_variable, constant
-from graph2jax.types.tensor_type import TensorType, continuous_dtypes, int_dtypes, uint_dtypes
+from graph2jax.types.tensor_type import (
+    TensorType,
+    continuous_dtypes,
+    dtype_name,
+    int_dtypes,
+    uint_dtypes,
+)
 from graph2jax.types.variable import TensorVariable
 
 
 def _dtype(dtype: Any) -> str:
-    return config.floatX if dtype in (None, "floatX") else str(np.dtype(dtype))
+    return config.floatX if dtype is None else dtype_name(dtype)
 
 
 def _int_scalar(v: Any, what: str) -> TensorVariable:

@@ -26,7 +26,6 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Constant, Op
 from graph2jax.graph.gradtypes import disconnected, is_null
 from graph2jax.linker.dispatch import jax_funcify
@@ -36,6 +35,7 @@ from graph2jax.types.tensor_type import (
     complex_dtypes,
     continuous_dtypes,
     discrete_dtypes,
+    dtype_name,
 )
 from graph2jax.types.variable import TensorVariable
 
@@ -255,8 +255,10 @@ class Elemwise(Op):
             grads = [g if g is None else conj(g) for g in sop.grad(inputs, out, conj(gz))]
         else:
             grads = sop.grad(inputs, out, gz)
+        # a discrete input of a continuous output gets its gradient as if it were continuous
+        # (PyTensor's contract: grad(sigmoid(X @ W).sum(), X) for an integer X)
         return [
-            disconnected() if g is None or inp.dtype in discrete_dtypes else unbroadcast(g, inp)
+            disconnected() if g is None else unbroadcast(g, inp)
             for inp, g in zip(inputs, grads, strict=True)
         ]
 
@@ -401,13 +403,12 @@ class Cast(Op):
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         (x,), (gz,) = inputs, output_grads
-        if x.dtype in discrete_dtypes:
-            return [disconnected()]
         if self.dtype in discrete_dtypes:  # rounding to integers: zero gradient, as PyTensor
             from graph2jax.ops.creation import zeros_like
 
-            return [zeros_like(x)]
-        return [cast(gz, x.dtype)]
+            return [zeros_like(x, dtype=x.dtype if x.dtype not in discrete_dtypes else "floatX")]
+        # an integer cast to a float passes the gradient on, as PyTensor (grad's contract)
+        return [gz if x.dtype in discrete_dtypes else cast(gz, x.dtype)]
 
 
 @jax_funcify.register(Cast)
@@ -429,7 +430,7 @@ def cast(x: Any, dtype: Any) -> TensorVariable:
     TypeError
         When ``x`` is complex and ``dtype`` is not (ambiguous, as in PyTensor).
     """
-    dtype = config.floatX if dtype == "floatX" else str(np.dtype(dtype))
+    dtype = dtype_name(dtype)
     x = as_tensor_variable(x)
     if x.dtype in complex_dtypes and dtype not in complex_dtypes:
         raise TypeError(

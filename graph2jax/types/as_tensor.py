@@ -10,7 +10,7 @@ import numpy as np
 from graph2jax.config import config
 from graph2jax.graph.basic import Variable
 from graph2jax.types import _ops
-from graph2jax.types.tensor_type import TensorType
+from graph2jax.types.tensor_type import TensorType, dtype_name
 from graph2jax.types.variable import TensorConstant
 
 
@@ -65,7 +65,7 @@ def constant(
     if isinstance(x, Variable):
         raise TypeError(f"constant() needs a value, got the symbolic variable {x}")
     if dtype is not None:
-        value = np.asarray(x, dtype=dtype)
+        value = np.asarray(x, dtype=dtype_name(dtype))
     elif isinstance(x, bool | int | float | complex) and not isinstance(x, np.generic):
         # numpy scalars keep their dtype (np.float64 subclasses float), as in PyTensor
         value = autocast_value(x)
@@ -105,7 +105,7 @@ def as_tensor_variable(
             if x.ndim > ndim and all(s == 1 for s in x.type.shape[: x.ndim - ndim]):
                 return _ops().squeeze(x, tuple(range(x.ndim - ndim)))
             raise TypeError(f"expected {ndim} dimensions, {x.describe()} has {x.ndim}")
-        if dtype is not None and x.dtype != str(np.dtype(dtype)):
+        if dtype is not None and x.dtype != dtype_name(dtype):
             return _ops().cast(x, dtype)
         return x
     if isinstance(x, list | tuple) and any(isinstance(e, Variable) for e in _flatten(x)):

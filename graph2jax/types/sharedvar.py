@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -94,7 +95,19 @@ class SharedVariable(Variable):
             value = storage.value
             if borrow and return_internal_type:
                 return value
-            return self.type.to_host(value, borrow=borrow)
+            if not borrow:
+                return self.type.to_host(value)
+            # as PyTensor, repeated borrowed reads of an unchanged value give one object;
+            # the cache is weak, so it never keeps a view (and its buffer) alive itself
+            view = storage.view() if storage.view is not None else None
+            if view is None:
+                view = self.type.to_host(value, borrow=True)
+                storage.view = _weak(view)
+            return view
+
+    def get_test_value(self) -> Any:
+        """A shared variable's test value is its current value (PyTensor 2.x)."""
+        return self.get_value(borrow=True)
 
     def set_value(self, new_value: Any, borrow: bool = False) -> None:
         """Replace the value, checked and cast to this variable's type.
@@ -116,17 +129,18 @@ class SharedVariable(Variable):
             value = self.type.filter(new_value, self.strict, self.allow_downcast)
         except TypeError as err:
             raise TypeError(f"set_value of shared variable {self.describe()}: {err}") from None
-        if isinstance(value, np.ndarray | np.generic) or (
-            isinstance(value, jax.Array) and not borrow
-        ):
-            # a new device buffer: the caller's numpy or device array is never aliased
+        if not borrow or isinstance(value, np.ndarray | np.generic):
+            # a new device buffer (a numpy array must cross to the device even with
+            # borrow=True) or, for a generic value, a deep copy: the caller's object is
+            # aliased only when borrowed and already in the type's internal form
             value = self.type.to_device(value)
         with self._storage.lock:
-            self._storage.value = value  # a device array, or a value of a non-array type
+            self._write(value)
 
     def _write(self, value: Any) -> None:
-        """Store a fresh buffer computed by a function (the shell holds ``lock``)."""
+        """Store a fresh value (a function's update: the shell holds ``lock``)."""
         self._storage.value = value
+        self._storage.view = None
 
     @property
     def value(self) -> Any:
@@ -159,16 +173,25 @@ class _Storage:
     array for a tensor); variables pickled together keep sharing one storage.
     """
 
-    __slots__ = ("type", "value", "lock", "sort_key")
+    __slots__ = ("type", "value", "lock", "sort_key", "view")
 
     def __init__(self, type: Type, value: Any = None):
         self.type, self.value = type, value
+        self.view: weakref.ref | None = None  # the last borrowed host view of ``value``
         self.lock = threading.RLock()
         self.sort_key = next(_creation_order)
 
     def __reduce__(self) -> tuple:
         with self.lock:
             return _restore_storage, (self.type, self.type.to_pickle(self.value))
+
+
+def _weak(view: Any) -> Callable[[], Any]:
+    """A weak reference to ``view``, or a strong one for objects that take no weak reference."""
+    try:
+        return weakref.ref(view)
+    except TypeError:  # a python scalar or string held by a generic variable
+        return lambda: view
 
 
 def _restore_storage(type: Type, data: Any) -> _Storage:
@@ -247,8 +270,66 @@ def shared(
             continue
         if var is not None:
             return var
-    raise TypeError(
-        f"no shared variable type accepts a value of type {type(value).__name__}: {value!r}"
+    # PyTensor's fallback, tried after every registered constructor: any python object
+    return generic_constructor(value, name, strict, allow_downcast, borrow, shape=shape, **kwargs)
+
+
+class GenericType(Type):
+    """The type of a shared variable holding any python object (PyTensor's ``generic``).
+
+    Its values are kept as they are: ``filter`` accepts anything, and reads and
+    writes without ``borrow`` deep-copy (the base :class:`~graph2jax.graph.basic.Type` hooks).
+
+    Examples
+    --------
+    >>> import graph2jax as g
+    >>> g.shared({"a": 1}).get_value()
+    {'a': 1}
+    """
+
+    def filter(self, data: Any, strict: bool = False, allow_downcast: bool | None = None) -> Any:
+        return data
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __repr__(self) -> str:
+        return "GenericType()"
+
+    __str__ = __repr__
+
+
+GenericType.variable_type = Variable
+#: the one generic type, as PyTensor's ``generic``
+generic = GenericType()
+
+
+def generic_constructor(
+    value: Any,
+    name: str | None = None,
+    strict: bool = False,
+    allow_downcast: bool | None = None,
+    borrow: bool = False,
+    **kwargs: Any,
+) -> SharedVariable:
+    """A shared variable of :data:`generic` type holding ``value`` (``shared``'s last resort).
+
+    Raises
+    ------
+    TypeError
+        For keyword arguments only a typed constructor takes (``shape=...``), as PyTensor.
+    """
+    extra = {k: v for k, v in kwargs.items() if not (k == "shape" and v is None)}
+    if extra:
+        raise TypeError(
+            f"no shared variable type accepts {type(value).__name__} {value!r} with the "
+            f"arguments {sorted(extra)}"
+        )
+    return SharedVariable(
+        generic, value, strict=strict, allow_downcast=allow_downcast, name=name, borrow=borrow
     )
 
 
@@ -264,8 +345,12 @@ def tensor_constructor(
     """Shared variables for numpy/JAX arrays and python or numpy scalars."""
     if not isinstance(value, np.ndarray | np.generic | jax.Array | bool | int | float | complex):
         return None
-    dtype = str(value.dtype) if hasattr(value, "dtype") else str(np.asarray(value).dtype)
-    ndim = np.ndim(value)
+    if not isinstance(value, np.ndarray | jax.Array):
+        # a python or numpy scalar: a 0-d array of its dtype (PyTensor's scalar_constructor),
+        # so strict=True accepts np.int64(7) as an int64 scalar
+        value = np.asarray(value)
+    dtype = str(value.dtype)
+    ndim = value.ndim
     static = tuple(shape) if shape is not None else (None,) * ndim
     if len(static) != ndim:
         raise ValueError(f"shared(): shape {shape} has {len(static)} dimensions, the value {ndim}")

@@ -27,10 +27,22 @@ complex_dtypes = ("complex64", "complex128")
 continuous_dtypes = float_dtypes + complex_dtypes
 
 
+def dtype_name(dtype: Any) -> str:
+    """The numpy name of ``dtype``; ``'floatX'`` is ``config.floatX``, as everywhere in PyTensor.
+
+    Examples
+    --------
+    >>> from graph2jax.types.tensor_type import dtype_name
+    >>> import numpy as np
+    >>> dtype_name(np.int32), dtype_name("floatX")
+    ('int32', 'float64')
+    """
+    return config.floatX if isinstance(dtype, str) and dtype == "floatX" else str(np.dtype(dtype))
+
+
 def _is_python_float(data: Any) -> bool:
-    return isinstance(data, builtins.float) or (
-        isinstance(data, list | tuple) and all(isinstance(d, builtins.float) for d in data)
-    )
+    # a python or numpy float scalar (PyTensor's floatX literal rule)
+    return isinstance(data, builtins.float | np.floating)
 
 
 def _is_device_array(data: Any) -> bool:
@@ -62,9 +74,7 @@ class TensorType(Type):
         name: str | None = None,
         broadcastable: Sequence[bool] | None = None,
     ):
-        if dtype == "floatX":
-            dtype = config.floatX
-        dtype = str(np.dtype(dtype))
+        dtype = dtype_name(dtype)
         if dtype not in ALL_DTYPES:
             raise TypeError(f"TensorType does not support dtype {dtype!r}; supported: {ALL_DTYPES}")
         if shape is None and broadcastable is not None:
@@ -90,10 +100,7 @@ class TensorType(Type):
         ``shape`` (an extension to PyTensor) refines the unknown lengths:
         ``dvector("x", shape=(3,))``. ``dtype`` must be this type's own.
         """
-        if (
-            dtype is not None
-            and str(np.dtype(config.floatX if dtype == "floatX" else dtype)) != self.dtype
-        ):
+        if dtype is not None and dtype_name(dtype) != self.dtype:
             raise TypeError(f"{self} fixes the dtype {self.dtype}; use tensor(dtype=...) instead")
         if shape is None:
             return self.make_variable(name)
@@ -166,26 +173,38 @@ class TensorType(Type):
     def filter(self, data: Any, strict: bool = False, allow_downcast: bool | None = None) -> Any:
         """Return ``data`` as an array of this type, or raise ``TypeError``.
 
-        A device (JAX) array stays on the device; anything else becomes a numpy
-        array. ``strict=True`` accepts only arrays of exactly this dtype.
-        Otherwise the value is cast when no precision can be lost, when
-        ``allow_downcast`` is True, or (``allow_downcast=None``) when it is a
-        python float and this type's dtype is ``floatX``.
+        The rules are PyTensor's ``TensorType.filter``. A device (JAX) array
+        stays on the device; anything else becomes a numpy array.
+        ``strict=True`` accepts only arrays of exactly this dtype. Otherwise:
+        with ``allow_downcast=True`` any value is cast (numpy's wrap-around
+        for integers); an array is cast when its dtype upcasts to this one; a
+        python or numpy float becomes ``floatX`` (``allow_downcast=None``);
+        other python data (ints, lists) is converted when the conversion loses
+        nothing.
+
+        Raises
+        ------
+        TypeError
+            A symbolic variable, a lossy cast, or the wrong number of dimensions.
+        OverflowError
+            A python int that this dtype cannot represent (numpy's conversion).
         """
-        if _is_device_array(data) or isinstance(data, np.ndarray):
+        if isinstance(data, Variable):
+            raise TypeError(
+                f"{self} expected an array-like object, but found a Variable ({data}): maybe "
+                "you are calling a function on a (possibly shared) variable instead of an array?"
+            )
+        if (_is_device_array(data) or isinstance(data, np.ndarray)) and str(
+            data.dtype
+        ) == self.dtype:
             arr = data
         elif strict:
             raise TypeError(
-                f"expected an array of type {self} (strict=True), got {type(data).__name__} {data!r}"
+                f"{self} expected an array of dtype {self.dtype} (strict=True), got "
+                f"{type(data).__name__} {data!r}"
             )
         else:
-            arr = np.asarray(data)
-        if str(arr.dtype) != self.dtype:
-            if strict:
-                raise TypeError(
-                    f"expected an array of dtype {self.dtype} (strict=True), got dtype {arr.dtype}"
-                )
-            arr = self._cast(data, arr, allow_downcast)
+            arr = self._cast(data, allow_downcast)
         if arr.ndim != self.ndim:
             raise TypeError(
                 f"wrong number of dimensions: expected {self.ndim} ({self}), got {arr.ndim} "
@@ -197,22 +216,34 @@ class TensorType(Type):
             )
         return arr
 
-    def _cast(self, data: Any, arr: Any, allow_downcast: bool | None) -> Any:
+    def _cast(self, data: Any, allow_downcast: bool | None) -> Any:
         target = self.numpy_dtype
-        if allow_downcast or np.can_cast(arr.dtype, target, "safe"):
-            return arr.astype(target)
+        is_array = _is_device_array(data) or isinstance(data, np.ndarray)
+        if allow_downcast:
+            return data.astype(target) if is_array else np.asarray(data).astype(target)
+        if is_array:
+            if np.result_type(target, data.dtype) == target:
+                return data.astype(target)
+            raise TypeError(
+                f"{self} cannot hold a value of dtype {data.dtype} without losing precision; "
+                f"cast the value to {self.dtype} or pass allow_input_downcast=True to function()"
+            )
         if allow_downcast is None and self.dtype == config.floatX and _is_python_float(data):
-            return arr.astype(target)
-        if not isinstance(data, np.ndarray | np.generic) and not _is_device_array(data):
-            # python data (scalars, lists) is accepted when the conversion loses nothing
-            with np.errstate(all="ignore"):
-                converted = arr.astype(target)
-            if np.array_equal(converted.astype(arr.dtype), arr, equal_nan=arr.dtype.kind in "fc"):
-                return converted
-        raise TypeError(
-            f"{self} cannot hold a value of dtype {arr.dtype} without losing precision; "
-            f"cast the value to {self.dtype} or pass allow_input_downcast=True to function()"
-        )
+            return np.asarray(data, dtype=target)
+        # python and numpy scalars, lists: converted when nothing is lost; numpy
+        # raises OverflowError for a python int out of the dtype's range
+        converted = np.asarray(data, dtype=target)
+        original = np.asarray(data)
+        with np.errstate(all="ignore"):
+            same = original.shape == converted.shape and np.array_equal(
+                original, converted, equal_nan=original.dtype.kind in "fc"
+            )
+        if not same:
+            raise TypeError(
+                f"{self} cannot store {data!r} exactly (it would become {converted!r}); cast "
+                f"it to {self.dtype} or pass allow_input_downcast=True to function()"
+            )
+        return converted
 
     def value_zeros(self, shape: Sequence[int]) -> np.ndarray:
         return np.zeros(shape, dtype=self.dtype)

@@ -15,6 +15,34 @@ from graph2jax.graph.basic import Constant, Variable
 from graph2jax.types import _ops
 from graph2jax.types.tensor_type import TensorType
 
+#: numpy ufunc names whose graph2jax.tensor function has another name (the rest share the name)
+_UFUNC_ALIASES = {
+    "absolute": "abs", "fabs": "abs", "negative": "neg", "subtract": "sub", "multiply": "mul",
+    "divide": "true_div", "true_divide": "true_div", "floor_divide": "int_div", "remainder": "mod",
+    "power": "pow", "acos": "arccos", "acosh": "arccosh", "asin": "arcsin", "asinh": "arcsinh",
+    "atan": "arctan", "atanh": "arctanh", "atan2": "arctan2", "logical_and": "and_",
+    "logical_or": "or_", "logical_xor": "xor", "logical_not": "invert", "bitwise_and": "and_",
+    "bitwise_or": "or_", "bitwise_xor": "xor", "bitwise_not": "invert", "invert": "invert",
+    "rint": "round_half_to_even", "degrees": "rad2deg", "radians": "deg2rad",
+}  # fmt: skip
+#: the numpy functions (``__array_function__``) that build a graph2jax node
+_FUNCTIONS = frozenset(
+    "dot sum prod mean var std max min argmax argmin all any cumsum cumprod transpose reshape "
+    "squeeze concatenate stack where clip diagonal trace outer tensordot sort argsort repeat ptp "
+    "matmul expand_dims swapaxes moveaxis flip roll take tile einsum median broadcast_to "
+    "zeros_like ones_like full_like diff amax amin".split()
+)
+_FUNCTION_ALIASES = {"amax": "max", "amin": "min"}
+
+
+def _numpy_counterpart(
+    name: str, aliases: dict[str, str], allowed: frozenset[str] | None = None
+) -> Any:
+    """The graph2jax.tensor function standing for numpy's ``name``, or None."""
+    if allowed is not None and name not in allowed:
+        return None
+    return getattr(_ops(), aliases.get(name, name), None)
+
 
 class _TensorOperators:
     """The operators and methods shared by tensor variables, constants and shared variables."""
@@ -24,6 +52,30 @@ class _TensorOperators:
     # (np.float32(2) * x is a tensor), instead of iterating over a
     # statically-shaped x and building an object array
     __array_priority__ = 1000
+
+    # numpy's protocols: np.exp(x), np.add(x, 1), np.sum(x), np.dot(x, y) build nodes ---------
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        fn = _numpy_counterpart(ufunc.__name__, _UFUNC_ALIASES)
+        if ufunc.__name__ in ("equal", "not_equal") and len(inputs) == 2:
+            # ``array == x`` stays python's identity comparison, as for a variable on the left
+            # (and as PyTensor): a symbolic result would break ``in`` and dictionary lookups
+            return (inputs[0] is inputs[1]) == (ufunc.__name__ == "equal")
+        if method != "__call__" or fn is None or kwargs.get("out") is not None:
+            return NotImplemented  # numpy raises TypeError: no symbolic form of this use
+        kwargs.pop("out", None)
+        if kwargs:  # where=, dtype=, casting=: numpy-only arguments
+            return NotImplemented
+        return fn(*inputs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        fn = _numpy_counterpart(func.__name__, _FUNCTION_ALIASES, _FUNCTIONS)
+        if fn is None:
+            # numpy's own code, which works on variables through their methods (np.ndim, np.shape)
+            return func._implementation(*args, **kwargs)
+        if kwargs.get("out") is not None:
+            return NotImplemented
+        kwargs = {k: v for k, v in kwargs.items() if k != "out"}
+        return fn(*args, **kwargs)
 
     # arithmetic -----------------------------------------------------------
     def __add__(self, other):

@@ -27,7 +27,18 @@ from graph2jax.ops.shape import *
 from graph2jax.ops.sort import *
 from graph2jax.ops.statistics import *
 from graph2jax.ops.subtensor import *
-from graph2jax.tensor import linalg, random, special
+from graph2jax.tensor import (
+    basic,
+    linalg,
+    math,
+    nlinalg,
+    random,
+    sharedvar,
+    slinalg,
+    special,
+    type,
+    variable,
+)
 from graph2jax.tensor.special import logsumexp  # pt.logsumexp, as PyTensor
 from graph2jax.types.as_tensor import as_tensor, as_tensor_variable, constant, stacklists
 from graph2jax.types.sharedvar import TensorSharedVariable

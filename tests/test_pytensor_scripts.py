@@ -8,7 +8,7 @@ with ``import pytensor`` → ``import graph2jax as pytensor``,
 check the values the documentation shows. Where a snippet's printed output
 differs from what PyTensor really does, the test says which PyTensor
 version was run to find out. Snippets using scan, ifelse or random
-generators are left for the tests of those features; those on compiling, inputs and outputs,
+generators are in the tests and docs pages of those features; those on compiling, inputs and outputs,
 shapes and debugging are in ``tests/test_pytensor_docs_compile.py``.
 
 The assertions were checked against PyTensor 3.0.7 itself (this file with its
@@ -572,7 +572,7 @@ def test_broadcasting_tutorial():
 
 
 # doc/tutorial/conditions.rst: the switch half of the example (the ifelse half
-# waits for ifelse), with PyTensor's 'vm' linker named in the Mode; and
+# runs in docs/ifelse.rst), with PyTensor's 'vm' linker named in the Mode; and
 # doc/library/tensor/basic.rst, the `switch` testcode
 def test_switch_examples():
     a, b = pt.scalars("a", "b")

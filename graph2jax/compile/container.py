@@ -9,6 +9,7 @@ import numpy as np
 
 from graph2jax.compile import aliasing
 from graph2jax.graph.basic import Type
+from graph2jax.types.sharedvar import StorageCell
 
 
 class Container:
@@ -34,7 +35,7 @@ class Container:
     ):
         self.type, self.strict, self.allow_downcast, self.name = type, strict, allow_downcast, name
         self.value = value
-        self._cell = _Cell(self)
+        self._cell = StorageCell(self)
 
     @property
     def value(self) -> Any:
@@ -48,8 +49,16 @@ class Container:
             value = aliasing.fresh_copy(self.type, value)
         self._value = value
 
+    def storage_read(self) -> Any:
+        """``storage[0]``: the value."""
+        return self.value
+
+    def storage_write(self, value: Any) -> None:
+        """``storage[0] = value``: sets the value (filtered to the type)."""
+        self.value = value
+
     @property
-    def storage(self) -> _Cell:
+    def storage(self) -> StorageCell:
         """PyTensor's ``storage``: one list per container, whose one item is ``value``."""
         return self._cell
 
@@ -61,45 +70,18 @@ class Container:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._cell = _Cell(self)
+        self._cell = StorageCell(self)
 
     def __copy__(self) -> Container:
         new = object.__new__(Container)
         new.__dict__.update(self.__dict__)
-        new._cell = _Cell(new)  # a copy has its own storage
+        new._cell = StorageCell(new)  # a copy has its own storage
         if isinstance(new._value, np.ndarray):  # f[name] hands out host values: never shared
             new._value = new._value.copy()
         return new
 
     def __repr__(self) -> str:
         return f"<Container {self.name}: {self._value!r}>"
-
-
-class _Cell(list):
-    """``Container.storage``: ``[value]``, read live; writing item 0 sets the container's value."""
-
-    def __init__(self, container: Container):
-        super().__init__([None])
-        self._container = container
-
-    def __getitem__(self, index: Any) -> Any:
-        self._check(index)
-        return self._container.value
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        self._check(index)
-        self._container.value = value
-
-    def __iter__(self) -> Any:
-        return iter([self._container.value])
-
-    def __repr__(self) -> str:
-        return repr([self._container.value])
-
-    @staticmethod
-    def _check(index: Any) -> None:
-        if index not in (0, -1):
-            raise IndexError(f"a container's storage has one item, got index {index!r}")
 
 
 class _ContainerMap:

@@ -152,7 +152,22 @@ class SharedVariable(Variable):
 
     @property
     def container(self) -> SharedVariable:
+        """PyTensor's ``container``: the variable itself, whose ``storage`` holds its value."""
         return self
+
+    @property
+    def storage(self) -> StorageCell:
+        """PyTensor's ``container.storage``: ``storage[0]`` is the value (borrowed, as
+        ``get_value(borrow=True)``); assigning ``storage[0]`` sets it."""
+        return StorageCell(self)
+
+    def storage_read(self) -> Any:
+        """``storage[0]``: the value, borrowed."""
+        return self.get_value(borrow=True)
+
+    def storage_write(self, value: Any) -> None:
+        """``storage[0] = value``."""
+        self.set_value(value)
 
     def clone(self, **kwargs: Any) -> SharedVariable:
         """A new variable sharing this one's storage (as PyTensor's ``clone``)."""
@@ -164,6 +179,38 @@ class SharedVariable(Variable):
         state = dict(self.__dict__)
         state.pop("_eval_cache", None)
         return state
+
+
+class StorageCell(list):
+    """PyTensor's one-item ``storage`` list of a container or shared variable, read live.
+
+    ``cell[0]`` reads the owner's value (``owner.storage_read()``) and
+    ``cell[0] = v`` writes it (``owner.storage_write(v)``), so code written
+    against PyTensor's storage lists works.
+    """
+
+    def __init__(self, owner: Any):
+        super().__init__([None])
+        self._owner = owner
+
+    def __getitem__(self, index: Any) -> Any:
+        self._check(index)
+        return self._owner.storage_read()
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._check(index)
+        self._owner.storage_write(value)
+
+    def __iter__(self) -> Any:
+        return iter([self._owner.storage_read()])
+
+    def __repr__(self) -> str:
+        return repr([self._owner.storage_read()])
+
+    @staticmethod
+    def _check(index: Any) -> None:
+        if index not in (0, -1):
+            raise IndexError(f"a storage list has one item, got index {index!r}")
 
 
 class _Storage:

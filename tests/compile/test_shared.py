@@ -159,3 +159,18 @@ def test_shared_variable_pickles_with_its_value_and_default_update():
 def test_shared_variable_arithmetic_and_eval():
     var = shared(np.float64(2.0))
     assert float((var * 3 + 1).eval()) == 7.0
+
+
+def test_container_storage_reads_and_writes_the_shared_value():
+    """PyTensor's ``s.container.storage[0]`` is the value; assigning it sets the value."""
+    s = g.shared(np.arange(3.0), name="s")
+    storage = s.container.storage
+    np.testing.assert_array_equal(storage[0], [0.0, 1.0, 2.0])
+    assert storage[0] is s.get_value(borrow=True)  # borrowed: no copy while unchanged
+    storage[0] = np.ones(3)
+    np.testing.assert_array_equal(s.get_value(), np.ones(3))
+    g.function([], updates=[(s, s * 2)])()
+    np.testing.assert_array_equal(storage[0], [2.0, 2.0, 2.0])  # read live, after an update
+    assert len(storage) == 1 and list(storage)[0].shape == (3,)
+    with pytest.raises(IndexError):
+        storage[1]

@@ -251,6 +251,16 @@ class _TensorOperators:
         """This variable cast to ``dtype``, as :func:`graph2jax.tensor.cast`."""
         return _ops().cast(self, dtype)
 
+    def set(self, y: Any, **kwargs: Any) -> Any:
+        """The indexed tensor with this indexed part set to ``y``: ``x[1].set(2)`` is
+        ``set_subtensor(x[1], 2)`` (``TypeError`` unless this variable is an indexing result)."""
+        return _ops().set_subtensor(self, y, **kwargs)
+
+    def inc(self, y: Any, **kwargs: Any) -> Any:
+        """The indexed tensor with ``y`` added to this indexed part: ``x[1].inc(2)`` is
+        ``inc_subtensor(x[1], 2)``."""
+        return _ops().inc_subtensor(self, y, **kwargs)
+
     def copy(self, name: str | None = None) -> Any:
         """A symbolic copy of this variable (a new node with the same value)."""
         return _ops().tensor_copy(self, name=name)

@@ -505,3 +505,15 @@ def test_writing_floats_into_an_integer_tensor_truncates_as_numpy_and_pytensor()
     np.testing.assert_array_equal(got_set, expected)
     np.testing.assert_array_equal(got_inc, [1, 3, 1])
     assert got_set.dtype == np.int32
+
+
+def test_set_and_inc_methods_of_an_indexed_variable():
+    """PyTensor's ``x[idx].set(y)`` / ``x[idx].inc(y)`` are set_subtensor / inc_subtensor."""
+    x = gt.dvector("x")
+    f = g.function([x], [x[1].set(5.0), x[1:].inc([1.0, 2.0]), x[[0, 0]].inc(1.0)])
+    s, i, twice = f(np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_array_equal(s, [1.0, 5.0, 3.0])
+    np.testing.assert_array_equal(i, [1.0, 3.0, 5.0])
+    np.testing.assert_array_equal(twice, [3.0, 2.0, 3.0])  # repeated indices accumulate
+    with pytest.raises(TypeError, match="indexed variable"):
+        x.inc(1.0)

@@ -106,14 +106,14 @@ class Blockwise(Op):
     def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
         core = self.core_node
         n = len(node.outputs[0].type.shape) - core.outputs[0].ndim
+        batch = _full_batch(inputs, core)
         batched = [
             np.broadcast_to(
                 np.asarray(v).reshape((1,) * (n - (np.ndim(v) - c.ndim)) + np.shape(v)),
-                _full_batch(inputs, core, n) + np.shape(v)[np.ndim(v) - c.ndim :],
+                batch + np.shape(v)[np.ndim(v) - c.ndim :],
             )
             for v, c in zip(inputs, core.inputs, strict=True)
         ]
-        batch = _full_batch(inputs, core, n)
         results: list[list[np.ndarray]] = [[] for _ in core.outputs]
         for index in np.ndindex(*batch):
             storage = [[None] for _ in core.outputs]
@@ -125,7 +125,7 @@ class Blockwise(Op):
             out[0] = stacked.reshape(batch + stacked.shape[1:]).astype(o.dtype)
 
 
-def _full_batch(values: Sequence[Any], core: Apply, n: int) -> tuple[int, ...]:
+def _full_batch(values: Sequence[Any], core: Apply) -> tuple[int, ...]:
     """The run-time batch shape: numpy's broadcast of the inputs' (left-padded) batch shapes."""
     shapes = [np.shape(v)[: np.ndim(v) - c.ndim] for v, c in zip(values, core.inputs, strict=True)]
     return tuple(np.broadcast_shapes(*shapes)) if shapes else ()

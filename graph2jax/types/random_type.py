@@ -184,17 +184,6 @@ class RandomGeneratorSharedVariable(_GeneratorMethods, SharedVariable):
     ('RandomGeneratorSharedVariable', 'Generator')
     """
 
-    def set_value(self, new_value: Any, borrow: bool = False) -> None:
-        """Replace the state by a numpy ``Generator``'s (or a JAX key); compiled functions see it."""
-        try:
-            value = self.type.filter(new_value, self.strict, self.allow_downcast)
-        except TypeError as err:
-            raise TypeError(f"set_value of shared variable {self.describe()}: {err}") from None
-        if value is new_value and not borrow:
-            value = self.type.to_device(value)  # never alias the caller's key: calls donate
-        with self._storage.lock:
-            self._storage.value = value
-
 
 #: PyTensor's ``random_generator_type``: call it to make a symbolic generator input
 random_generator_type = RandomGeneratorType()

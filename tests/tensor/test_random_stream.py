@@ -171,3 +171,17 @@ def test_generator_methods_draw_and_return_the_next_state() -> None:
     assert h().shape == (3,)
     with pytest.raises(AttributeError, match="no attribute or distribution"):
         r.not_a_distribution  # noqa: B018
+
+
+def test_set_value_replaces_what_a_borrowed_get_value_returns() -> None:
+    r = g.shared(np.random.default_rng(0))
+    old = r.get_value(borrow=True)
+    r.set_value(np.random.default_rng(5))
+    new = r.get_value(borrow=True)
+    assert new is not old
+    fresh = g.shared(np.random.default_rng(5))._storage.value
+    assert jax.numpy.array_equal(jax.random.key_data(r._storage.value), jax.random.key_data(fresh))
+    key = jax.random.key(3)
+    r.set_value(key)  # not borrowed: the variable keeps its own copy of a given key
+    assert r._storage.value is not key
+    assert jax.numpy.array_equal(jax.random.key_data(r._storage.value), jax.random.key_data(key))

@@ -1,7 +1,7 @@
 """The random-variable op: ``(rng, *size, *params) -> (next_rng, draw)``, drawn with ``jax.random``.
 
 One op class serves every distribution; its ``name`` picks the sampler from
-:data:`SAMPLERS` (filled by :mod:`graph2jax.ops.random.distributions`). The
+:data:`SAMPLERS` (filled by :mod:`graph2jax.ops.random.continuous` and :mod:`graph2jax.ops.random.discrete`). The
 generator state is an ordinary input and output of the node, so the rng
 threads through a graph like any value (``default_update`` makes a shared
 generator advance; a scan body can carry it). The size entries are static
@@ -17,7 +17,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Op, Variable
 from graph2jax.graph.gradtypes import grad_undefined
 from graph2jax.linker.dispatch import jax_funcify
@@ -31,7 +30,7 @@ from graph2jax.types.random_type import (
     key_from_generator,
 )
 from graph2jax.types.sharedvar import shared
-from graph2jax.types.tensor_type import TensorType
+from graph2jax.types.tensor_type import TensorType, dtype_name
 from graph2jax.types.variable import TensorVariable
 
 
@@ -43,7 +42,7 @@ class Sampler(NamedTuple):
     support: Callable[[Sequence[tuple]], tuple]
 
 
-#: distribution name -> its sampler (see :mod:`graph2jax.ops.random.distributions`)
+#: distribution name -> its sampler (see :mod:`graph2jax.ops.random.continuous` and :mod:`graph2jax.ops.random.discrete`)
 SAMPLERS: dict[str, Sampler] = {}
 
 
@@ -218,8 +217,7 @@ def rv_dtype(name: str, dtype: Any, default: str) -> str:
     """
     if dtype is None:
         return default
-    resolved = config.floatX if dtype == "floatX" else str(np.dtype(dtype))
-    wanted = config.floatX if default == "floatX" else default
+    resolved, wanted = dtype_name(dtype), dtype_name(default)
     if resolved.startswith("float") != wanted.startswith("float"):
         raise ValueError(f"Cannot change the dtype of a {name} RV from {wanted} to {resolved}")
     return resolved
@@ -239,7 +237,7 @@ def random_variable(
 
     ``return_next_rng=True`` returns ``(next_rng, draw)``.
     """
-    dtype = config.floatX if dtype == "floatX" else str(np.dtype(dtype))
+    dtype = dtype_name(dtype)
     entries = size_entries(size)
     op = RandomVariable(
         name, ndims_params, ndim_supp, dtype, None if entries is None else len(entries)

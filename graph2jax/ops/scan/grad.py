@@ -12,7 +12,7 @@ its gradient over the steps. ``truncate_gradient=k`` runs only the last
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph2jax.graph.basic import Constant, Variable, clone_replace, graph_replace
 from graph2jax.graph.fg import FunctionGraph
@@ -21,8 +21,10 @@ from graph2jax.ops.creation import zeros_like
 from graph2jax.ops.elemwise import shape_padleft
 from graph2jax.ops.join import concatenate, stack
 from graph2jax.ops.math import eq, minimum, switch
-from graph2jax.ops.scan.op import Scan
 from graph2jax.types.tensor_type import TensorType
+
+if TYPE_CHECKING:  # op.py imports this module for Scan.L_op; new scans are built as type(op)
+    from graph2jax.ops.scan.op import Scan
 
 
 def _is_float(var: Variable) -> bool:
@@ -49,7 +51,7 @@ def _traced(op: Scan, inputs: list, outputs: list, output_grads: list) -> tuple[
     does not keep: the loop is run again with traces, and the gradient of a
     final value becomes the gradient of its trace's last row.
     """
-    traced_op = Scan(
+    traced_op = type(op)(
         op.fgraph,
         op.n_seqs,
         op.state_taps,
@@ -162,7 +164,7 @@ def scan_gradients(op: Scan, inputs: list, outputs: list, output_grads: list) ->
     seq_terms = [term(i) for i in float_seqs]
 
     n_fwd_rows = len(fwd_args) - op.n_non_seqs
-    backward = Scan(
+    backward = type(op)(
         FunctionGraph(
             [
                 *fwd_args[:n_fwd_rows],

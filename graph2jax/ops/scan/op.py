@@ -30,6 +30,7 @@ from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.linker import jax_linker, numpy_linker
 from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.ops.scan.grad import scan_gradients
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType
 
@@ -225,8 +226,6 @@ class Scan(Op):
         return states + [(node.inputs[0], *s[1:]) for s in own[n_states:]]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
-        from graph2jax.ops.scan.grad import scan_gradients
-
         return scan_gradients(self, inputs, outputs, output_grads)
 
 

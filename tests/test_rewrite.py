@@ -108,3 +108,35 @@ def test_stabilized_copies_keep_leaves_and_leave_the_graph_alone():
     assert str(out.owner.op) == "log", "the user's graph is not rewritten"
     assert new.owner.inputs[0].owner is not None and "softplus" in str(new.owner.inputs[0].owner.op)
     np.testing.assert_allclose(g.function([x], new)([-1000.0, 0.0]), [-1000.0, np.log(0.5)])
+
+
+def test_duplicate_expressions_are_computed_once():
+    """A training step's forward pass (held twice: grad differentiates a stabilized copy of the
+    cost) is computed once after the merge; random draws are never merged."""
+    X, w = gt.dmatrix("X"), gt.dvector("w")
+    loss = gt.mean(gt.tanh(gt.dot(X, w)) ** 2)
+    f = g.function([X, w], [loss, g.grad(loss, w)])
+    ops = [type(n.op).__name__ for n in f.maker.fgraph.toposort()]
+    assert ops.count("Dot") == 2  # X @ w once, and the gradient's X.T @ delta
+    xv, wv = np.arange(6.0).reshape(3, 2) / 10, np.array([0.5, -1.0])
+    t = np.tanh(xv @ wv)
+    value, gw = f(xv, wv)
+    np.testing.assert_allclose(value, np.mean(t**2))
+    np.testing.assert_allclose(gw, xv.T @ (2 * t * (1 - t**2) / 3))
+    a = gt.dvector("a")
+    twice = g.function([a], [gt.exp(a) + 1, gt.exp(a) + 1])
+    assert [type(n.op).__name__ for n in twice.maker.fgraph.toposort()].count("Elemwise") == 2
+    assert twice.maker.fgraph.outputs[0] is twice.maker.fgraph.outputs[1]
+
+
+def test_random_draws_are_not_merged():
+    from graph2jax.tensor.random.utils import RandomStream
+
+    srng = RandomStream(0)
+    x = srng.normal(size=(3,))
+    f = g.function([], [x + 0.0, x + 0.0])
+    first, second = f()
+    np.testing.assert_array_equal(first, second)  # one draw, used twice
+    y, z = srng.uniform(size=(2,)), srng.uniform(size=(2,))
+    a, b = g.function([], [y, z])()
+    assert not np.array_equal(a, b)  # two draws stay two

@@ -121,6 +121,8 @@ class FunctionGraph:
         ``reason`` (the rewrite making the change) is named if the types do not fit.
         """
         new_var = var.type.replacement(var, new_var, f" (rewrite {reason})" if reason else "")
+        if var not in self.clients:
+            return  # an output of a graph node that nothing uses: nothing to redirect
         input_ids = set(map(id, self.inputs))
         self._import_var(new_var, input_ids)
         for client, idx in list(self.clients[var]):

@@ -133,6 +133,29 @@ def stabilized(outputs: Sequence[Variable]) -> list[Variable]:
     return rewrite_graph(list(outputs), include=("canonicalize", "stabilize"))
 
 
+def merge_duplicates(fgraph: FunctionGraph) -> list[tuple[str, Apply]]:
+    """Compute each expression once: a node with the same op and the same inputs as an
+    earlier one (constants compared by value) is replaced by it (PyTensor's merge), in place.
+
+    ``grad`` differentiates a stabilized copy of its cost, so a training step
+    holds the forward pass twice until this pass merges them. Ops that are not
+    ``foldable`` (random draws, printing) are left alone.
+
+    Returns the ``("merge", removed node)`` pairs.
+    """
+    seen: dict[tuple, Apply] = {}
+    merged: list[tuple[str, Apply]] = []
+    for node in fgraph.toposort():
+        if not node.op.foldable:
+            continue
+        inputs = tuple(i.signature() if isinstance(i, Constant) else id(i) for i in node.inputs)
+        twin = seen.setdefault((node.op, inputs), node)
+        if twin is not node:
+            fgraph.replace_all(list(zip(node.outputs, twin.outputs, strict=True)), reason="merge")
+            merged.append(("merge", node))
+    return merged
+
+
 def rewrite_fgraph(
     fgraph: FunctionGraph, mode: Any, max_passes: int = 20, extra: Sequence[LocalRewrite] = ()
 ) -> list[tuple[str, Apply]]:
@@ -153,6 +176,7 @@ def rewrite_fgraph(
     applied: list[tuple[str, Apply]] = []
     if not rewrites:
         return applied
+    applied += merge_duplicates(fgraph)
     final_bodies: set[Op] = set()  # ops whose inner graphs are rewritten already (by equality)
     for _ in range(max_passes):
         changed = False

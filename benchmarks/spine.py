@@ -1,0 +1,116 @@
+"""The spine's benchmarks: call overhead, an MLP training step, in-place update memory."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import graph2jax as g
+import graph2jax.tensor as gt
+from benchmarks.common import Section, interleaved, ratio_rows
+
+HERE = Path(__file__).parent
+
+
+def bench_call_overhead(rounds: int) -> Section:
+    """``f(x)`` for ``2 * x`` on a scalar against the bare jitted JAX function."""
+    x = gt.dscalar("x")
+    f = g.function([x], 2 * x)
+    f_trusted = g.function([x], 2 * x)
+    f_trusted.trust_input = True
+    bare = jax.jit(lambda v: 2 * v)
+    value = np.asarray(3.0)
+    times = interleaved(
+        {
+            "jax": lambda: np.asarray(bare(value)),
+            "graph2jax": lambda: f(value),
+            "graph2jax trust_input": lambda: f_trusted(value),
+        },
+        rounds=rounds,
+        calls=500,
+    )
+    return Section(
+        "call overhead, f(x) = 2 * x on a float64 scalar (ratio to bare jax.jit)",
+        "us",
+        ratio_rows(times, 1e6),
+    )
+
+
+def bench_mlp_step(rounds: int) -> Section:
+    """One SGD step of a float32 2-layer MLP (batch 256, 512 hidden units), parameters created
+    from numpy arrays and updated in place, numpy batches in and the loss out (the common case)."""
+    rng = np.random.default_rng(0)
+    n_in, n_hidden, n_batch, lr = 128, 512, 256, 0.01
+    init = [
+        (rng.normal(size=(n_in, n_hidden)) * 0.05).astype("float32"),
+        np.zeros(n_hidden, dtype="float32"),
+        (rng.normal(size=(n_hidden,)) * 0.05).astype("float32"),
+        np.zeros((), dtype="float32"),
+    ]
+    data = (
+        rng.normal(size=(n_batch, n_in)).astype("float32"),
+        rng.normal(size=n_batch).astype("float32"),
+    )
+
+    params = [g.shared(v.copy(), name=f"p{k}") for k, v in enumerate(init)]
+    X, y = gt.fmatrix("X"), gt.fvector("y")
+    pred = gt.dot(gt.tanh(gt.dot(X, params[0]) + params[1]), params[2]) + params[3]
+    loss = gt.mean((pred - y) ** 2)
+    grads = g.grad(loss, params)
+    step = g.function(
+        [X, y],
+        loss,
+        updates=[(p, p - np.float32(lr) * gp) for p, gp in zip(params, grads, strict=True)],
+    )
+
+    def jax_loss(ps, xb, yb):
+        hidden = jnp.tanh(xb @ ps[0] + ps[1])
+        return jnp.mean((hidden @ ps[2] + ps[3] - yb) ** 2)
+
+    @jax.jit
+    def _jax_step(ps, xb, yb):
+        value, gs = jax.value_and_grad(jax_loss)(ps, xb, yb)
+        return value, [p - lr * gp for p, gp in zip(ps, gs, strict=True)]
+
+    jax_step = jax.jit(_jax_step, donate_argnums=0)
+    state = {"ps": [jnp.asarray(v) for v in init]}
+
+    def run_jax():
+        value, state["ps"] = jax_step(state["ps"], *data)
+        return np.asarray(value)
+
+    times = interleaved({"jax": run_jax, "graph2jax": lambda: step(*data)}, rounds=rounds, calls=50)
+    return Section(
+        "MLP training step with updates (ratio to hand-written jax.jit + donation)",
+        "us",
+        ratio_rows(times, 1e6),
+    )
+
+
+def bench_update_memory(rounds: int) -> Section:
+    """Peak RSS of updating a 1 GiB float32 shared parameter in place, above an 8-byte baseline."""
+
+    def peak(n: int) -> int:
+        out = subprocess.run(
+            [sys.executable, str(HERE / "memory_update.py"), str(n), "20"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return int(out.stdout.split()[-1])
+
+    size = 1 << 30
+    above = peak(size // 4) - peak(2)
+    return Section(
+        "peak resident memory above the 8-byte baseline (ratio to the parameter's size)",
+        "MiB",
+        [("1 GiB parameter, 20 in-place updates", above / 2**20, above / size)],
+    )
+
+
+SECTIONS = [bench_call_overhead, bench_mlp_step, bench_update_memory]

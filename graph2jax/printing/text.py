@@ -1,21 +1,4 @@
-"""Text views of graphs: :func:`debugprint` (a tree, one line per node), :func:`pp`
-(an infix expression) and :func:`jax_source` (what the JAX linker traces).
-
-Examples
---------
->>> import graph2jax.tensor as pt
->>> from graph2jax.printing import debugprint, pp
->>> x = pt.vector("x")
->>> e = pt.exp(x)
->>> _ = debugprint(e + e)
-add [id A]
- ├─ exp [id B]
- │  └─ x [id C]
- └─ exp [id B]
-    └─ ···
->>> pp(e + e)
-'(exp(x) + exp(x))'
-"""
+"""The text views of graphs: :func:`debugprint`, :func:`pp` and :func:`jax_source`."""
 
 from __future__ import annotations
 
@@ -30,13 +13,10 @@ from graph2jax.compile.function_shell import Function
 from graph2jax.graph.basic import Apply, Constant, Variable, toposort
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.ops.blas import Dot
-from graph2jax.ops.debug_print import Print
 from graph2jax.ops.elemwise import DimShuffle, Elemwise
 from graph2jax.ops.reduce import CAReduce
 from graph2jax.ops.subtensor import Subtensor
 from graph2jax.ops.subtensor_key import assemble
-
-__all__ = ["Print", "debugprint", "dprint", "jax_source", "pp"]
 
 
 def debugprint(

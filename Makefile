@@ -4,19 +4,31 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint docs clean
+.PHONY: demo test bench lint docs clean system-packages
+
+# the pictures' tests need Graphviz's `dot` and a chromium: installed with apt-get when root,
+# else those tests are skipped, saying why
+SYSTEM_PACKAGES := $(if $(shell command -v dot),,graphviz) $(if $(shell command -v chromium),,chromium)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,examples]'
+	$(PY) -m pip install --quiet -e '.[test,examples,viz,browser]'
 	touch $(STAMP)
+
+system-packages:
+	@if [ -n "$(strip $(SYSTEM_PACKAGES))" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); } \
+			|| echo "apt-get could not install $(SYSTEM_PACKAGES); their tests are skipped"; \
+	elif [ -n "$(strip $(SYSTEM_PACKAGES))" ]; then \
+		echo "not installed (needs root and apt-get): $(SYSTEM_PACKAGES); their tests are skipped"; \
+	fi
 
 demo: $(STAMP)
 	$(PY) examples/train_mlp.py
 
-test: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadfile
+test: $(STAMP) system-packages
+	$(PY) -m pytest -n 2 --dist loadfile -rs
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -49,6 +49,7 @@ _PUBLIC = {
 #: subpackages reachable as attributes without importing them first (``graph2jax.tensor.exp``)
 _SUBMODULES = (
     "compile",
+    "d3viz",
     "gradient",
     "graph",
     "ifelse",

@@ -53,7 +53,7 @@ _NEED_DOT = (
 )
 
 
-def graphviz_module() -> Any:
+def _graphviz() -> Any:
     """The ``graphviz`` package, or an ImportError saying how to install it."""
     try:
         import graphviz
@@ -293,7 +293,7 @@ def draw(
     ImportError
         Without the ``graphviz`` package.
     """
-    graphviz = graphviz_module()
+    graphviz = _graphviz()
     colors = {**default_colorCodes, **(colorCodes or {})}
     if isinstance(obj, Function):
         fg = obj.maker.fgraph
@@ -341,7 +341,7 @@ def render(drawing: Drawing, format: str) -> bytes:
     RuntimeError
         When Graphviz's ``dot`` program is not installed.
     """
-    graphviz = graphviz_module()
+    graphviz = _graphviz()
     try:
         return drawing.graph.pipe(format=format, engine="dot")
     except graphviz.ExecutableNotFound as err:
@@ -445,10 +445,10 @@ def pydotprint(
     image = render(drawing, format)
     if return_image:
         return image
-    path = (
-        Path(tempfile.gettempdir()) / "graph2jax.pydotprint" if outfile is None else Path(outfile)
-    )
-    path = path.with_suffix(f".{format}")
+    if outfile is None:
+        path = Path(tempfile.gettempdir()) / f"graph2jax.pydotprint.{format}"
+    else:
+        path = Path(outfile).with_suffix(f".{format}")
     path.write_bytes(image)
     if print_output_file:
         print("The output file is available at", path)

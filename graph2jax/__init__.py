@@ -57,6 +57,7 @@ _SUBMODULES = (
     "printing",
     "rewrite",
     "scan",
+    "sharding",
     "tensor",
     "types",
 )

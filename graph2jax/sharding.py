@@ -15,7 +15,7 @@ Examples
 ('data',)
 >>> batch = NamedSharding(mesh, PartitionSpec("data"))
 >>> replicated(mesh).spec
-PartitionSpec()
+P()
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import jax
-from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec
+from jax.sharding import AxisType as _AxisType
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from graph2jax.types.placement import describe_devices
 
@@ -65,7 +66,7 @@ def make_mesh(axes: Mapping[str, int], devices: Sequence[jax.Device] | None = No
             f"{describe_devices(available)}"
         )
     return jax.make_mesh(
-        lengths, names, axis_types=(AxisType.Auto,) * len(names), devices=available[:needed]
+        lengths, names, axis_types=(_AxisType.Auto,) * len(names), devices=available[:needed]
     )
 
 

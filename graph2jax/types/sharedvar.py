@@ -363,6 +363,8 @@ def shared(
             f"shared() takes a value, not a symbolic variable ({value}); "
             "use the variable directly or .eval() it first"
         )
+    if kwargs.get("sharding") is not None:  # refused here, not taken for "no constructor fits"
+        as_sharding(kwargs["sharding"], f"shared({name or ''})", None)
     for ctor in _constructors:
         try:
             var = ctor(

@@ -14,55 +14,54 @@ import json
 import sys
 
 import jax
+import numpy as np
 
-jax.config.update("jax_cpu_collectives_implementation", "gloo")
-process_id, port = int(sys.argv[1]), sys.argv[2]
-jax.distributed.initialize(
-    coordinator_address=f"127.0.0.1:{port}", num_processes=2, process_id=process_id
-)
 
-import numpy as np  # noqa: E402
+def main(process_id: int, port: str) -> None:
+    jax.config.update("jax_cpu_collectives_implementation", "gloo")
+    jax.distributed.initialize(
+        coordinator_address=f"127.0.0.1:{port}", num_processes=2, process_id=process_id
+    )
+    import graph2jax as g
+    import graph2jax.tensor as gt
+    from graph2jax.sharding import NamedSharding, PartitionSpec, make_mesh
 
-import graph2jax as g  # noqa: E402
-import graph2jax.tensor as gt  # noqa: E402
-from graph2jax.sharding import NamedSharding, PartitionSpec, make_mesh  # noqa: E402
+    mesh = make_mesh({"data": jax.device_count()})
+    batch = NamedSharding(mesh, PartitionSpec("data"))
+    rng = np.random.default_rng(0)  # the same everywhere: same parameters, same full batch
+    w0 = rng.normal(size=(3, 2))
+    xs, ys = rng.normal(size=(8, 3)), rng.normal(size=(8, 2))
+    W = g.shared(w0, name="W")
+    x, y = gt.dmatrices("x", "y")
+    loss = ((x @ W - y) ** 2).mean()
+    step = g.function(
+        [g.In(x, sharding=batch), g.In(y, sharding=batch)],
+        loss,
+        updates=[(W, W - 0.1 * g.grad(loss, W))],
+    )
+    rows = slice(4 * process_id, 4 * process_id + 4)  # this process's half of the batch
+    global_x = jax.make_array_from_process_local_data(batch, xs[rows])
+    global_y = jax.make_array_from_process_local_data(batch, ys[rows])
+    losses = [float(step(global_x, global_y)) for _ in range(3)]
 
-mesh = make_mesh({"data": jax.device_count()})
-batch = NamedSharding(mesh, PartitionSpec("data"))
-rng = np.random.default_rng(0)  # the same everywhere: same parameters, same full batch
-w0 = rng.normal(size=(3, 2))
-xs, ys = rng.normal(size=(8, 3)), rng.normal(size=(8, 2))
-W = g.shared(w0, name="W")
-x, y = gt.dmatrices("x", "y")
-loss = ((x @ W - y) ** 2).mean()
-step = g.function(
-    [g.In(x, sharding=batch), g.In(y, sharding=batch)],
-    loss,
-    updates=[(W, W - 0.1 * g.grad(loss, W))],
-)
-rows = slice(4 * process_id, 4 * process_id + 4)  # this process's half of the batch
-global_x = jax.make_array_from_process_local_data(batch, xs[rows])
-global_y = jax.make_array_from_process_local_data(batch, ys[rows])
-losses = [float(step(global_x, global_y)) for _ in range(3)]
+    w, reference = w0.copy(), []
+    for _ in range(3):
+        residual = xs @ w - ys
+        reference.append(float((residual**2).mean()))
+        w = w - 0.1 * 2 * xs.T @ residual / residual.size
+    report = {
+        "process": jax.process_index(),
+        "processes": jax.process_count(),
+        "devices": jax.device_count(),
+        "local_devices": jax.local_device_count(),
+        "losses": losses,
+        "reference_losses": reference,
+        "W": W.get_value().tolist(),
+        "reference_W": w.tolist(),
+    }
+    print(json.dumps(report), flush=True)
+    jax.distributed.shutdown()
 
-w, reference = w0.copy(), []
-for _ in range(3):
-    residual = xs @ w - ys
-    reference.append(float((residual**2).mean()))
-    w = w - 0.1 * 2 * xs.T @ residual / residual.size
-print(
-    json.dumps(
-        {
-            "process": jax.process_index(),
-            "processes": jax.process_count(),
-            "devices": jax.device_count(),
-            "local_devices": jax.local_device_count(),
-            "losses": losses,
-            "reference_losses": reference,
-            "W": W.get_value().tolist(),
-            "reference_W": w.tolist(),
-        }
-    ),
-    flush=True,
-)
-jax.distributed.shutdown()
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), sys.argv[2])

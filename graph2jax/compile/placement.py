@@ -41,26 +41,23 @@ from graph2jax.types.sharedvar import SharedVariable
 class Placement(NamedTuple):
     """A function's shardings: one per argument of the jitted call, one per result.
 
-    Attributes
-    ----------
-    inputs : tuple of Sharding or None
-        The explicit inputs', then the shared variables' (None: a value JAX does not place).
-    outputs : tuple of Sharding or None
-        The outputs', then the shared variables' new values, then stateful inputs'
-        (None: as XLA chooses).
+    ``arguments`` holds the explicit inputs' shardings, then the shared
+    variables' (None: a value JAX does not place); ``results`` the outputs',
+    then the shared variables' new values', then stateful inputs' (None: as
+    XLA chooses).
     """
 
-    inputs: tuple[Sharding | None, ...]
-    outputs: tuple[Sharding | None, ...]
+    arguments: tuple[Sharding | None, ...]
+    results: tuple[Sharding | None, ...]
 
     def jit_shardings(
         self, subset: Sequence[int] | None, n_outputs: int
     ) -> tuple[tuple[Sharding | None, ...], tuple[Sharding | None, ...]]:
         """``(in_shardings, out_shardings)`` of the callable computing outputs ``subset``."""
         if subset is None:
-            return self.inputs, self.outputs
-        kept = tuple(self.outputs[i] for i in subset) + self.outputs[n_outputs:]
-        return self.inputs, kept
+            return self.arguments, self.results
+        kept = tuple(self.results[i] for i in subset) + self.results[n_outputs:]
+        return self.arguments, kept
 
 
 def plan(
@@ -142,7 +139,7 @@ def place_shared(
     """
     if placement is None:
         return
-    for sv, sharding in zip(shared, placement.inputs[n_inputs:], strict=True):
+    for sv, sharding in zip(shared, placement.arguments[n_inputs:], strict=True):
         if sharding is None:
             continue
         if not sv.pinned:

@@ -164,6 +164,19 @@ def model_parallel() -> None:
             run["layer_spec"] = str(h.sharding.spec)
             run["layer_hlo_all_gather"] = "all-gather" in layer.lower(xs).compile().as_text()
             run["step_all_gathers"] = _gathered(step.lower(xs, ys).compile().as_text())
+            held, copies = (
+                W1.get_value(borrow=True, return_internal_type=True),
+                aliasing.copies.count,
+            )
+            step(xs, ys)  # the held buffer is copied, shard by shard, and the copy donated
+            now = W1.get_value(borrow=True, return_internal_type=True)
+            run["borrowed"] = {
+                "copies": aliasing.copies.count - copies,
+                "held_alive": not held.is_deleted(),
+                "spec": str(now.sharding.spec),
+                "shards": _shards(now),
+            }
+            del held, now
             run["W1_spec"] = str(W1.sharding.spec)
             run["W1_shards"] = _shards(W1.get_value(borrow=True, return_internal_type=True))
             W1.set_value(np.ones((6, 8), "float32"))

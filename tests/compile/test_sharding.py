@@ -80,6 +80,13 @@ def test_sharded_parameters_stay_donated_across_calls(checks):
     assert checks["model_parallel"]["sharded"]["copies"] == 0
 
 
+def test_a_borrowed_sharded_parameter_is_copied_where_it_lives_not_donated(checks):
+    borrowed = checks["model_parallel"]["sharded"]["borrowed"]
+    assert borrowed["copies"] == 1 and borrowed["held_alive"]
+    assert borrowed["spec"] == "P(None, 'model')"
+    assert borrowed["shards"] == [[d, [6, 4]] for d in EIGHT]
+
+
 def test_model_parallel_matches_the_single_device_loop(checks):
     single, sharded = checks["model_parallel"]["single"], checks["model_parallel"]["sharded"]
     _close(sharded["losses"], single["losses"])

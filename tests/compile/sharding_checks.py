@@ -24,7 +24,7 @@ import numpy as np
 import graph2jax as g
 import graph2jax.tensor as gt
 from graph2jax.compile import aliasing
-from graph2jax.sharding import NamedSharding, PartitionSpec, make_mesh
+from graph2jax.sharding import NamedSharding, PartitionSpec, make_mesh, replicated
 
 HERE = pathlib.Path(__file__).resolve().parent
 P = PartitionSpec
@@ -128,6 +128,9 @@ def data_parallel() -> None:
             runs[kind]["output_shards"] = _shards(h)
             runs[kind]["forward"] = np.asarray(h).tolist()
             runs[kind]["forward_reference"] = np.tanh(xs @ params[0].get_value()).tolist()
+            whole = g.Out(gt.tanh(x @ params[0]), borrow=True, sharding=replicated(mesh))
+            gathered = g.function([g.In(x, sharding=batch)], whole)(xs)
+            runs[kind]["replicated_output"] = [str(gathered.sharding.spec), _shards(gathered)]
     results["data_parallel"] = runs
 
 

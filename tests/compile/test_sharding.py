@@ -68,6 +68,8 @@ def test_data_parallel_parameters_are_replicated_on_every_device(checks):
     assert sharded["devices"] == [EIGHT] * 3
     assert sharded["shards"] == [[d, [6, 8]] for d in EIGHT]  # a whole copy each
     assert sharded["output_shards"] == [[d, [4, 8]] for d in EIGHT]  # the batch of 32, split
+    # Out(sharding=replicated(mesh)): the same result, whole on every device
+    assert sharded["replicated_output"] == ["P()", [[d, [32, 8]] for d in EIGHT]]
     assert checks["data_parallel"]["single"]["devices"] == [[0]] * 3
 
 

@@ -58,6 +58,7 @@ _SUBMODULES = (
     "printing",
     "rewrite",
     "scan",
+    "sharding",
     "tensor",
     "types",
 )

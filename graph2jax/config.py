@@ -113,7 +113,7 @@ class Config:
         if key == "trace_fold_limit":
             value = int(value)
         if key == "device" and value is not None:
-            _find_device(str(value))  # refused now, not at the first compilation
+            find_device(str(value))  # refused now, not at the first compilation
         if key == "compile_cache_dir" and value:
             jax.config.update("jax_compilation_cache_dir", str(value))
         object.__setattr__(self, key, value)
@@ -131,7 +131,7 @@ class Config:
         ...     config.placement().platform
         'cpu'
         """
-        return None if self.device is None else _find_device(self.device)
+        return None if self.device is None else find_device(self.device)
 
     @contextlib.contextmanager
     def change_flags(self, **flags: Any) -> Iterator[None]:
@@ -146,15 +146,33 @@ class Config:
                 self._set(key, value)
 
 
-def _find_device(name: str) -> jax.Device:
-    """The device ``'kind'`` or ``'kind:index'``; ``ValueError`` naming the available ones."""
+def find_device(name: str, what: str = "config.device") -> jax.Device:
+    """The device ``'kind'`` or ``'kind:index'`` (``'gpu'`` is ``'gpu:0'``).
+
+    Parameters
+    ----------
+    name : str
+    what : str
+        Who asked, for the error message.
+
+    Raises
+    ------
+    ValueError
+        No such device; the message names the available ones.
+
+    Examples
+    --------
+    >>> from graph2jax.config import find_device
+    >>> find_device("cpu").platform
+    'cpu'
+    """
     kind, _, index = name.partition(":")
     try:
         found = jax.devices(kind)[int(index or 0)]
     except (RuntimeError, IndexError, ValueError):  # an unknown backend, index or number
         available = ", ".join(f"{d.platform}:{d.id}" for d in jax.devices())
         raise ValueError(
-            f"config.device={name!r}: no such device; available devices: {available}"
+            f"{what}={name!r}: no such device; available devices: {available}"
         ) from None
     return found
 

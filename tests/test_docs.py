@@ -26,6 +26,7 @@ PUBLIC_MODULES = (
     "graph2jax.tensor.special",
     "graph2jax.tensor.random",
     "graph2jax.gradient",
+    "graph2jax.sharding",
 )
 
 #: further names of /work/shared/API.md: module attributes and methods ("module:Class.attr");

@@ -28,6 +28,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import jax
+
 from graph2jax.graph.basic import Type
 from graph2jax.graph.fg import FunctionGraph
 
@@ -64,10 +66,11 @@ def fresh_copy(typ: Type, value: Any) -> Any:
     Returns
     -------
     object
-        A value sharing no memory with ``value``.
+        A value sharing no memory with ``value``, laid out as ``value`` is
+        (each shard of a sharded array copied where it lives).
     """
     copies.count += 1
-    return typ.to_device(value)
+    return typ.to_device(value, value.sharding if isinstance(value, jax.Array) else None)
 
 
 def donation_candidates(

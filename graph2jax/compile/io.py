@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph2jax.graph.basic import Variable
+from graph2jax.types.placement import as_sharding
 
 
 class In:
@@ -50,14 +51,21 @@ class In:
         ``mutable``; ``mutable=True`` with ``borrow=False`` is a ValueError.
     shared : bool
         Accepted for PyTensor compatibility (ignored).
+    sharding : jax.sharding.Sharding, optional
+        How the argument is laid out over the function's devices (for data
+        parallelism, ``NamedSharding(mesh, PartitionSpec('data'))`` splits
+        the batch); a numpy argument is split this way by the call. Default:
+        whole on the function's device, or replicated over its devices.
 
     Raises
     ------
     TypeError
         ``variable`` or ``update`` not symbolic, an update of another type,
-        ``implicit=True`` without a value, a name that is not a string.
+        ``implicit=True`` without a value, a name that is not a string, a
+        sharding that is not a ``jax.sharding.Sharding``.
     ValueError
-        ``mutable=True`` with ``borrow=False``.
+        ``mutable=True`` with ``borrow=False``; a sharding with more entries
+        than the variable has dimensions, or naming an axis its mesh lacks.
 
     Examples
     --------
@@ -81,6 +89,7 @@ class In:
         implicit: bool | None = None,
         borrow: bool | None = None,
         shared: bool = False,
+        sharding: Any = None,
     ):
         if not isinstance(variable, Variable):
             raise TypeError(
@@ -125,6 +134,7 @@ class In:
         self.implicit = bool(implicit)
         self.borrow = bool(borrow)
         self.shared = shared
+        self.sharding = _checked(sharding, f"In({variable})", variable)
 
     def __repr__(self) -> str:
         return f"In({self.variable}, name={self.name!r})"
@@ -137,15 +147,36 @@ class Out:
     ----------
     variable : Variable
     borrow : bool
-        False (default): the call returns a numpy array the caller owns.
-        True: it returns the device array (a ``jax.Array``) with no host copy.
+        False (default): the call returns a numpy array the caller owns
+        (a sharded result is gathered). True: it returns the device array (a
+        ``jax.Array``, sharded as computed) with no host copy.
+    sharding : jax.sharding.Sharding, optional
+        How the result is laid out over the function's devices. Default:
+        whole on the function's device, or as XLA's partitioner chooses.
+
+    Raises
+    ------
+    TypeError
+        ``variable`` not symbolic, a sharding that is not a ``jax.sharding.Sharding``.
+    ValueError
+        A sharding with more entries than the variable has dimensions, or
+        naming an axis its mesh lacks.
     """
 
-    def __init__(self, variable: Variable, borrow: bool = False):
+    def __init__(self, variable: Variable, borrow: bool = False, sharding: Any = None):
         if not isinstance(variable, Variable):
             raise TypeError(f"Out() needs a symbolic variable, got {type(variable).__name__}")
         self.variable = variable
         self.borrow = bool(borrow)
+        self.sharding = _checked(sharding, f"Out({variable})", variable)
 
     def __repr__(self) -> str:
         return f"Out({self.variable}, borrow={self.borrow})"
+
+
+def _checked(sharding: Any, what: str, variable: Variable) -> Any:
+    return (
+        None
+        if sharding is None
+        else as_sharding(sharding, what, getattr(variable.type, "ndim", None))
+    )

@@ -17,16 +17,15 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from graph2jax.compile import aliasing
+from graph2jax.compile import aliasing, placement
 from graph2jax.compile.debugmode import link_debug
 from graph2jax.compile.io import In, Out
 from graph2jax.compile.mode import Mode
-from graph2jax.config import config
 from graph2jax.graph.basic import Variable, graph_inputs
 from graph2jax.graph.errors import UnusedInputError
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.linker import jax_linker
-from graph2jax.linker.compiled import Compiled
+from graph2jax.linker.compiled import Compiled, Shardings
 from graph2jax.linker.dispatch import check_supported
 from graph2jax.linker.numpy_linker import NumpyCompiled
 from graph2jax.rewrite.engine import rewrite_fgraph
@@ -51,6 +50,11 @@ class FunctionMaker:
     rewrites_applied : list of (str, Apply)
         The rewrites that changed ``fgraph``, in order.
     mode : Mode
+    device : str, jax.Device or None
+        ``function(device=...)``.
+    placement : Placement or None
+        The shardings of the jitted call's arguments and results
+        (:mod:`graph2jax.compile.placement`); None: JAX's default device.
     """
 
     def __init__(
@@ -63,6 +67,7 @@ class FunctionMaker:
         accept_inplace: bool = False,
         on_unused_input: str | None = "raise",
         profile: Any = None,
+        device: Any = None,
     ):
         t0 = time.perf_counter()
         self.inputs, self.outputs, self.shared, self.mode = inputs, outputs, shared, mode
@@ -91,6 +96,9 @@ class FunctionMaker:
             k for k, i in enumerate(inputs) if i.mutable and not isinstance(i.value, SharedVariable)
         ]
         self.donated = aliasing.donation_candidates(len(inputs), self.updates, mutable)
+        self.device = device
+        self.placement = placement.plan(inputs, outputs, shared, shared_updates, device)
+        placement.place_shared(self.placement, len(inputs), shared)
         self._linked: dict[tuple[int, ...] | None, Compiled] = {}
         t1 = time.perf_counter()
         self.rewrites_applied = rewrite_fgraph(self.fgraph, mode)
@@ -146,49 +154,75 @@ class FunctionMaker:
             for spec in inputs:
                 spec.update = None
             new = FunctionMaker(
-                inputs, self.outputs, self.graph_shared, [], self.mode, True, "ignore"
+                inputs,
+                self.outputs,
+                self.graph_shared,
+                [],
+                self.mode,
+                True,
+                "ignore",
+                device=self.device,
             )
         else:
             new = copy.copy(self)
         new.shared = [swap.get(sv, sv) for sv in self.shared]
+        placement.place_shared(new.placement, len(new.inputs), new.shared)
         return new
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_linked"] = {}  # compiled callables are rebuilt on load
+        state["placement"] = None  # devices do not pickle: planned again on load
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.placement = placement.plan(
+            self.inputs, self.outputs, self.graph_shared, self.shared_updates, self.device
+        )
+        placement.place_shared(self.placement, len(self.inputs), self.shared)
 
     def _link(self, subset: tuple[int, ...] | None) -> Compiled:
         fg = self.fgraph
         if subset is not None:
             keep = [fg.outputs[i] for i in subset] + fg.outputs[self.n_outputs :]
             fg = FunctionGraph(fg.inputs, keep, clone=False)
-        return LINKERS[self.mode.linker](fg, self.mode, self.donated)
+        shardings = None
+        if self.placement is not None:
+            shardings = self.placement.jit_shardings(subset, self.n_outputs)
+        return LINKERS[self.mode.linker](fg, self.mode, self.donated, shardings)
 
 
-def _link_jax(fgraph: FunctionGraph, mode: Mode, donated: Sequence[int]) -> Compiled:
-    """The JAX linker, donating the candidates some output can reuse, on ``config.device``."""
+def _link_jax(
+    fgraph: FunctionGraph, mode: Mode, donated: Sequence[int], shardings: Shardings | None
+) -> Compiled:
+    """The JAX linker, donating the candidates some output can reuse, placed by ``shardings``."""
     check_supported(fgraph)
     return jax_linker.link(
         fgraph,
         aliasing.static_donations(fgraph, donated),
         aliasing.usable_donations,
-        config.placement(),
+        shardings,
     )
 
 
-def _link_numpy(fgraph: FunctionGraph, mode: Mode, donated: Sequence[int]) -> Compiled:
-    """The numpy reference linker (with ``MonitorMode``'s hooks); it donates nothing."""
+def _link_numpy(
+    fgraph: FunctionGraph, mode: Mode, donated: Sequence[int], shardings: Shardings | None
+) -> Compiled:
+    """The numpy reference linker (with ``MonitorMode``'s hooks); it donates and places nothing."""
     return NumpyCompiled(fgraph, getattr(mode, "pre_func", None), getattr(mode, "post_func", None))
 
 
-def _link_debug(fgraph: FunctionGraph, mode: Mode, donated: Sequence[int]) -> Compiled:
+def _link_debug(
+    fgraph: FunctionGraph, mode: Mode, donated: Sequence[int], shardings: Shardings | None
+) -> Compiled:
     """The JAX linker's callable, checked node by node against the numpy reference."""
-    return link_debug(_link_jax(fgraph, mode, donated))
+    return link_debug(_link_jax(fgraph, mode, donated, shardings))
 
 
-#: the linker of each ``Mode.linker`` name: ``(fgraph, mode, donation candidates) -> Compiled``
-LINKERS: dict[str, Callable[[FunctionGraph, Mode, Sequence[int]], Compiled]] = {
+#: the linker of each ``Mode.linker`` name:
+#: ``(fgraph, mode, donation candidates, (in_shardings, out_shardings) or None) -> Compiled``
+LINKERS: dict[str, Callable[[FunctionGraph, Mode, Sequence[int], Shardings | None], Compiled]] = {
     "jax": _link_jax,
     "numpy": _link_numpy,
     "debug": _link_debug,

@@ -102,8 +102,12 @@ class Type:
             return None
 
     # -- how values cross layers: tensors enter JAX as device arrays; other types override these
-    def to_device(self, value: Any) -> Any:
-        """A value for the compiled code holding ``value``'s contents, sharing no memory with it."""
+    def to_device(self, value: Any, placement: Any = None) -> Any:
+        """A value for the compiled code holding ``value``'s contents, sharing no memory with it.
+
+        ``placement`` (a ``jax.Device`` or ``jax.sharding.Sharding``; None:
+        ``config.device``) says where a device value goes; a host value ignores it.
+        """
         return copy.deepcopy(value)
 
     def to_host(self, value: Any, borrow: bool = False) -> Any:

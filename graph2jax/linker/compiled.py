@@ -23,6 +23,8 @@ from graph2jax.graph.fg import FunctionGraph
 
 #: ``usable(args, outputs, donated) -> the donated indices XLA can alias to an output``
 DonationRule = Callable[[Sequence[Any], Sequence[Any], tuple[int, ...]], tuple[int, ...]]
+#: ``(in_shardings, out_shardings)``: a ``jax.sharding.Sharding`` (or None) per argument and result
+Shardings = tuple[Sequence[Any], Sequence[Any]]
 
 
 @runtime_checkable
@@ -120,8 +122,10 @@ class JaxCompiled:
     static_argnums, donate_argnums : tuple of int
     usable : callable, optional
         The donation rule (see :data:`DonationRule`); None: every donation is used.
-    device : jax.Device, optional
-        Where arguments and results are placed; None leaves it to JAX.
+    shardings : (in_shardings, out_shardings), optional
+        One ``jax.sharding.Sharding`` (or None: unspecified) per argument,
+        static ones included, and per result (the compile layer's placement
+        plan); None leaves placement to JAX.
     """
 
     def __init__(
@@ -132,7 +136,7 @@ class JaxCompiled:
         static_argnums: tuple[int, ...],
         donate_argnums: tuple[int, ...],
         usable: DonationRule | None = None,
-        device: jax.Device | None = None,
+        shardings: Shardings | None = None,
     ):
         self.fgraph, self.py_fn, self.source = fgraph, py_fn, source
         self.static_argnums = static_argnums
@@ -140,11 +144,17 @@ class JaxCompiled:
         self.trace_count = 0
         self.compile_count = 0
         self._usable = usable
-        # the one place jit options live (later: shardings per argument, an AOT cache)
+        # the one place jit options live (later: an AOT cache)
         self._jit_options: dict[str, Any] = {"static_argnums": static_argnums}
-        if device is not None:
-            placement = jax.sharding.SingleDeviceSharding(device)
-            self._jit_options.update(in_shardings=placement, out_shardings=placement)
+        if shardings is not None:
+            in_shardings, out_shardings = shardings
+            self._jit_options.update(
+                # jax.jit matches in_shardings to the arguments that are not static
+                in_shardings=tuple(
+                    s for i, s in enumerate(in_shardings) if i not in static_argnums
+                ),
+                out_shardings=tuple(out_shardings),
+            )
         self._variants: dict[tuple[int, ...], Callable[..., tuple]] = {}
         self._full = self._variant(self.donate_argnums)
         self._routes: dict[Hashable, Callable[..., tuple]] | None = None  # set by the first miss

@@ -16,13 +16,12 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import jax
 import numpy as np
 
 from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Constant, Variable
 from graph2jax.graph.fg import FunctionGraph
-from graph2jax.linker.compiled import DonationRule, JaxCompiled
+from graph2jax.linker.compiled import DonationRule, JaxCompiled, Shardings
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.linker.numpy_linker import run_perform
 
@@ -192,7 +191,7 @@ def link(
     fgraph: FunctionGraph,
     donate_argnums: Sequence[int] = (),
     usable_donations: DonationRule | None = None,
-    device: jax.Device | None = None,
+    shardings: Shardings | None = None,
 ) -> JaxCompiled:
     """Build the compiled callable of ``fgraph``.
 
@@ -207,8 +206,8 @@ def link(
     usable_donations : callable, optional
         The policy's rule saying, while a call is traced, which donations an
         output can reuse (see :class:`~graph2jax.linker.compiled.JaxCompiled`).
-    device : jax.Device, optional
-        Where arguments and results are placed (``config.device``).
+    shardings : (in_shardings, out_shardings), optional
+        A sharding per argument and per result (the compile layer's placement plan).
 
     Returns
     -------
@@ -217,5 +216,5 @@ def link(
     static = static_input_indices(fgraph)
     py_fn, source = fgraph_to_python(fgraph, static)
     return JaxCompiled(
-        fgraph, py_fn, source, static, tuple(donate_argnums), usable_donations, device
+        fgraph, py_fn, source, static, tuple(donate_argnums), usable_donations, shardings
     )

@@ -108,11 +108,20 @@ class RandomGeneratorType(Type):
             f"{'' if not strict else ' (strict: a key only)'}, got {type(data).__name__}: {data!r}"
         )
 
-    def to_device(self, value: Any) -> jax.Array:
-        """A new key with the same bits as ``value`` (a key or a numpy generator; on ``config.device``)."""
+    def to_device(self, value: Any, placement: Any = None) -> jax.Array:
+        """A new key with the same bits as ``value`` (a key or a numpy generator).
+
+        Placed by ``placement`` (a ``jax.Device`` or a replicated
+        ``jax.sharding.Sharding``); None is ``config.device``.
+        """
         if isinstance(value, np.random.Generator):
-            return key_from_generator(value)
-        data = jnp.array(jax.random.key_data(value), copy=True, device=config.placement())
+            value = key_from_generator(value)
+            if placement is None:
+                return value
+        data = jax.random.key_data(value)
+        data = jnp.array(
+            data, copy=True, device=placement if placement is not None else config.placement()
+        )
         return jax.random.wrap_key_data(data, impl=KEY_IMPL)
 
     def to_host(self, value: Any, borrow: bool = False) -> np.random.Generator:
@@ -244,4 +253,5 @@ def random_generator_constructor(
         allow_downcast=allow_downcast,
         name=name,
         borrow=borrow,
+        sharding=kwargs.get("sharding"),
     )

@@ -19,6 +19,7 @@ import jax
 import numpy as np
 
 from graph2jax.graph.basic import Type, Variable
+from graph2jax.types.placement import as_sharding, check_divides, is_placed
 from graph2jax.types.tensor_type import TensorType
 from graph2jax.types.variable import _TensorOperators
 
@@ -35,6 +36,9 @@ class SharedVariable(Variable):
         reads it and gives it no explicit update (unless ``no_default_updates``).
     strict, allow_downcast : bool, bool or None
         The casts ``set_value`` may make (see :meth:`set_value`).
+    sharding : jax.sharding.Sharding or None
+        Where the value lives: the sharding given to :func:`shared`, or the
+        device of the last function compiled with it; None: ``config.device``.
 
     Notes
     -----
@@ -57,11 +61,17 @@ class SharedVariable(Variable):
         allow_downcast: bool | None = None,
         name: str | None = None,
         borrow: bool = False,
+        sharding: Any = None,
     ):
         super().__init__(type, None, None, name)
         self._storage = _Storage(type)
         self.default_update: Variable | None = None
         self.strict, self.allow_downcast = strict, allow_downcast
+        if sharding is not None:
+            self._storage.placement = as_sharding(
+                sharding, f"shared variable {self.describe()}", getattr(type, "ndim", None)
+            )
+            self._storage.pinned = True
         self.set_value(value, borrow=borrow)
 
     # values: kept in a storage shared with this variable's clones ---------
@@ -77,6 +87,29 @@ class SharedVariable(Variable):
     @property
     def _value(self) -> Any:
         return self._storage.value
+
+    @property
+    def sharding(self) -> Any:
+        return self._storage.placement
+
+    @property
+    def pinned(self) -> bool:
+        """Whether the user gave the sharding (a function places no pinned value itself)."""
+        return self._storage.pinned
+
+    def place(self, placement: Any) -> None:
+        """Keep the value on ``placement`` (a ``jax.sharding.Sharding``) from now on: moved once, now.
+
+        A function compiled with this variable calls it for an unpinned one,
+        so the value lives where the function runs and ``set_value`` puts
+        later values there too.
+        """
+        storage = self._storage
+        with storage.lock:
+            storage.placement = placement
+            value = storage.value
+            if isinstance(value, jax.Array) and not is_placed(value, placement):
+                self._write(jax.device_put(value, placement))
 
     def get_value(self, borrow: bool = False, return_internal_type: bool = False) -> Any:
         """The current value.
@@ -124,17 +157,32 @@ class SharedVariable(Variable):
         ------
         TypeError
             A value of the wrong number of dimensions or a cast not allowed.
+        ValueError
+            A value whose shape the variable's sharding does not divide.
+
+        Notes
+        -----
+        A sharded variable keeps its sharding: the new value is split the same way.
         """
         try:
             value = self.type.filter(new_value, self.strict, self.allow_downcast)
         except TypeError as err:
             raise TypeError(f"set_value of shared variable {self.describe()}: {err}") from None
+        placement = self._storage.placement
+        if placement is not None and hasattr(value, "shape"):
+            check_divides(placement, value.shape, f"shared variable {self.describe()}")
         if isinstance(value, np.ndarray | np.generic) or (value is new_value and not borrow):
             # a new device buffer (a numpy array must cross to the device even with
             # borrow=True) or, for a generic value, a deep copy: the caller's object is
             # aliased only when borrowed and already in the type's internal form (a value
             # the filter made anew, such as a key from a numpy Generator, is already ours)
-            value = self.type.to_device(value)
+            value = self.type.to_device(value, placement)
+        elif (
+            placement is not None
+            and isinstance(value, jax.Array)
+            and not is_placed(value, placement)
+        ):
+            value = jax.device_put(value, placement)  # a borrowed array: re-sharded, not copied
         with self._storage.lock:
             self._write(value)
 
@@ -221,10 +269,12 @@ class _Storage:
     array for a tensor); variables pickled together keep sharing one storage.
     """
 
-    __slots__ = ("type", "value", "lock", "sort_key", "view")
+    __slots__ = ("type", "value", "lock", "sort_key", "view", "placement", "pinned")
 
     def __init__(self, type: Type, value: Any = None):
         self.type, self.value = type, value
+        self.placement: Any = None  # a jax.sharding.Sharding, None: config.device
+        self.pinned = False  # the placement is the user's (shared(sharding=...))
         self.view: weakref.ref | None = None  # the last borrowed host view of ``value``
         self.lock = threading.RLock()
         self.sort_key = next(_creation_order)
@@ -288,6 +338,16 @@ def shared(
     shape : tuple of int or None, optional
         The static shape. By default every length is unknown, so
         ``set_value`` may change the shape.
+    sharding : jax.sharding.Sharding, optional
+        Where the value lives, split over devices (see :mod:`graph2jax.sharding`);
+        functions reading the variable take and return it with this sharding.
+        Default: the device of the functions compiled with it.
+
+    Raises
+    ------
+    ValueError
+        A sharding that does not divide the value's shape, or whose
+        ``PartitionSpec`` names an axis its mesh lacks.
 
     Examples
     --------
@@ -303,6 +363,8 @@ def shared(
             f"shared() takes a value, not a symbolic variable ({value}); "
             "use the variable directly or .eval() it first"
         )
+    if kwargs.get("sharding") is not None:  # refused here, not taken for "no constructor fits"
+        as_sharding(kwargs["sharding"], f"shared({name or ''})", None)
     for ctor in _constructors:
         try:
             var = ctor(
@@ -370,7 +432,7 @@ def generic_constructor(
     TypeError
         For keyword arguments only a typed constructor takes (``shape=...``), as PyTensor.
     """
-    extra = {k: v for k, v in kwargs.items() if not (k == "shape" and v is None)}
+    extra = {k: v for k, v in kwargs.items() if not (k in ("shape", "sharding") and v is None)}
     if extra:
         raise TypeError(
             f"no shared variable type accepts {type(value).__name__} {value!r} with the "
@@ -389,6 +451,7 @@ def tensor_constructor(
     allow_downcast: bool | None = None,
     borrow: bool = False,
     shape: Sequence[int | None] | None = None,
+    sharding: Any = None,
 ) -> TensorSharedVariable | None:
     """Shared variables for numpy/JAX arrays and python or numpy scalars."""
     if not isinstance(value, np.ndarray | np.generic | jax.Array | bool | int | float | complex):
@@ -409,4 +472,5 @@ def tensor_constructor(
         allow_downcast=allow_downcast,
         name=name,
         borrow=borrow,
+        sharding=sharding,
     )

@@ -249,8 +249,11 @@ class TensorType(Type):
         return np.zeros(shape, dtype=self.dtype)
 
     # -- values crossing layers: numpy on the host, jax.Array on config.device -----------
-    def to_device(self, value: Any) -> jax.Array:
-        """A new device array with ``value``'s contents, on ``config.device``.
+    def to_device(self, value: Any, placement: Any = None) -> jax.Array:
+        """A new device array with ``value``'s contents, placed by ``placement``.
+
+        ``placement`` is a ``jax.Device`` or a ``jax.sharding.Sharding``
+        (each device gets its shard); None is ``config.device``.
 
         Examples
         --------
@@ -258,10 +261,21 @@ class TensorType(Type):
         >>> gt.dvector().type.to_device(np.ones(2))
         Array([1., 1.], dtype=float64)
         """
-        return jnp.array(value, copy=True, device=config.placement())
+        return jnp.array(
+            value, copy=True, device=placement if placement is not None else config.placement()
+        )
 
     def to_host(self, value: Any, borrow: bool = False) -> np.ndarray:
-        """``value`` as a numpy array; ``borrow=True`` may share memory with a device array."""
+        """``value`` as a numpy array; ``borrow=True`` may share memory with a device array.
+
+        A sharded array is gathered whole. An array spread over several
+        processes (``jax.distributed``) is gathered from all of them: every
+        process must make the same call (a collective).
+        """
+        if isinstance(value, jax.Array) and not value.is_fully_addressable:
+            from jax.experimental import multihost_utils
+
+            return np.asarray(multihost_utils.process_allgather(value, tiled=True))
         return np.asarray(value) if borrow else np.array(value, copy=True)
 
     def to_pickle(self, value: Any) -> Any:

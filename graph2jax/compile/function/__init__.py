@@ -47,6 +47,7 @@ def function(
     profile: Any = None,
     on_unused_input: str | None = "raise",
     trust_input: bool = False,
+    device: Any = None,
 ) -> Function:
     """Compile a graph into a callable :class:`Function` that computes ``outputs`` from ``inputs``.
 
@@ -84,6 +85,13 @@ def function(
     trust_input : bool
         Start with :attr:`Function.trust_input` set (PyTensor 3's argument):
         calls skip every argument check and conversion.
+    device : str or jax.Device, optional
+        Where the function runs and its shared variables live (``'cpu'``,
+        ``'gpu'``, ``'gpu:1'``, ``'tpu'``); default ``config.device``, or,
+        when that is None too, the devices of the shardings given to its
+        shared variables, ``In`` and ``Out`` (see :doc:`/sharding`), else
+        JAX's default device. Shared variables without a sharding of their
+        own are moved there now, once.
 
     Returns
     -------
@@ -98,7 +106,9 @@ def function(
         targets that are not shared variables, updates or givens of the wrong
         type, ``no_default_updates`` neither a bool nor a list.
     ValueError
-        Two updates for one shared variable.
+        Two updates for one shared variable; a device that does not exist (the
+        message names those that do); a sharding on a device the function does
+        not run on, or not dividing an input's or output's static shape.
     UnusedInputError
         An unused input with ``on_unused_input='raise'``, or one input given twice.
     MissingInputError
@@ -177,6 +187,7 @@ def function(
         accept_inplace=accept_inplace,
         on_unused_input=on_unused_input,
         profile=stats,
+        device=device,
     )
     compiled = Function(
         maker,
@@ -254,7 +265,7 @@ def _as_outs(outputs: Any) -> tuple[list[Out], list[str] | None, bool, bool]:
 
 def _as_out(spec: Any) -> Out:
     if isinstance(spec, Out):
-        return Out(spec.variable, spec.borrow)
+        return Out(spec.variable, spec.borrow, spec.sharding)
     if isinstance(spec, Variable):
         return Out(spec)
     return Out(as_tensor_variable(spec))

@@ -25,6 +25,7 @@ _PUBLIC = {
         "graph2jax.compile",
     ),
     "ProfileStats": "graph2jax.compile.profiling",
+    **dict.fromkeys(("ExportedFunction", "export", "load_exported"), "graph2jax.compile.exporting"),
     **dict.fromkeys(
         (
             "DisconnectedInputError",

@@ -175,7 +175,9 @@ def _pure_call(f: Function, static: dict[int, Any]) -> Callable[[Callable], Call
             args = [StaticValue(static[k]) if k in static else next(dynamic) for k in range(n_in)]
             args += [t.from_array(s) for t, s in zip(state_types, state, strict=True)]
             results = py_fn(*args)
-            outputs = tuple(t.to_array(r) for t, r in zip(output_types, results[:n_out]))
+            outputs = tuple(
+                t.to_array(r) for t, r in zip(output_types, results[:n_out], strict=True)
+            )
             new_state = tuple(
                 t.to_array(results[updates[k]]) if k in updates else s
                 for k, (t, s) in enumerate(zip(state_types, state, strict=True))

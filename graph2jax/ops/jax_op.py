@@ -114,9 +114,7 @@ class JAXOp(Op):
                 return [results[k] for k in connected]
 
             _, pullback = jax.vjp(chosen, *(primals[k] for k in differentiable))
-            return tuple(
-                pullback([c.astype(d) for c, d in zip(cotangents, dtypes, strict=True)])
-            )
+            return tuple(pullback([c.astype(d) for c, d in zip(cotangents, dtypes, strict=True)]))
 
         grad_op = JAXOp(
             self.input_types + tuple(self.output_types[k] for k in connected),
@@ -142,7 +140,9 @@ def _jax_jaxop(op: JAXOp, node: Apply) -> Callable[..., Any]:
 def _abstract(variables: Sequence[Variable], shared: bool) -> list[jax.ShapeDtypeStruct]:
     """Each variable's type as a ``ShapeDtypeStruct``, unknown dimensions symbolic: one symbol
     each, or (``shared``) one symbol for all, which fits functions pairing dimensions up."""
-    unknown = [(k, d) for k, v in enumerate(variables) for d, s in enumerate(v.type.shape) if s is None]
+    unknown = [
+        (k, d) for k, v in enumerate(variables) for d, s in enumerate(v.type.shape) if s is None
+    ]
     names = "n" if shared else ", ".join(f"d{k}_{d}" for k, d in unknown)
     symbols = jax.export.symbolic_shape(names) if unknown else ()
     where = {kd: symbols[0 if shared else j] for j, kd in enumerate(unknown)}
@@ -177,7 +177,8 @@ def _output_shapes(
             "give inputs with known shapes (pt.specify_shape)"
         ) from err
     return jax.eval_shape(
-        fn, *(jax.ShapeDtypeStruct(s, v.type.dtype) for s, v in zip(concrete, variables))
+        fn,
+        *(jax.ShapeDtypeStruct(s, v.type.dtype) for s, v in zip(concrete, variables, strict=True)),
     )
 
 

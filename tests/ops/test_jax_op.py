@@ -61,9 +61,7 @@ def test_the_gradient_matches_jax_grad(wrapped):
 
 def test_the_gradient_matches_finite_differences():
     verify_grad(lambda x, w: g.wrap_jax(layer)(x, w), [X, W], rng=np.random.default_rng(1))
-    verify_grad(
-        lambda x, w: g.wrap_jax(loss_of)(x, w) * 1.0, [X, W], rng=np.random.default_rng(2)
-    )
+    verify_grad(lambda x, w: g.wrap_jax(loss_of)(x, w) * 1.0, [X, W], rng=np.random.default_rng(2))
 
 
 def test_pytree_outputs_several_outputs_and_a_disconnected_one():

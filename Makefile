@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) examples/train_mlp.py
+	$(PY) -m examples.digits_mlp
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile

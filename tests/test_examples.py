@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("sklearn", reason="the examples' data come with scikit-learn (the examples extra)")
+pytest.importorskip(
+    "sklearn", reason="the examples' data come with scikit-learn (the examples extra)"
+)
 
 from examples import bayesian_logreg, digits_logreg, digits_mlp, rnn_sequence  # noqa: E402
 

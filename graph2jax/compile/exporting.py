@@ -189,7 +189,12 @@ def _pure_call(f: Function, static: dict[int, Any]) -> Callable[[Callable], Call
     return wrap
 
 
-def export(f: Function, *example_inputs: Any, symbolic: bool = True) -> ExportedFunction:
+def export(
+    f: Function,
+    *example_inputs: Any,
+    symbolic: bool = True,
+    platforms: Sequence[str] | None = None,
+) -> ExportedFunction:
     """Export ``f``'s compiled call and its shared state, to run with JAX alone.
 
     Parameters
@@ -206,6 +211,9 @@ def export(f: Function, *example_inputs: Any, symbolic: bool = True) -> Exported
         Make the leading dimension unknown to an input's type symbolic; when
         the graph cannot be exported that way, or with ``False``, the
         example's shapes are used.
+    platforms : sequence of str, optional
+        Where the export may run (``("cpu", "cuda")``: exported on a GPU
+        machine, it also runs on a CPU one); the default backend when None.
 
     Returns
     -------
@@ -249,12 +257,12 @@ def export(f: Function, *example_inputs: Any, symbolic: bool = True) -> Exported
     concrete = tuple(jax.ShapeDtypeStruct(a.shape, a.dtype) for a in arrays)
     specs = tuple(_symbolic_specs(arrays, types)) if symbolic else concrete
     try:
-        exported = linked.export(wrap, specs, state_specs)
+        exported = linked.export(wrap, specs, state_specs, platforms=platforms)
     except Exception:  # a graph whose tracing needs concrete sizes: the example's shapes
         if specs == concrete:
             raise
         specs = concrete
-        exported = linked.export(wrap, specs, state_specs)
+        exported = linked.export(wrap, specs, state_specs, platforms=platforms)
     meta = {
         "input_names": [
             spec.name or str(spec.variable.name or f"input_{k}")

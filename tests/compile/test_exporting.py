@@ -116,6 +116,14 @@ def test_the_pure_form_keeps_no_state_and_takes_other_batch_sizes(model):
     assert not np.array_equal(np.asarray(state1[1]), before[1])  # the generator advanced
 
 
+def test_an_export_for_several_platforms_runs_on_this_one(model):
+    f, _ = model
+    m = g.export(f, BATCH, platforms=("cpu", "cuda"))
+    assert m.exported.platforms == ("cpu", "cuda")
+    (y, _), _ = m.call([BATCH], m.state)
+    np.testing.assert_allclose(np.asarray(y), g.export(f, BATCH).call([BATCH], m.state)[0][0])
+
+
 def test_a_graph_needing_concrete_sizes_is_exported_with_the_examples_shapes():
     x = gt.dmatrix("x")
     f = g.function([x], x[: x.shape[0] // 2].sum(0))

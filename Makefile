@@ -25,7 +25,7 @@ system-packages:
 	fi
 
 demo: $(STAMP)
-	$(PY) examples/train_mlp.py
+	$(PY) -m examples.digits_mlp
 
 test: $(STAMP) system-packages
 	$(PY) -m pytest -n 2 --dist loadfile -rs

@@ -19,8 +19,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import jax  # noqa: E402
 
 from benchmarks.common import Section  # noqa: E402
+from benchmarks.report import write_report  # noqa: E402
 
 MODULES = ["benchmarks.spine", "benchmarks.control_flow", "benchmarks.sharding"]
+
+#: where the chart and the table are written (gitignored)
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def print_section(section: Section) -> None:
@@ -37,18 +41,29 @@ def main() -> None:
         "--only", default="", help="run only the benchmarks whose function name contains this"
     )
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS,
+        help="where the chart (ratios.png, ratios.svg) and the table (results.md) go",
+    )
     args = parser.parse_args()
-    print(
+    header = (
         f"jax {jax.__version__} on {jax.devices()[0].platform}; "
         f"medians of {args.rounds} interleaved rounds"
     )
+    print(header)
+    sections = []
     for module in MODULES:
         for bench in importlib.import_module(module).SECTIONS:
             if args.only not in bench.__name__:
                 continue
             if args.skip_memory and "memory" in bench.__name__:
                 continue
-            print_section(bench(args.rounds))
+            sections.append(bench(args.rounds))
+            print_section(sections[-1])
+    for path in write_report(sections, args.results, header):
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

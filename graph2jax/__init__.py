@@ -25,6 +25,7 @@ _PUBLIC = {
         "graph2jax.compile",
     ),
     "ProfileStats": "graph2jax.compile.profiling",
+    **dict.fromkeys(("ExportedFunction", "export", "load_exported"), "graph2jax.compile.exporting"),
     **dict.fromkeys(
         (
             "DisconnectedInputError",
@@ -44,6 +45,7 @@ _PUBLIC = {
     **dict.fromkeys(("dprint", "pp"), "graph2jax.printing"),
     "map": "graph2jax.scan.views",
     "dot": "graph2jax.ops.blas",  # pytensor.dot
+    "wrap_jax": "graph2jax.ops.jax_op",  # pytensor.wrap_jax
     "SharedVariable": "graph2jax.types.sharedvar",
 }
 #: subpackages reachable as attributes without importing them first (``graph2jax.tensor.exp``)

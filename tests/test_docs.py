@@ -62,6 +62,11 @@ API_NAMES = (
     "graph2jax.printing:pydotprint",
     "graph2jax.d3viz:d3viz",
     "graph2jax:dprint",
+    "graph2jax:export",
+    "graph2jax:load_exported",
+    "graph2jax.compile.exporting:ExportedFunction.call",
+    "graph2jax.compile.exporting:ExportedFunction.save",
+    "graph2jax.compile.exporting:ExportedFunction.state",
     *(
         f"graph2jax.tensor:TensorVariable.{m}"
         for m in (
@@ -71,13 +76,6 @@ API_NAMES = (
     ),
 )
 
-
-#: intended names of API.md that are not built yet, with the reason: each is a strict xfail of
-#: test_intended_api_name_exists, which fails (XPASS) once the name exists: then move it to API_NAMES
-NOT_YET_BUILT = {
-    "graph2jax:export": "exporting compiled functions is not built yet",
-    "graph2jax:load_exported": "exporting compiled functions is not built yet",
-}
 
 
 def _resolve(entry: str) -> Any:
@@ -128,16 +126,7 @@ def _public_objects() -> dict[str, Any]:
     return found
 
 
-@pytest.mark.parametrize(
-    "entry",
-    [
-        *API_NAMES,
-        *(
-            pytest.param(entry, marks=pytest.mark.xfail(strict=True, reason=reason))
-            for entry, reason in NOT_YET_BUILT.items()
-        ),
-    ],
-)
+@pytest.mark.parametrize("entry", API_NAMES)
 def test_intended_api_name_exists(entry: str) -> None:
     try:
         _resolve(entry)

@@ -102,6 +102,15 @@ class DebugCompiled:
         """The wrapped JAX callable's jitted function, donating nothing (unchecked)."""
         return self._jax.pure()
 
+    def export(
+        self,
+        wrap: Callable[[Callable[..., tuple]], Callable],
+        *specs: Any,
+        platforms: Sequence[str] | None = None,
+    ) -> Any:
+        """The wrapped JAX callable's export (unchecked)."""
+        return self._jax.export(wrap, *specs, platforms=platforms)
+
     def call(self, *args: Any) -> tuple:
         """The jitted call, then the node-by-node check against the numpy reference."""
         # host copies first: the jitted call may consume donated buffers

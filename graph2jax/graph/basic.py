@@ -122,6 +122,18 @@ class Type:
         """The value :meth:`to_pickle` gave ``data`` for."""
         return data
 
+    def to_array(self, value: Any) -> Any:
+        """``value`` as a plain array that JAX alone can hold (on traced values too).
+
+        What :func:`graph2jax.export` hands to a process without graph2jax;
+        :meth:`from_array` restores it. Arrays are their own plain form.
+        """
+        return value
+
+    def from_array(self, data: Any) -> Any:
+        """The value :meth:`to_array` gave ``data`` for (on traced values too)."""
+        return data
+
     def values_eq(self, a: Any, b: Any) -> bool:
         """Whether ``a`` and ``b`` are the same value of this type."""
         return bool(a == b)

@@ -66,6 +66,15 @@ class Compiled(Protocol):
         """The jitted function donating nothing; ``TypeError`` when the linker does not jit."""
         ...
 
+    def export(
+        self,
+        wrap: Callable[[Callable[..., tuple]], Callable],
+        *specs: Any,
+        platforms: Sequence[str] | None = None,
+    ) -> Any:
+        """``jax.export`` of ``wrap(py_fn)`` on abstract arguments; ``TypeError`` without JAX."""
+        ...
+
 
 class StaticValue:
     """A hashable wrapper of an input's numpy value, passed to ``jax.jit`` as a static argument."""
@@ -233,3 +242,19 @@ class JaxCompiled:
             return jitted(*self._wrap_static(args))
 
         return with_static
+
+    def export(
+        self,
+        wrap: Callable[[Callable[..., tuple]], Callable],
+        *specs: Any,
+        platforms: Sequence[str] | None = None,
+    ) -> Any:
+        """A ``jax.export.Exported`` of ``wrap(py_fn)`` jitted (nothing donated) on ``specs``.
+
+        ``wrap`` adapts the graph's python function (static arguments as
+        :class:`StaticValue`) to the exported signature; ``specs`` are
+        ``jax.ShapeDtypeStruct`` pytrees, symbolic dimensions allowed;
+        ``platforms`` (``"cpu"``, ``"cuda"``, ``"tpu"``...) are those it is
+        lowered for, the default backend's when None.
+        """
+        return jax.export.export(jax.jit(wrap(self.py_fn)), platforms=platforms)(*specs)

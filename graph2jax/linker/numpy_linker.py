@@ -145,3 +145,15 @@ class NumpyCompiled:
     def pure(self) -> Callable[..., tuple]:
         """Refused: the numpy linker has no jitted function (no ``jax_fn``)."""
         raise TypeError("the NUMPY linker does not compile with JAX: it has no jax_fn")
+
+    def export(
+        self,
+        wrap: Callable[[Callable[..., tuple]], Callable],
+        *specs: Any,
+        platforms: Sequence[str] | None = None,
+    ) -> Any:
+        """Refused: the numpy linker has nothing for ``jax.export``."""
+        raise TypeError(
+            "the NUMPY linker does not compile with JAX: nothing to export (compile the "
+            "function with mode='JAX')"
+        )

@@ -140,6 +140,14 @@ class RandomGeneratorType(Type):
             )
         return data
 
+    def to_array(self, value: Any) -> Any:
+        """A key (traced too) as its two uint32 words, the form JAX alone can hold."""
+        return jax.random.key_data(value)
+
+    def from_array(self, data: Any) -> Any:
+        """Two uint32 words (traced too) as a key of :data:`KEY_IMPL`."""
+        return jax.random.wrap_key_data(data, impl=KEY_IMPL)
+
     def values_eq(self, a: Any, b: Any) -> bool:
         """Whether two states (keys or generators) hold the same bits."""
         words = [np.asarray(jax.random.key_data(self.filter(v))) for v in (a, b)]

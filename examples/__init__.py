@@ -1,0 +1,1 @@
+"""Runnable examples: ``python -m examples.digits_mlp`` (``make demo``), and the others."""

@@ -274,9 +274,12 @@ class Function:
         from graph2jax.compile.profiling import recording
 
         start = time.perf_counter()
+        counts = linked.trace_count, linked.compile_count
         with recording(self.profile) as compile_seconds:
             outputs = self._outputs(self._dispatch(linked, values, shift), subset)
             self.profile.record_call(time.perf_counter() - start - compile_seconds())
+        self.profile.trace_count += linked.trace_count - counts[0]
+        self.profile.compile_count += linked.compile_count - counts[1]
         return outputs
 
     def _convert(self, args: Sequence[Any]) -> list[Any]:
@@ -546,6 +549,23 @@ class Function:
         """
         self._fast = None
         self.maker.free()
+
+    @property
+    def trace_count(self) -> int:
+        """How many times this function's graph was traced by JAX (all output subsets)."""
+        return sum(c.trace_count for c in self.maker._linked.values())
+
+    @property
+    def compile_count(self) -> int:
+        """How many executables were compiled for this function: one per call signature.
+
+        A signature is the inputs' shapes and dtypes, the values of the inputs
+        that decide shapes, and the capacity of a loop length known only
+        while running. Past ``config.recompile_warning_limit`` compilations
+        of one callable, each further one warns with
+        :class:`~graph2jax.compile.RecompileWarning`.
+        """
+        return sum(c.compile_count for c in self.maker._linked.values())
 
     @property
     def jax_fn(self) -> Callable[..., tuple]:

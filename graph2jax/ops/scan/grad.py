@@ -8,6 +8,8 @@ it carries, for each state, the adjoints accumulated so far for the last
 ``lag`` values that later steps read, and for each non-sequence the sum of
 its gradient over the steps. ``truncate_gradient=k`` runs only the last
 ``k`` steps back: earlier rows, and the initial state, get zero gradient.
+An ``until`` loop's gradient runs back over the steps it took (its traces'
+length).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from graph2jax.ops.creation import zeros_like
 from graph2jax.ops.elemwise import shape_padleft
 from graph2jax.ops.join import concatenate, stack
 from graph2jax.ops.math import eq, minimum, switch
+from graph2jax.types.as_tensor import constant
 from graph2jax.types.tensor_type import TensorType
 
 if TYPE_CHECKING:  # op.py imports this module for Scan.L_op; new scans are built as type(op)
@@ -73,24 +76,27 @@ def scan_gradients(op: Scan, inputs: list, outputs: list, output_grads: list) ->
     """The gradients of a scan node's inputs (``Scan.L_op``)."""
     from graph2jax.gradient import grad  # gradient/ sits above ops/: a call-time import
 
-    if op.as_while:
+    if op.as_while and not outputs:
         return [disconnected()] + [
-            grad_not_implemented(
-                op, k + 1, x, "the gradient of a scan with an until condition is not implemented"
-            )
+            grad_not_implemented(op, k + 1, x, "an until loop with no output has no gradient")
             for k, x in enumerate(inputs[1:])
         ]
     if op.n_untraced:
         outputs, output_grads = _traced(op, inputs, outputs, output_grads)
     n_steps, seqs, windows, non_seqs = op.split_inputs(inputs)
+    if op.as_while:  # the backward loop runs back over the steps taken
+        n_steps = outputs[0].shape[0]
     n_states = len(op.state_taps)
     body = op.fgraph
     g_traces = [
         zeros_like(o) if is_disconnected(g) or not _is_float(o) else g
         for o, g in zip(outputs, output_grads, strict=True)
     ]
-    n_back = n_steps if op.truncate_gradient < 0 else minimum(n_steps, op.truncate_gradient)
-    start = n_steps - n_back  # the first forward step the gradient reaches
+    if op.truncate_gradient < 0:
+        n_back, start = n_steps, constant(0, dtype="int64")
+    else:
+        n_back = minimum(n_steps, op.truncate_gradient)
+        start = n_steps - n_back  # the first forward step the gradient reaches
 
     # the backward loop's sequences, last forward step first
     def backward_rows(var: Variable, lo: Any, hi: Any) -> Variable:

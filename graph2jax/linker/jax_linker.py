@@ -57,9 +57,7 @@ def length_input_indices(fgraph: FunctionGraph) -> tuple[int, ...]:
     function as a :class:`~graph2jax.linker.ragged.BoundedInt`, compiled once
     per capacity (see :mod:`graph2jax.linker.ragged`).
     """
-    operands = [
-        node.inputs[k] for node in fgraph.apply_nodes for k in node.op.length_inputs
-    ]
+    operands = [node.inputs[k] for node in fgraph.apply_nodes for k in node.op.length_inputs]
     static = set(static_input_indices(fgraph, bucketed=True))
     return tuple(
         i

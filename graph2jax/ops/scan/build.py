@@ -190,14 +190,16 @@ def scan(
     non_sequences : list of variables
         Passed unchanged to every step.
     n_steps : int or integer scalar
-        How many steps; by default the sequences' length. A symbolic scalar
-        input is compiled once per distinct value.
+        How many steps; by default the sequences' length. A symbolic value
+        is read while the loop runs: compiled once per capacity (the next
+        power of two of the value, or the sequences' length).
     truncate_gradient : int
         How many steps back the gradient goes (-1: all).
     go_backwards : bool
         Loop over the sequences from their end.
-    mode, profile, allow_gc : ignored
-        The loop is compiled with the function that uses it.
+    mode, profile, allow_gc : accepted, no effect
+        The loop is compiled with the function that uses it (its mode and
+        profile); XLA manages the loop's memory.
     name : str
         Shown by ``debugprint``.
     strict : bool

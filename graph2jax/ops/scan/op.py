@@ -37,8 +37,13 @@ from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.linker import jax_linker, numpy_linker
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.linker.ragged import BoundedInt, Ragged, RaggedUnsupported, ragged_funcify
-from graph2jax.linker.ragged import ragged_sources
+from graph2jax.linker.ragged import (
+    BoundedInt,
+    Ragged,
+    RaggedUnsupported,
+    ragged_funcify,
+    ragged_sources,
+)
 from graph2jax.ops.scan import ragged as _ragged_rules  # noqa: F401  (registers the rules)
 from graph2jax.ops.scan.grad import scan_gradients
 from graph2jax.types.as_tensor import as_tensor_variable

@@ -110,6 +110,10 @@ class Scan(Op):
             raise ValueError("Scan: an untraced state must read only its previous value (tap -1)")
         self.lags = tuple(-min(taps) for taps in self.state_taps)
         self.n_tap_inputs = sum(len(taps) for taps in self.state_taps)
+        # a state that is not a tensor (a random generator) is carried as its value, untraced
+        self.opaque = tuple(not isinstance(v.type, TensorType) for v in self._first_tap_inputs())
+        if any(self.opaque[: self.n_traced_states]):
+            raise ValueError("Scan: a state that is not a tensor must be untraced")
         self.n_non_seqs = len(fgraph.inputs) - n_seqs - self.n_tap_inputs
         if as_while:
             # compiled statically, an until loop runs while tracing: all its inputs known then
@@ -158,8 +162,12 @@ class Scan(Op):
         n_steps = as_tensor_variable(n_steps)
         if n_steps.ndim != 0 or not n_steps.dtype.startswith(("int", "uint")):
             raise TypeError(f"{self}: n_steps must be an integer scalar, got {n_steps.type}")
-        inputs = [as_tensor_variable(v) for v in inputs]
         n_states = len(self.state_taps)
+        opaque = [False] * self.n_seqs + list(self.opaque)
+        inputs = [
+            v if k < len(opaque) and opaque[k] else as_tensor_variable(v)
+            for k, v in enumerate(inputs)
+        ]
         if len(inputs) != self.n_seqs + n_states + self.n_non_seqs:
             raise TypeError(
                 f"{self} takes {1 + self.n_seqs + n_states + self.n_non_seqs} inputs, "
@@ -170,13 +178,20 @@ class Scan(Op):
         for seq, row in zip(seqs, body_in[: self.n_seqs], strict=True):
             _check_type(self, seq, TensorType(row.dtype, (None, *row.type.shape)), "sequence")
         for window, row in zip(windows, self._first_tap_inputs(), strict=True):
+            if not isinstance(row.type, TensorType):
+                if window.type != row.type:
+                    raise TypeError(
+                        f"{self}: state {window.describe()} has type {window.type}; the step "
+                        f"expects {row.type}"
+                    )
+                continue
             _check_type(self, window, TensorType(row.dtype, (None, *row.type.shape)), "state")
         for value, inner in zip(non_seqs, body_in[self.n_seqs + self.n_tap_inputs :], strict=True):
             _check_type(self, value, inner.type, "non-sequence")
         length = _constant_length(n_steps) if not self.as_while else None
         n_traced = n_states + self.n_nit_sot
         outputs = [
-            TensorType(o.dtype, o.type.shape if self._is_untraced(k) else (length, *o.type.shape))()
+            o.type() if self._is_untraced(k) else TensorType(o.dtype, (length, *o.type.shape))()
             for k, o in enumerate(self.fgraph.outputs[:n_traced])
         ]
         return Apply(self, [n_steps, *inputs], outputs)
@@ -196,8 +211,8 @@ class Scan(Op):
     def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
         step = numpy_linker.link_inner(self.fgraph)
         n_steps, seqs, windows, non_seqs = self.split_inputs(inputs)
-        _check_lengths(self, node, int(n_steps), [np.shape(s)[0] for s in seqs], windows)
-        windows = [np.asarray(w)[-lag:] for w, lag in zip(windows, self.lags, strict=True)]
+        _check_lengths(self, node, int(n_steps), [np.shape(s)[0] for s in seqs])
+        windows = self._windows(node, windows, np)
         n_states = len(windows)
         traces: list[list] = [[] for _ in output_storage]
         trace_shapes: list = []
@@ -205,17 +220,14 @@ class Scan(Op):
             outs = step(*[s[i] for s in seqs], *self._tapped(windows), *non_seqs)
             for trace, value in zip(traces, outs, strict=False):
                 trace.append(value)
-            windows = [
-                np.concatenate([w[1:], np.asarray(new)[None]])
-                for w, new in zip(windows, outs[:n_states], strict=True)
-            ]
+            windows = self._advanced(windows, outs[:n_states], np)
             if self.as_while and bool(outs[-1]):
                 break
         for k, (trace, out, storage) in enumerate(
             zip(traces, node.outputs, output_storage, strict=True)
         ):
             if self._is_untraced(k):
-                storage[0] = np.asarray(windows[k][-1], dtype=out.dtype)
+                storage[0] = self._final(windows[k], k, np)
                 continue
             if not trace:  # no step ran: rows shaped as one step would make them
                 trace_shapes = trace_shapes or self._row_shapes(step, seqs, windows, non_seqs)
@@ -239,10 +251,36 @@ class Scan(Op):
     def _tapped(self, windows: Sequence[Any]) -> list:
         """The body's tapped inputs read from each state's window of its last ``lag`` values."""
         return [
-            w[lag + tap]
-            for w, lag, taps in zip(windows, self.lags, self.state_taps, strict=True)
+            w if opaque else w[lag + tap]
+            for w, lag, taps, opaque in zip(
+                windows, self.lags, self.state_taps, self.opaque, strict=True
+            )
             for tap in taps
         ]
+
+    def _windows(self, node: Apply, windows: Sequence[Any], xp: Any) -> list:
+        """Each state's window of its last ``lag`` values (``xp``: numpy or jax.numpy), checked."""
+        states = node.inputs[1 + self.n_seqs :]
+        kept = []
+        for w, lag, opaque, var in zip(windows, self.lags, self.opaque, states, strict=False):
+            if not opaque and np.shape(w)[0] < lag:
+                raise ValueError(
+                    f"{self}: the initial state {var.describe()} has {np.shape(w)[0]} rows; its "
+                    f"taps read the last {lag}"
+                )
+            kept.append(w if opaque else xp.asarray(w)[-lag:])
+        return kept
+
+    def _advanced(self, windows: Sequence[Any], news: Sequence[Any], xp: Any) -> list:
+        """The windows after a step whose new state values are ``news``."""
+        return [
+            new if opaque else xp.concatenate([w[1:], xp.asarray(new, dtype=w.dtype)[None]])
+            for w, new, opaque in zip(windows, news, self.opaque, strict=True)
+        ]
+
+    def _final(self, window: Any, k: int, xp: Any) -> Any:
+        """State ``k``'s value after the last step, from its window, as node output ``k``."""
+        return window if self.opaque[k] else xp.asarray(window[-1], self.fgraph.outputs[k].dtype)
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
         # a while loop's length, and a row of an output not fed back, depend on the step's
@@ -253,7 +291,9 @@ class Scan(Op):
         n_states = len(self.state_taps)
         windows = input_shapes[1 + self.n_seqs : 1 + self.n_seqs + n_states]
         states = [
-            tuple(w[1:]) if self._is_untraced(k) else (node.inputs[0], *w[1:])
+            (() if self.opaque[k] else tuple(w[1:]))
+            if self._is_untraced(k)
+            else (node.inputs[0], *w[1:])
             for k, w in enumerate(windows)
         ]
         return states + [(node.inputs[0], *s[1:]) for s in own[n_states:]]
@@ -274,9 +314,7 @@ def _constant_length(n_steps: Any) -> int | None:
     return int(data) if data is not None else None
 
 
-def _check_lengths(
-    op: Scan, node: Apply, n_steps: int, seq_lengths: Sequence[int], windows: Sequence[Any]
-) -> None:
+def _check_lengths(op: Scan, node: Apply, n_steps: int, seq_lengths: Sequence[int]) -> None:
     """The checks a loop needs before it runs, for both implementations."""
     if n_steps < 0:
         raise ValueError(f"{op}: n_steps is {n_steps}; scan needs n_steps >= 0")
@@ -285,12 +323,6 @@ def _check_lengths(
             raise ValueError(
                 f"{op}: sequence {node.inputs[1 + k].describe()} has {length} rows for "
                 f"{n_steps} steps"
-            )
-    for w, lag, var in zip(windows, op.lags, node.inputs[1 + op.n_seqs :], strict=False):
-        if np.shape(w)[0] < lag:
-            raise ValueError(
-                f"{op}: the initial state {var.describe()} has {np.shape(w)[0]} rows; its "
-                f"taps read the last {lag}"
             )
 
 
@@ -314,25 +346,22 @@ def _jax_scan(op: Scan, node: Apply) -> Callable[..., Any]:
             traces = _while_loop(op, node, step, n_steps, seqs, windows, non_seqs)
             return traces[0] if len(traces) == 1 else traces
         n = int(n_steps)  # a static input: known while tracing
-        _check_lengths(op, node, n, [np.shape(s)[0] for s in seqs], windows)
+        _check_lengths(op, node, n, [np.shape(s)[0] for s in seqs])
         seqs = [s[:n] for s in seqs]
-        windows = tuple(jnp.asarray(w)[-lag:] for w, lag in zip(windows, op.lags, strict=True))
+        windows = tuple(op._windows(node, windows, jnp))
 
         def body(carry: tuple, rows: tuple) -> tuple:
             outs = step(*rows, *op._tapped(carry), *non_seqs)
-            new_windows = tuple(
-                jnp.concatenate([w[1:], jnp.asarray(new, dtype=w.dtype)[None]])
-                for w, new in zip(carry, outs[:n_states], strict=True)
-            )
+            new_windows = tuple(op._advanced(carry, outs[:n_states], jnp))
             traced = (*outs[: op.n_traced_states], *outs[n_states : n_states + op.n_nit_sot])
             return new_windows, traced
 
         final, traced = jax.lax.scan(body, windows, tuple(seqs), length=n)
         n_kept = op.n_traced_states
-        values = (*traced[:n_kept], *(w[-1] for w in final[n_kept:]), *traced[n_kept:])
-        traces = tuple(
-            jnp.asarray(t, dtype=o.dtype) for t, o in zip(values, node.outputs, strict=True)
-        )
+        finals = (op._final(w, k, jnp) for k, w in enumerate(final[n_kept:], n_kept))
+        trace_outputs = (*node.outputs[:n_kept], *node.outputs[n_states:])
+        casts = [jnp.asarray(t, o.dtype) for t, o in zip(traced, trace_outputs, strict=True)]
+        traces = (*casts[:n_kept], *finals, *casts[n_kept:])
         return traces[0] if len(traces) == 1 else traces
 
     return loop
@@ -372,13 +401,7 @@ def _while_loop(
         if isinstance(r, Ragged):
             n = jnp.minimum(n, r.length)
     seq_buffers = [r.buffer if isinstance(r, Ragged) else jnp.asarray(r) for r in seqs]
-    for w, lag, var in zip(windows, op.lags, node.inputs[1 + op.n_seqs :], strict=False):
-        if np.shape(w)[0] < lag:
-            raise ValueError(
-                f"{op}: the initial state {var.describe()} has {np.shape(w)[0]} rows; its "
-                f"taps read the last {lag}"
-            )
-    windows = tuple(jnp.asarray(w)[-lag:] for w, lag in zip(windows, op.lags, strict=True))
+    windows = tuple(op._windows(node, windows, jnp))
     kept = _trace_positions(op)  # the node output and the step output of each trace
 
     def run_step(i: Any, carry: tuple) -> tuple:
@@ -397,10 +420,7 @@ def _while_loop(
     def body(carry: tuple) -> tuple:
         i, _, wins, bufs = carry
         outs = run_step(i, wins)
-        new_windows = tuple(
-            jnp.concatenate([w[1:], jnp.asarray(new, dtype=w.dtype)[None]])
-            for w, new in zip(wins, outs[:n_states], strict=True)
-        )
+        new_windows = tuple(op._advanced(wins, outs[:n_states], jnp))
         bufs = tuple(
             lax.dynamic_update_index_in_dim(b, jnp.asarray(outs[k], b.dtype), i, 0)
             for b, k in zip(bufs, kept, strict=True)
@@ -412,7 +432,7 @@ def _while_loop(
     length, _, final, buffers = lax.while_loop(cond, body, start)
     traces = iter(Ragged(b, length) for b in buffers)
     return tuple(
-        jnp.asarray(final[k][-1], node.outputs[k].dtype) if op._is_untraced(k) else next(traces)
+        op._final(final[k], k, jnp) if op._is_untraced(k) else next(traces)
         for k in range(len(node.outputs))
     )
 

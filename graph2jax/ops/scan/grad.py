@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # op.py imports this module for Scan.L_op; new scans are buil
 
 
 def _is_float(var: Variable) -> bool:
-    return var.dtype.startswith(("float", "complex"))
+    return isinstance(var.type, TensorType) and var.dtype.startswith(("float", "complex"))
 
 
 def _row_type(var: Variable) -> TensorType:
@@ -103,10 +103,7 @@ def _generator_free(op: Scan, inputs: list, outputs: list, output_grads: list) -
     ]
     kept_outs = [*body.outputs[:n_kept], *body.outputs[n_states:]]  # states, others, until
     step_inputs = {id(v) for v in body.inputs}
-    if any(
-        id(v) in step_inputs and isinstance(v.type, TensorType) and _is_float(v)
-        for v in graph_inputs(draws)
-    ):
+    if any(id(v) in step_inputs and _is_float(v) for v in graph_inputs(draws)):
         return [
             grad_undefined(op, k, x, "a draw inside the loop has parameters computed by the step")
             for k, x in enumerate(inputs)

@@ -163,10 +163,13 @@ class Scan(Op):
         if n_steps.ndim != 0 or not n_steps.dtype.startswith(("int", "uint")):
             raise TypeError(f"{self}: n_steps must be an integer scalar, got {n_steps.type}")
         n_states = len(self.state_taps)
-        opaque = [False] * self.n_seqs + list(self.opaque)
+        body_in = self.fgraph.inputs
+        # what each input stands for in the step: a random generator is taken as it is
+        roles = [*body_in[: self.n_seqs], *self._first_tap_inputs()]
+        roles += body_in[self.n_seqs + self.n_tap_inputs :]
         inputs = [
-            v if k < len(opaque) and opaque[k] else as_tensor_variable(v)
-            for k, v in enumerate(inputs)
+            as_tensor_variable(v) if isinstance(r.type, TensorType) else v
+            for v, r in zip(inputs, roles, strict=False)
         ]
         if len(inputs) != self.n_seqs + n_states + self.n_non_seqs:
             raise TypeError(
@@ -174,16 +177,11 @@ class Scan(Op):
                 f"got {1 + len(inputs)}"
             )
         _, seqs, windows, non_seqs = self.split_inputs([n_steps, *inputs])
-        body_in = self.fgraph.inputs
         for seq, row in zip(seqs, body_in[: self.n_seqs], strict=True):
             _check_type(self, seq, TensorType(row.dtype, (None, *row.type.shape)), "sequence")
         for window, row in zip(windows, self._first_tap_inputs(), strict=True):
             if not isinstance(row.type, TensorType):
-                if window.type != row.type:
-                    raise TypeError(
-                        f"{self}: state {window.describe()} has type {window.type}; the step "
-                        f"expects {row.type}"
-                    )
+                _check_type(self, window, row.type, "state")
                 continue
             _check_type(self, window, TensorType(row.dtype, (None, *row.type.shape)), "state")
         for value, inner in zip(non_seqs, body_in[self.n_seqs + self.n_tap_inputs :], strict=True):
@@ -302,8 +300,12 @@ class Scan(Op):
         return scan_gradients(self, inputs, outputs, output_grads)
 
 
-def _check_type(op: Scan, value: Any, expected: TensorType, role: str) -> None:
-    if value.dtype != expected.dtype or value.ndim != expected.ndim:
+def _check_type(op: Scan, value: Any, expected: Any, role: str) -> None:
+    if not isinstance(expected, TensorType):
+        mismatch = value.type != expected
+    else:
+        mismatch = value.dtype != expected.dtype or value.ndim != expected.ndim
+    if mismatch:
         raise TypeError(
             f"{op}: {role} {value.describe()} has type {value.type}; the step expects {expected}"
         )

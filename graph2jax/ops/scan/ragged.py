@@ -157,6 +157,8 @@ def _bound(value: Any, length: Any, default: Any) -> Any:
     if value is None:
         return default
     value = plain(value)
+    if is_known(value) and int(value) == 0:
+        return 0  # known now: the slice needs no shift
     return jnp.clip(jnp.where(value < 0, value + length, value), 0, length)
 
 
@@ -184,7 +186,8 @@ def _ragged_subtensor(op: Subtensor, node: Apply) -> Callable[..., Any]:
         if step is None or (is_known(step) and int(step) == 1):
             start = _bound(head.start, length, 0)
             stop = _bound(head.stop, length, length)
-            return Ragged(jnp.roll(buffer, -start, axis=0), jnp.maximum(stop - start, 0))
+            shifted = buffer if isinstance(start, int) else jnp.roll(buffer, -start, axis=0)
+            return Ragged(shifted, jnp.maximum(stop - start, 0))
         if is_known(step) and int(step) == -1 and head.start is None and head.stop is None:
             if not isinstance(x, Ragged) and not any(isinstance(v, BoundedInt) for v in values):
                 return impl(x, *values)

@@ -11,23 +11,24 @@ import graph2jax.tensor as gt
 from benchmarks.common import Section, interleaved, ratio_rows
 
 
-def bench_rnn_scan(rounds: int) -> Section:
-    """Forward and gradient of a 100-step tanh RNN (hidden 256, batch 32, float32) through scan."""
+def rnn_setup(n_steps: int = 100) -> tuple[list, tuple, object]:
+    """The tanh RNN's float32 values, its symbolic inputs ``(W, U, X, h0)`` and its step."""
     rng = np.random.default_rng(0)
-    n_steps, n_batch, n_in, n_hidden = 100, 32, 64, 256
+    n_batch, n_in, n_hidden = 32, 64, 256
     values = [
         (rng.normal(size=(n_hidden, n_hidden)) * 0.05).astype("float32"),
         (rng.normal(size=(n_in, n_hidden)) * 0.05).astype("float32"),
         rng.normal(size=(n_steps, n_batch, n_in)).astype("float32"),
         np.zeros((n_batch, n_hidden), dtype="float32"),
     ]
-    W, U, X, h0 = gt.fmatrix("W"), gt.fmatrix("U"), gt.ftensor3("X"), gt.fmatrix("h0")
-    hs, _ = g.scan(
-        lambda x, h, W, U: gt.tanh(gt.dot(h, W) + gt.dot(x, U)),
-        sequences=X,
-        outputs_info=h0,
-        non_sequences=[W, U],
-    )
+    inputs = gt.fmatrix("W"), gt.fmatrix("U"), gt.ftensor3("X"), gt.fmatrix("h0")
+    return values, inputs, lambda x, h, W, U: gt.tanh(gt.dot(h, W) + gt.dot(x, U))
+
+
+def bench_rnn_scan(rounds: int) -> Section:
+    """Forward and gradient of a 100-step tanh RNN (hidden 256, batch 32, float32) through scan."""
+    values, (W, U, X, h0), step = rnn_setup()
+    hs, _ = g.scan(step, sequences=X, outputs_info=h0, non_sequences=[W, U])
     loss = gt.mean(hs**2)
     f = g.function([W, U, X, h0], [loss, *g.grad(loss, [W, U])])
 

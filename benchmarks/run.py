@@ -21,7 +21,12 @@ import jax  # noqa: E402
 from benchmarks.common import Section  # noqa: E402
 from benchmarks.report import write_report  # noqa: E402
 
-MODULES = ["benchmarks.spine", "benchmarks.control_flow", "benchmarks.sharding"]
+MODULES = [
+    "benchmarks.spine",
+    "benchmarks.control_flow",
+    "benchmarks.control_flow_symbolic",
+    "benchmarks.sharding",
+]
 
 #: where the chart and the table are written (gitignored)
 RESULTS = Path(__file__).resolve().parent / "results"

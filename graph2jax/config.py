@@ -37,6 +37,7 @@ _CHOICES: dict[str, tuple[str, ...] | None] = {
     "compile_cache_dir": None,
     "profile": None,
     "trace_fold_limit": None,
+    "recompile_warning_limit": None,
     "matmul_precision": ("highest", "high", "default"),
     "compute_test_value": ("off", "ignore", "warn", "raise", "pdb"),
     "print_test_value": None,
@@ -68,6 +69,12 @@ class Config:
         Largest number of elements a node may produce when it is evaluated with
         numpy at trace time (its inputs all being known values); larger results
         are computed by XLA instead of being baked into the program.
+    recompile_warning_limit : int
+        How many compilations one compiled callable of a function may make
+        before each further one warns with
+        :class:`~graph2jax.compile.RecompileWarning`, naming the inputs whose
+        shape, dtype or static value changed since the previous compilation
+        (default 20; 0 never warns).
     matmul_precision : str
         Precision of the products (``dot``, ``matmul``, ``tensordot``,
         ``einsum``...) in compiled functions, read when a function is
@@ -95,6 +102,7 @@ class Config:
         self.compile_cache_dir = None
         self.profile = False
         self.trace_fold_limit = 4096
+        self.recompile_warning_limit = 20
         self.matmul_precision = "highest"
         self.compute_test_value = "off"
         self.print_test_value = False
@@ -110,7 +118,7 @@ class Config:
             raise ValueError(f"config.{key} must be one of {choices}, got {value!r}")
         if key in ("profile", "print_test_value") and isinstance(value, str):
             value = value.lower() in ("1", "true", "yes")
-        if key == "trace_fold_limit":
+        if key in ("trace_fold_limit", "recompile_warning_limit"):
             value = int(value)
         if key == "device" and value is not None:
             find_device(str(value))  # refused now, not at the first compilation

@@ -77,7 +77,6 @@ API_NAMES = (
 )
 
 
-
 def _resolve(entry: str) -> Any:
     """The object named ``module:Class.attr`` (ImportError or AttributeError when missing)."""
     module_name, _, path = entry.partition(":")

@@ -8,6 +8,7 @@ from graph2jax.compile.mode import Mode, get_default_mode, get_mode
 from graph2jax.compile.monitormode import MonitorMode
 from graph2jax.compile.profiling import ProfileStats
 from graph2jax.graph.errors import MissingInputError, UnusedInputError
+from graph2jax.linker.compiled import RecompileWarning
 from graph2jax.types import random_type  # noqa: F401  (registers shared(np.random.Generator))
 from graph2jax.types.sharedvar import SharedVariable, shared
 
@@ -20,6 +21,7 @@ __all__ = [
     "Mode",
     "Out",
     "ProfileStats",
+    "RecompileWarning",
     "SharedVariable",
     "function",
     "function_dump",

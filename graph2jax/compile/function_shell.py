@@ -21,7 +21,6 @@ a writable numpy array the caller owns, as PyTensor's).
 
 from __future__ import annotations
 
-import copy as _copy
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -31,6 +30,7 @@ import numpy as np
 
 from graph2jax.compile import aliasing
 from graph2jax.compile.container import Container, _ContainerMap, _ValueMap
+from graph2jax.compile.function_copies import FunctionCopies
 from graph2jax.compile.maker import FunctionMaker
 from graph2jax.graph.errors import ShapeMismatchError
 from graph2jax.linker.compiled import Compiled
@@ -75,7 +75,7 @@ def _describe_value(value: Any) -> str:
     return f"{type(value).__name__} {text if len(text) < 40 else text[:37] + '...'}"
 
 
-class Function:
+class Function(FunctionCopies):
     """A compiled function: call it with the inputs' values; read and write defaults with ``f[name]``.
 
     Attributes
@@ -274,9 +274,12 @@ class Function:
         from graph2jax.compile.profiling import recording
 
         start = time.perf_counter()
+        counts = linked.trace_count, linked.compile_count
         with recording(self.profile) as compile_seconds:
             outputs = self._outputs(self._dispatch(linked, values, shift), subset)
             self.profile.record_call(time.perf_counter() - start - compile_seconds())
+        self.profile.trace_count += linked.trace_count - counts[0]
+        self.profile.compile_count += linked.compile_count - counts[1]
         return outputs
 
     def _convert(self, args: Sequence[Any]) -> list[Any]:
@@ -460,84 +463,7 @@ class Function:
             return outs[0]
         return outs
 
-    # -- copies, pickling, extras ---------------------------------------------
-    def copy(
-        self,
-        share_memory: bool = False,
-        swap: dict | None = None,
-        delete_updates: bool = False,
-        name: str | None = None,
-        profile: Any = None,
-    ) -> Function:
-        """A copy of this function.
-
-        Parameters
-        ----------
-        share_memory : bool
-            True: the copy shares this function's input containers (defaults
-            and stateful inputs' values: setting ``f[name]`` changes both).
-            False: it gets its own copies of them.
-        swap : dict, optional
-            ``{old_shared: new_shared}``: the copy reads and updates
-            ``new_shared`` where this function uses ``old_shared``; both must
-            have the same type. The user's graph is not changed.
-        delete_updates : bool
-            The copy applies no update (shared or stateful input).
-        name : str, optional
-            Default: this function's name followed by ``" copy"``.
-        profile : None, True or ProfileStats
-            As :func:`graph2jax.function`'s ``profile``.
-
-        Returns
-        -------
-        Function
-        """
-        from graph2jax.compile.profiling import as_profile
-
-        maker = self.maker.variant(swap=swap, delete_updates=delete_updates)
-        if share_memory:
-            containers = self._containers
-        else:
-            containers = [_copy.copy(c) for c in self._containers]
-            for c in containers:
-                if isinstance(c._value, jax.Array):  # each copy donates its own buffer
-                    c._value = aliasing.fresh_copy(c.type, c._value)
-        if name is None and self.name is not None:
-            name = f"{self.name} copy"
-        new = Function(
-            maker,
-            self._allow_input_downcast,
-            name,
-            self.output_keys,
-            self.unpack_single,
-            self.return_none,
-            profile=as_profile(profile, name),
-            containers=containers,
-        )
-        new.trust_input = self.trust_input
-        return new
-
-    def __copy__(self) -> Function:
-        return self.copy()
-
-    def __getstate__(self) -> dict:
-        return {
-            "maker": self.maker,
-            "allow_input_downcast": self._allow_input_downcast,
-            "name": self.name,
-            "output_keys": self.output_keys,
-            "unpack_single": self.unpack_single,
-            "return_none": self.return_none,
-            "profile": self.profile,
-            "containers": self._containers,
-            "trust_input": self.trust_input,
-        }
-
-    def __setstate__(self, state: dict) -> None:
-        trust_input = state.pop("trust_input")
-        self.__init__(**state)  # the maker relinks (re-jits) on the first call
-        self.trust_input = trust_input
-
+    # -- extras ----------------------------------------------------------------
     def free(self) -> None:
         """Drop the compiled executables; the next call links and compiles again.
 
@@ -546,6 +472,23 @@ class Function:
         """
         self._fast = None
         self.maker.free()
+
+    @property
+    def trace_count(self) -> int:
+        """How many times this function's graph was traced by JAX (all output subsets)."""
+        return sum(c.trace_count for c in self.maker._linked.values())
+
+    @property
+    def compile_count(self) -> int:
+        """How many executables were compiled for this function: one per call signature.
+
+        A signature is the inputs' shapes and dtypes, the values of the inputs
+        that decide shapes, and the capacity of a loop length known only
+        while running. Past ``config.recompile_warning_limit`` compilations
+        of one callable, each further one warns with
+        :class:`~graph2jax.compile.RecompileWarning`.
+        """
+        return sum(c.compile_count for c in self.maker._linked.values())
 
     @property
     def jax_fn(self) -> Callable[..., tuple]:

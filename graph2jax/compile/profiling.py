@@ -48,6 +48,9 @@ class ProfileStats:
     call_count : int
     call_time : float
         Seconds spent in calls, compilation excluded.
+    trace_count, compile_count : int
+        How many times the profiled calls traced the graph and compiled an
+        executable (one per new call signature: see ``Function.compile_count``).
 
     PyTensor's names read (and write) the same numbers: ``fct_callcount``
     (``call_count``), ``fct_call_time`` and ``vm_call_time`` (``call_time``: the
@@ -92,6 +95,8 @@ class ProfileStats:
         self.xla_compile_time = 0.0
         self.call_count = 0
         self.call_time = 0.0
+        self.trace_count = 0
+        self.compile_count = 0
         self.__dict__.update(kwargs)
         if atexit_print:
             _register_for_exit(self)
@@ -163,7 +168,11 @@ class ProfileStats:
             ("calls total", self.call_time),
             ("call mean", self.mean_call_time),
         ]
-        lines = [f"Function profile: {self.name or '<unnamed>'}", f"  calls: {self.call_count}"]
+        lines = [
+            f"Function profile: {self.name or '<unnamed>'}",
+            f"  calls: {self.call_count}",
+            f"  compilations: {self.compile_count} (traces: {self.trace_count})",
+        ]
         lines += [f"  {label:<18} {seconds * 1e3:12.3f} ms" for label, seconds in rows]
         print("\n".join(lines), file=file or sys.stdout)
 

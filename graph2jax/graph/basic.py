@@ -350,6 +350,11 @@ class Op:
     #: target shape, ``arange``'s bounds); the linker makes the function inputs that
     #: feed them static arguments of ``jax.jit``
     static_inputs: tuple[int, ...] = ()
+    #: among ``static_inputs``, those the op can also take as values known only while
+    #: running, an integer one bounded by a capacity (a scan's ``n_steps``, a slice's bounds
+    #: on the first axis): see :mod:`graph2jax.linker.ragged`; an integer scalar input
+    #: feeding only such operands is compiled once per capacity instead of once per value
+    length_inputs: tuple[int, ...] = ()
     #: the outputs depend on the inputs' shapes only, never on their values (``shape(x)``):
     #: the static-input analysis stops there, since JAX knows shapes while tracing
     shape_only: bool = False

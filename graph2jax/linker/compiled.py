@@ -13,13 +13,16 @@ candidate indices and the rule saying which donations a traced call can use.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import jax
 import numpy as np
 
+from graph2jax.config import config
 from graph2jax.graph.fg import FunctionGraph
+from graph2jax.linker.ragged import BoundedInt, Ragged, capacity_for
 
 #: ``usable(args, outputs, donated) -> the donated indices XLA can alias to an output``
 DonationRule = Callable[[Sequence[Any], Sequence[Any], tuple[int, ...]], tuple[int, ...]]
@@ -97,10 +100,76 @@ class StaticValue:
 
 def signature(args: Sequence[Any]) -> Hashable:
     """What decides which executable a call runs: shapes, dtypes, weak types and static values."""
-    return tuple(
-        (a.shape, a.dtype, getattr(a, "weak_type", False)) if hasattr(a, "shape") else a
-        for a in args
-    )
+    return tuple(_signature_entry(a) for a in args)
+
+
+def _signature_entry(a: Any) -> Hashable:
+    """One argument's part of a signature; also what a trace records (``a`` may be a tracer)."""
+    if isinstance(a, BoundedInt):
+        return ("capacity", a.capacity)
+    if hasattr(a, "shape"):
+        weak = getattr(a, "weak_type", None)
+        if weak is None:  # a tracer keeps it on its abstract value
+            weak = getattr(getattr(a, "aval", None), "weak_type", False)
+        return (tuple(a.shape), str(a.dtype), bool(weak))
+    return a
+
+
+class RecompileWarning(UserWarning):
+    """A function compiled once more after ``config.recompile_warning_limit`` compilations.
+
+    Each compilation follows a call whose signature is new: an input of a new
+    shape or dtype, a new value of an input that decides shapes (a static
+    input: ``arange(n)``'s ``n``, a boolean mask), a new capacity of a
+    symbolic loop length. The message names the inputs that changed since
+    the previous compilation and what they changed from and to. Fix the
+    shapes (pad a batch), or raise the limit (0 never warns).
+    """
+
+
+def _describe_entry(entry: Hashable) -> str:
+    if isinstance(entry, StaticValue):
+        return f"value {entry.value.tolist()!r}"
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == "capacity":
+        return f"length capacity {entry[1]}"
+    if isinstance(entry, tuple) and len(entry) == 3:
+        return f"shape {entry[0]} dtype {entry[1]}" + (" (weak)" if entry[2] else "")
+    return repr(entry)
+
+
+class CompileLog:
+    """The signatures one compiled callable was compiled for, and the recompile warning.
+
+    Parameters
+    ----------
+    fgraph : FunctionGraph
+        Names the arguments (its inputs, in call order).
+    """
+
+    def __init__(self, fgraph: FunctionGraph):
+        self.fgraph = fgraph
+        self.signatures: list[tuple] = []
+
+    def record(self, args: Sequence[Any]) -> None:
+        """Record a compilation for ``args`` (called while tracing); warn past the limit."""
+        key = tuple(_signature_entry(a) for a in args)
+        previous = self.signatures[-1] if self.signatures else None
+        self.signatures.append(key)
+        limit = config.recompile_warning_limit
+        if not limit or len(self.signatures) <= limit or previous is None:
+            return
+        changed = [
+            f"{self.fgraph.inputs[i].describe()}: {_describe_entry(old)} -> {_describe_entry(new)}"
+            for i, (old, new) in enumerate(zip(previous, key, strict=True))
+            if old != new
+        ]
+        warnings.warn(
+            f"this function has been compiled {len(self.signatures)} times (more than "
+            f"config.recompile_warning_limit={limit}); the inputs that changed since the "
+            f"previous compilation: {'; '.join(changed) or 'none (a donation variant)'}",
+            RecompileWarning,
+            stacklevel=2,
+        )
 
 
 class _Unusable(Exception):
@@ -151,7 +220,7 @@ class JaxCompiled:
         self.static_argnums = static_argnums
         self.donate_argnums = tuple(i for i in donate_argnums if i not in static_argnums)
         self.trace_count = 0
-        self.compile_count = 0
+        self.log = CompileLog(fgraph)
         self._usable = usable
         # the one place jit options live (later: an AOT cache)
         self._jit_options: dict[str, Any] = {"static_argnums": static_argnums}
@@ -186,12 +255,17 @@ class JaxCompiled:
                     kept = usable(args, outputs, donate)
                     if kept != donate:
                         raise _Unusable(kept)  # before lowering: JAX caches and warns nothing
-                self.compile_count += 1
+                self.log.record(args)
                 return outputs
 
             jitted = jax.jit(traced, donate_argnums=donate, **self._jit_options)
             self._variants[donate] = jitted
         return jitted
+
+    @property
+    def compile_count(self) -> int:
+        """How many traces went on to be compiled (one per signature and donation set)."""
+        return len(self.log.signatures)
 
     def _wrap_static(self, args: Sequence[Any]) -> list[Any]:
         args = list(args)
@@ -258,3 +332,103 @@ class JaxCompiled:
         lowered for, the default backend's when None.
         """
         return jax.export.export(jax.jit(wrap(self.py_fn)), platforms=platforms)(*specs)
+
+
+class BucketedCompiled:
+    """A compiled callable whose length inputs are passed bounded by a capacity.
+
+    The integer scalar inputs at ``lengths`` (a symbolic scan length) reach
+    the traced function as :class:`~graph2jax.linker.ragged.BoundedInt` of
+    capacity :func:`~graph2jax.linker.ragged.capacity_for` their value, so
+    ``bucketed`` compiles once per capacity; its ragged results are cut to
+    their length here, after the call. When tracing ``bucketed`` fails (a
+    node takes no ragged value), the calls go from then on to
+    ``make_static()``, the same graph with those inputs static (one
+    compilation per value), and the failure is kept in ``fallback_reason``.
+
+    Parameters
+    ----------
+    bucketed : JaxCompiled
+    lengths : tuple of int
+    make_static : callable
+        Builds the static :class:`JaxCompiled`, once, when first needed.
+    """
+
+    def __init__(
+        self,
+        bucketed: JaxCompiled,
+        lengths: tuple[int, ...],
+        make_static: Callable[[], JaxCompiled],
+    ):
+        self.fgraph = bucketed.fgraph
+        self.bucketed, self.lengths = bucketed, lengths
+        self._make_static = make_static
+        self._static: JaxCompiled | None = None
+        self.static: JaxCompiled | None = None  # set when the calls have fallen back to it
+        self.fallback_reason: Exception | None = None
+        self.donate_argnums = bucketed.donate_argnums
+
+    @property
+    def source(self) -> str:
+        return self.bucketed.source
+
+    @property
+    def static_argnums(self) -> tuple[int, ...]:
+        return (self.static or self.bucketed).static_argnums
+
+    @property
+    def trace_count(self) -> int:
+        return self.bucketed.trace_count + (self.static.trace_count if self.static else 0)
+
+    @property
+    def compile_count(self) -> int:
+        return self.bucketed.compile_count + (self.static.compile_count if self.static else 0)
+
+    @property
+    def log(self) -> CompileLog:
+        return (self.static or self.bucketed).log
+
+    def _bounded(self, args: Sequence[Any]) -> list[Any]:
+        args = list(args)
+        for i in self.lengths:
+            args[i] = BoundedInt(args[i], capacity_for(int(args[i])))
+        return args
+
+    def call(self, *args: Any) -> tuple:
+        if self.static is not None:
+            return self.static.call(*args)
+        traces = self.bucketed.trace_count
+        try:
+            outputs = self.bucketed.call(*self._bounded(args))
+        except Exception as err:
+            if self.bucketed.trace_count == traces:  # failed while running, not tracing
+                raise
+            static = self._static_form()
+            outputs = static.call(*args)  # the same error again is the user's to see
+            self.static, self.fallback_reason = static, err
+            return outputs
+        return tuple(o.to_host() if isinstance(o, Ragged) else o for o in outputs)
+
+    def lower(self, *args: Any) -> Any:
+        """The lowering of the program a call on ``args`` runs."""
+        if self.static is not None:
+            return self.static.lower(*args)
+        return self.bucketed.lower(*self._bounded(args))
+
+    def pure(self) -> Callable[..., tuple]:
+        """The static form's jitted function donating nothing (exact shapes)."""
+        return self._static_form().pure()
+
+    def export(
+        self,
+        wrap: Callable[[Callable[..., tuple]], Callable],
+        *specs: Any,
+        platforms: Sequence[str] | None = None,
+    ) -> Any:
+        """The static form's export (see :meth:`JaxCompiled.export`)."""
+        return self._static_form().export(wrap, *specs, platforms=platforms)
+
+    def _static_form(self) -> JaxCompiled:
+        if self._static is None:
+            self._static = self._make_static()
+        return self._static

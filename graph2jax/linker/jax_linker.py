@@ -21,12 +21,13 @@ import numpy as np
 from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Constant, Variable
 from graph2jax.graph.fg import FunctionGraph
-from graph2jax.linker.compiled import DonationRule, JaxCompiled, Shardings
+from graph2jax.linker.compiled import BucketedCompiled, DonationRule, JaxCompiled, Shardings
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.linker.numpy_linker import run_perform
+from graph2jax.linker.ragged import Ragged, call_with_ragged, is_ragged, starts_ragged
 
 
-def static_input_indices(fgraph: FunctionGraph) -> tuple[int, ...]:
+def static_input_indices(fgraph: FunctionGraph, bucketed: bool = False) -> tuple[int, ...]:
     """Indices of the fgraph inputs whose values some op needs at trace time.
 
     An op lists in ``static_inputs`` the inputs whose values shape its result
@@ -35,12 +36,42 @@ def static_input_indices(fgraph: FunctionGraph) -> tuple[int, ...]:
     depends on ``x``'s shape, never on ``x``'s values. Inner graphs count
     too: a value a body needs at trace time comes from the node input that
     feeds that body input unchanged (:meth:`~graph2jax.graph.basic.Op.inner_input_origins`),
-    found the same way, recursively.
+    found the same way, recursively. With ``bucketed``, the operands an op
+    can take as run-time values (``Op.length_inputs``) of the outer graph do
+    not count (see :func:`length_input_indices`).
     """
+    operands = [
+        node.inputs[k]
+        for node in fgraph.apply_nodes
+        for k in _static_operands(node)
+        if not (bucketed and k in node.op.length_inputs)
+    ]
+    return _inputs_reached(fgraph, operands)
+
+
+def length_input_indices(fgraph: FunctionGraph) -> tuple[int, ...]:
+    """Integer scalar inputs feeding only length operands: passed as a bounded value.
+
+    Such an input (a scan's symbolic ``n_steps``) is given to the linked
+    function as a :class:`~graph2jax.linker.ragged.BoundedInt`, compiled once
+    per capacity (see :mod:`graph2jax.linker.ragged`).
+    """
+    operands = [node.inputs[k] for node in fgraph.apply_nodes for k in node.op.length_inputs]
+    static = set(static_input_indices(fgraph, bucketed=True))
+    return tuple(
+        i
+        for i in _inputs_reached(fgraph, operands)
+        if i not in static
+        and getattr(fgraph.inputs[i].type, "ndim", None) == 0
+        and str(getattr(fgraph.inputs[i].type, "dtype", "")).startswith(("int", "uint"))
+    )
+
+
+def _inputs_reached(fgraph: FunctionGraph, stack: list) -> tuple[int, ...]:
+    """The positions of the fgraph inputs ``stack``'s values are computed from (not via shapes)."""
     positions = {id(v): i for i, v in enumerate(fgraph.inputs)}
     found: set[int] = set()
     seen: set[int] = set()
-    stack = [node.inputs[k] for node in fgraph.apply_nodes for k in _static_operands(node)]
     while stack:
         var = stack.pop()
         if id(var) in seen:
@@ -79,6 +110,8 @@ def _node_thunk(node: Apply) -> Callable[..., Any]:
             outs = run_perform(node, args)
             if all(np.size(o) <= config.trace_fold_limit for o in outs):
                 return outs[0] if single else tuple(outs)
+        if any(is_ragged(a) for a in args):
+            return call_with_ragged(node, impl, args)
         result = impl(*args)
         _check_result(node, (result,) if single else tuple(result))
         return result
@@ -90,6 +123,8 @@ def _node_thunk(node: Apply) -> Callable[..., Any]:
 def _check_result(node: Apply, results: Sequence[Any]) -> None:
     """At trace time: the implementation must produce exactly the graph's types."""
     for out, res in zip(node.outputs, results, strict=True):
+        if isinstance(res, Ragged):  # a trace of a value-dependent length (an until loop's)
+            continue
         typ = out.type
         dtype = getattr(typ, "dtype", None)
         if dtype is None:
@@ -211,10 +246,24 @@ def link(
 
     Returns
     -------
-    JaxCompiled
+    JaxCompiled or BucketedCompiled
+        The latter when a loop's length is known only while running (see
+        :mod:`graph2jax.linker.ragged`).
     """
     static = static_input_indices(fgraph)
-    py_fn, source = fgraph_to_python(fgraph, static)
-    return JaxCompiled(
-        fgraph, py_fn, source, static, tuple(donate_argnums), usable_donations, shardings
-    )
+
+    def compiled(static: tuple[int, ...]) -> JaxCompiled:
+        py_fn, source = fgraph_to_python(fgraph, static)
+        return JaxCompiled(
+            fgraph, py_fn, source, static, tuple(donate_argnums), usable_donations, shardings
+        )
+
+    if not any(starts_ragged(node.op) for node in fgraph.apply_nodes):
+        return compiled(static)
+    lengths = length_input_indices(fgraph)
+    bounded_static = static_input_indices(fgraph, bucketed=True)
+    if not lengths and bounded_static == static:
+        return compiled(static)
+    # lengths known only while running: one compilation per capacity, or per value if a
+    # node cannot take them (then the static form is compiled; see graph2jax.linker.ragged)
+    return BucketedCompiled(compiled(bounded_static), lengths, lambda: compiled(static))

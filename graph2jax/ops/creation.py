@@ -109,6 +109,10 @@ class Alloc(Op):
     def static_inputs(self) -> tuple[int, ...]:
         return tuple(range(1, self.ndim + 1))
 
+    @property
+    def length_inputs(self) -> tuple[int, ...]:
+        return (1,) if self.ndim else ()  # the first length may be a bounded run-time value
+
     def make_node(self, value: Any, *shape: Any) -> Apply:
         value = as_tensor_variable(value)
         if len(shape) != self.ndim:

@@ -130,6 +130,13 @@ class Subtensor(Op):
     def static_inputs(self) -> tuple[int, ...]:
         return static_positions(self.idx_list, 1)
 
+    @property
+    def length_inputs(self) -> tuple[int, ...]:
+        # the first axis's slice bounds (``x[:n]``) may be bounded run-time values
+        if not self.idx_list or self.idx_list[0][0] != SLICE:
+            return ()
+        return tuple(range(1, 1 + n_inputs(self.idx_list[0])))
+
     def __str__(self) -> str:
         return f"{type(self).__name__}{describe_idx(self.idx_list)}"
 
@@ -243,6 +250,12 @@ class IncSubtensor(Op):
     @property
     def static_inputs(self) -> tuple[int, ...]:
         return static_positions(self.idx_list, 2)
+
+    @property
+    def length_inputs(self) -> tuple[int, ...]:
+        if not self.idx_list or self.idx_list[0][0] != SLICE:
+            return ()
+        return tuple(range(2, 2 + n_inputs(self.idx_list[0])))
 
     def __str__(self) -> str:
         what = "set" if self.set_instead_of_inc else "inc"

@@ -125,8 +125,8 @@ class RandomGeneratorType(Type):
         return jax.random.wrap_key_data(data, impl=KEY_IMPL)
 
     def to_host(self, value: Any, borrow: bool = False) -> np.random.Generator:
-        """The key as a numpy ``Generator`` (what PyTensor's ``get_value`` returns)."""
-        return generator_from_key(value)
+        """The key as a numpy ``Generator`` (what PyTensor's ``get_value`` returns); a generator as it is."""
+        return value if isinstance(value, np.random.Generator) else generator_from_key(value)
 
     def to_pickle(self, value: Any) -> Any:
         """A key as its two uint32 words (a numpy array)."""

@@ -26,6 +26,11 @@ from graph2jax.types.variable import _TensorOperators
 _creation_order = itertools.count()
 
 
+def creation_mark() -> int:
+    """A number below the ``sort_key`` of every shared variable created from now on."""
+    return next(_creation_order)
+
+
 class SharedVariable(Variable):
     """A variable whose value is stored with it and shared by every function that uses it.
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 import numpy as np
-import pytest
 
 import graph2jax as g
 import graph2jax.tensor as gt
@@ -165,11 +164,13 @@ def test_jacobian_by_a_scan_over_the_gradient_of_a_scan():
     np.testing.assert_allclose(f(xv), jax.jacobian(forward)(xv), rtol=1e-12)
 
 
-def test_gradient_of_an_until_scan_is_not_implemented():
+def test_gradient_of_an_until_scan_runs_back_over_the_steps_taken():
     x0 = gt.dscalar("x0")
     values, _ = g.scan(lambda p: (p * 2, until(p > 10)), outputs_info=x0, n_steps=10)
-    with pytest.raises(g.NullTypeGradError, match="until"):
-        g.grad(values[-1], x0)
+    f = g.function([x0], [values, g.grad(values[-1], x0)])
+    trace, grad = f(1.5)
+    np.testing.assert_allclose(trace, 1.5 * 2.0 ** np.arange(1, len(trace) + 1))
+    assert float(grad) == 2.0 ** len(trace)  # d(x0 * 2**steps)/dx0
 
 
 def test_hessian_differentiates_the_backward_scan():

@@ -19,7 +19,7 @@ from graph2jax.ops.elemwise import shape_padleft
 from graph2jax.ops.math import minimum
 from graph2jax.ops.scan.op import Scan
 from graph2jax.types.as_tensor import as_tensor_variable
-from graph2jax.types.sharedvar import SharedVariable
+from graph2jax.types.sharedvar import SharedVariable, creation_mark
 from graph2jax.types.tensor_type import TensorType
 
 
@@ -190,14 +190,16 @@ def scan(
     non_sequences : list of variables
         Passed unchanged to every step.
     n_steps : int or integer scalar
-        How many steps; by default the sequences' length. A symbolic scalar
-        input is compiled once per distinct value.
+        How many steps; by default the sequences' length. A symbolic value
+        is read while the loop runs: compiled once per capacity (the next
+        power of two of the value, or the sequences' length).
     truncate_gradient : int
         How many steps back the gradient goes (-1: all).
     go_backwards : bool
         Loop over the sequences from their end.
-    mode, profile, allow_gc : ignored
-        The loop is compiled with the function that uses it.
+    mode, profile, allow_gc : accepted, no effect
+        The loop is compiled with the function that uses it (its mode and
+        profile); XLA manages the loop's memory.
     name : str
         Shown by ``debugprint``.
     strict : bool
@@ -265,8 +267,12 @@ def scan(
     # through them); the body gets a placeholder for each
     non_seq_args = [v.type(name=v.name) for v in non_seqs]
     args = [*seq_args, *(a for group in state_args for a in group), *non_seqs]
+    mark = creation_mark()
     outputs, updates, condition = _parse_step_result(fn(*args))
     outputs = [as_tensor_variable(o) for o in outputs]
+    _add_local_default_updates(
+        [*outputs, *([condition] if condition is not None else [])], updates, mark
+    )
 
     if infos and len(outputs) != len(infos):
         raise ValueError(
@@ -279,13 +285,17 @@ def scan(
         if state is not None:
             _check_state_output(out, state_args[k][0].type, _initial_of(infos[k]), k)
 
-    # shared variables the step updates become recurrent states read by later steps
-    updated = list(updates)
+    # shared variables the step updates become recurrent states read by later steps (the
+    # ones that are not tensors, random generators, last: the op carries them untraced)
+    updated = sorted(updates, key=lambda v: not _is_tensor(v))
     for var in updated:
         if not isinstance(var, SharedVariable):
             raise TypeError(f"scan: the step updates {var!r}, which is not a shared variable")
     update_args = [v.type(name=v.name) for v in updated]
-    update_values = [v.type.replacement(v, as_tensor_variable(updates[v])) for v in updated]
+    update_values = [
+        v.type.replacement(v, as_tensor_variable(updates[v]) if _is_tensor(v) else updates[v])
+        for v in updated
+    ]
 
     bound = [*args, *update_args]
     replace = dict(zip(non_seqs, non_seq_args, strict=True))
@@ -337,7 +347,7 @@ def scan(
             for s, _, _ in seq_slices
         ),
         *(window for _, (window, _) in state_items),
-        *(shape_padleft(v) for v in updated),
+        *(shape_padleft(v) if _is_tensor(v) else v for v in updated),
         *non_seqs,
         *free,
     )
@@ -362,6 +372,34 @@ def scan(
             )
         return result
     return result, new_updates
+
+
+def _is_tensor(var: Variable) -> bool:
+    return isinstance(var.type, TensorType)
+
+
+def _add_local_default_updates(roots: list, updates: OrderedDict, mark: int) -> None:
+    """PyTensor's rule for the shared variables the step created (a ``RandomStream`` draw's generator).
+
+    Each one the step reads that has a ``default_update`` is updated by the
+    loop (carried from step to step, its last value returned in scan's
+    updates); its ``default_update`` is removed, since it reads the step's
+    variables. A shared variable created before the step keeps its own
+    ``default_update`` and is read unchanged by every step, as PyTensor.
+    """
+    while True:
+        found = [
+            v
+            for v in graph_inputs([*roots, *updates.values()])
+            if isinstance(v, SharedVariable)
+            and v.sort_key > mark
+            and v.default_update is not None
+            and v not in updates
+        ]
+        if not found:
+            return
+        for v in found:
+            updates[v], v.default_update = v.default_update, None
 
 
 def _initial_of(info: Any) -> Variable:

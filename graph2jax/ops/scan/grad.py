@@ -8,19 +8,29 @@ it carries, for each state, the adjoints accumulated so far for the last
 ``lag`` values that later steps read, and for each non-sequence the sum of
 its gradient over the steps. ``truncate_gradient=k`` runs only the last
 ``k`` steps back: earlier rows, and the initial state, get zero gradient.
+An ``until`` loop's gradient runs back over the steps it took (its traces'
+length). A loop carrying random generators is differentiated as the loop
+reading its draws as sequences: the draws of each step are kept by running it
+once more with them as outputs (see :func:`_generator_free`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from graph2jax.graph.basic import Constant, Variable, clone_replace, graph_replace
+from graph2jax.graph.basic import Constant, Variable, clone_replace, graph_inputs, graph_replace
 from graph2jax.graph.fg import FunctionGraph
-from graph2jax.graph.gradtypes import disconnected, grad_not_implemented, is_disconnected
+from graph2jax.graph.gradtypes import (
+    disconnected,
+    grad_not_implemented,
+    grad_undefined,
+    is_disconnected,
+)
 from graph2jax.ops.creation import zeros_like
 from graph2jax.ops.elemwise import shape_padleft
 from graph2jax.ops.join import concatenate, stack
 from graph2jax.ops.math import eq, minimum, switch
+from graph2jax.types.as_tensor import constant
 from graph2jax.types.tensor_type import TensorType
 
 if TYPE_CHECKING:  # op.py imports this module for Scan.L_op; new scans are built as type(op)
@@ -28,7 +38,7 @@ if TYPE_CHECKING:  # op.py imports this module for Scan.L_op; new scans are buil
 
 
 def _is_float(var: Variable) -> bool:
-    return var.dtype.startswith(("float", "complex"))
+    return isinstance(var.type, TensorType) and var.dtype.startswith(("float", "complex"))
 
 
 def _row_type(var: Variable) -> TensorType:
@@ -69,28 +79,111 @@ def _traced(op: Scan, inputs: list, outputs: list, output_grads: list) -> tuple[
     return traced, grads
 
 
+def _generator_free(op: Scan, inputs: list, outputs: list, output_grads: list) -> list:
+    """The gradients of a loop carrying random generators (its last, opaque, states).
+
+    The generators only feed draws: the loop is run once more with each draw
+    of the step (a tensor output of a node reading a generator) as an output
+    not fed back, and the gradient is that of the loop without generators
+    reading these traces as sequences, so the backward loop uses the very
+    draws of each forward step. A draw's parameters have no gradient
+    (PyTensor's ``grad_undefined``): when they depend on the step's inputs,
+    every gradient of the loop is undefined.
+    """
+    body, n_states, n_opaque = op.fgraph, len(op.state_taps), sum(op.opaque)
+    n_kept = n_states - n_opaque
+    generators = body.inputs[op.n_seqs + op.n_tap_inputs - n_opaque : op.n_seqs + op.n_tap_inputs]
+    draws = [
+        out
+        for node in body.toposort()
+        if any(not isinstance(v.type, TensorType) for v in node.inputs)
+        and not isinstance(node.op, type(op))
+        for out in node.outputs
+        if isinstance(out.type, TensorType)
+    ]
+    kept_outs = [*body.outputs[:n_kept], *body.outputs[n_states:]]  # states, others, until
+    step_inputs = {id(v) for v in body.inputs}
+    if any(id(v) in step_inputs and _is_float(v) for v in graph_inputs(draws)):
+        return [
+            grad_undefined(op, k, x, "a draw inside the loop has parameters computed by the step")
+            for k, x in enumerate(inputs)
+        ]
+    rows = [TensorType(d.dtype, d.type.shape)() for d in draws]
+    free_outs = clone_replace(kept_outs, dict(zip(draws, rows, strict=True)))
+    if {id(g) for g in generators} & {id(v) for v in graph_inputs(free_outs)}:
+        return [
+            grad_not_implemented(op, k, x, "a loop inside the step carries a random generator")
+            for k, x in enumerate(inputs)
+        ]
+    n_outs = n_states + op.n_nit_sot
+    with_draws = type(op)(
+        FunctionGraph(body.inputs, [*body.outputs[:n_outs], *draws, *body.outputs[n_outs:]]),
+        op.n_seqs,
+        op.state_taps,
+        op.n_nit_sot + len(draws),
+        op.as_while,
+        op.truncate_gradient,
+        op.name,
+        op.n_untraced,
+    )(*inputs)
+    with_draws = [with_draws] if isinstance(with_draws, Variable) else list(with_draws)
+    n_steps, seqs, windows, non_seqs = op.split_inputs(inputs)
+    seq_rows, rest = body.inputs[: op.n_seqs], body.inputs[op.n_seqs :]
+    free_op = type(op)(
+        FunctionGraph(
+            [*seq_rows, *rows, *rest[: op.n_tap_inputs - n_opaque], *rest[op.n_tap_inputs :]],
+            free_outs,
+        ),
+        op.n_seqs + len(draws),
+        op.state_taps[:n_kept],
+        op.n_nit_sot,
+        op.as_while,
+        op.truncate_gradient,
+        op.name,
+        op.n_untraced - n_opaque,
+    )
+    grads = scan_gradients(
+        free_op,
+        [n_steps, *seqs, *with_draws[n_outs:], *windows[:n_kept], *non_seqs],
+        [*with_draws[:n_kept], *with_draws[n_states:n_outs]],
+        [*output_grads[:n_kept], *output_grads[n_states:n_outs]],
+    )
+    n_seq_grads = 1 + op.n_seqs
+    return [
+        *grads[:n_seq_grads],
+        *grads[n_seq_grads + len(draws) : n_seq_grads + len(draws) + n_kept],
+        *(disconnected() for _ in range(n_opaque)),
+        *grads[n_seq_grads + len(draws) + n_kept :],
+    ]
+
+
 def scan_gradients(op: Scan, inputs: list, outputs: list, output_grads: list) -> list:
     """The gradients of a scan node's inputs (``Scan.L_op``)."""
     from graph2jax.gradient import grad  # gradient/ sits above ops/: a call-time import
 
-    if op.as_while:
+    if any(op.opaque):
+        return _generator_free(op, inputs, outputs, output_grads)
+    if op.as_while and not outputs:
         return [disconnected()] + [
-            grad_not_implemented(
-                op, k + 1, x, "the gradient of a scan with an until condition is not implemented"
-            )
+            grad_not_implemented(op, k + 1, x, "an until loop with no output has no gradient")
             for k, x in enumerate(inputs[1:])
         ]
     if op.n_untraced:
         outputs, output_grads = _traced(op, inputs, outputs, output_grads)
     n_steps, seqs, windows, non_seqs = op.split_inputs(inputs)
+    if op.as_while:  # the backward loop runs back over the steps taken
+        n_steps = outputs[0].shape[0]
     n_states = len(op.state_taps)
     body = op.fgraph
     g_traces = [
         zeros_like(o) if is_disconnected(g) or not _is_float(o) else g
         for o, g in zip(outputs, output_grads, strict=True)
     ]
-    n_back = n_steps if op.truncate_gradient < 0 else minimum(n_steps, op.truncate_gradient)
-    start = n_steps - n_back  # the first forward step the gradient reaches
+    if op.truncate_gradient < 0:
+        n_back, start = n_steps, constant(0, dtype="int64")
+    else:
+        n_back = minimum(n_steps, op.truncate_gradient)
+        start = n_steps - n_back  # the first forward step the gradient reaches
 
     # the backward loop's sequences, last forward step first
     def backward_rows(var: Variable, lo: Any, hi: Any) -> Variable:

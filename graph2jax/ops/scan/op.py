@@ -10,11 +10,17 @@ initial window; only the final value for the last ``n_untraced`` states, which
 read their previous value only) followed by the trace of each output that is
 not fed back.
 
-A loop with an ``until`` condition (``as_while``) stops after the first step
-whose condition is true, so the traces' length depends on values: every input
-of such a loop is a static input, the loop runs with its numpy reference
-while the function is traced, and the traces enter the program as constants
-(one compilation per distinct input value, like ``nonzero``).
+A loop whose length is known only while running (a symbolic ``n_steps``;
+an ``until`` condition, ``as_while``, which stops after the first step whose
+condition is true) is a ``lax.while_loop`` writing its traces into buffers of
+a capacity known while tracing: the bound of ``n_steps`` (a
+:class:`~graph2jax.linker.ragged.BoundedInt`, the next power of two of its
+value) or the sequences' length. Its traces are
+:class:`~graph2jax.linker.ragged.Ragged` values (see :mod:`graph2jax.ops.scan.ragged`
+for the ops that consume them). When the function must be compiled with
+those inputs static instead, ``n_steps`` is known while tracing (one
+``lax.scan`` per value) and an ``until`` loop whose inputs are all known
+then runs with its numpy reference while tracing.
 """
 
 from __future__ import annotations
@@ -25,11 +31,20 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax import lax
 
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.linker import jax_linker, numpy_linker
 from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.linker.ragged import (
+    BoundedInt,
+    Ragged,
+    RaggedUnsupported,
+    ragged_funcify,
+    ragged_sources,
+)
+from graph2jax.ops.scan import ragged as _ragged_rules  # noqa: F401  (registers the rules)
 from graph2jax.ops.scan.grad import scan_gradients
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType
@@ -95,12 +110,18 @@ class Scan(Op):
             raise ValueError("Scan: an untraced state must read only its previous value (tap -1)")
         self.lags = tuple(-min(taps) for taps in self.state_taps)
         self.n_tap_inputs = sum(len(taps) for taps in self.state_taps)
+        # a state that is not a tensor (a random generator) is carried as its value, untraced
+        self.opaque = tuple(not isinstance(v.type, TensorType) for v in self._first_tap_inputs())
+        if any(self.opaque[: self.n_traced_states]):
+            raise ValueError("Scan: a state that is not a tensor must be untraced")
         self.n_non_seqs = len(fgraph.inputs) - n_seqs - self.n_tap_inputs
         if as_while:
-            # the traces' length depends on values: every input must be known while tracing
+            # compiled statically, an until loop runs while tracing: all its inputs known then
             self.static_inputs = tuple(range(1 + n_seqs + len(self.state_taps) + self.n_non_seqs))
         else:
             self.static_inputs = (0,)  # n_steps decides the traces' shape
+        # ... or the loop runs as a while loop over buffers of a capacity
+        self.length_inputs = self.static_inputs
 
     @property
     def inner_fgraphs(self) -> tuple[FunctionGraph, ...]:
@@ -141,25 +162,34 @@ class Scan(Op):
         n_steps = as_tensor_variable(n_steps)
         if n_steps.ndim != 0 or not n_steps.dtype.startswith(("int", "uint")):
             raise TypeError(f"{self}: n_steps must be an integer scalar, got {n_steps.type}")
-        inputs = [as_tensor_variable(v) for v in inputs]
         n_states = len(self.state_taps)
+        body_in = self.fgraph.inputs
+        # what each input stands for in the step: a random generator is taken as it is
+        roles = [*body_in[: self.n_seqs], *self._first_tap_inputs()]
+        roles += body_in[self.n_seqs + self.n_tap_inputs :]
+        inputs = [
+            as_tensor_variable(v) if isinstance(r.type, TensorType) else v
+            for v, r in zip(inputs, roles, strict=False)
+        ]
         if len(inputs) != self.n_seqs + n_states + self.n_non_seqs:
             raise TypeError(
                 f"{self} takes {1 + self.n_seqs + n_states + self.n_non_seqs} inputs, "
                 f"got {1 + len(inputs)}"
             )
         _, seqs, windows, non_seqs = self.split_inputs([n_steps, *inputs])
-        body_in = self.fgraph.inputs
         for seq, row in zip(seqs, body_in[: self.n_seqs], strict=True):
             _check_type(self, seq, TensorType(row.dtype, (None, *row.type.shape)), "sequence")
         for window, row in zip(windows, self._first_tap_inputs(), strict=True):
+            if not isinstance(row.type, TensorType):
+                _check_type(self, window, row.type, "state")
+                continue
             _check_type(self, window, TensorType(row.dtype, (None, *row.type.shape)), "state")
         for value, inner in zip(non_seqs, body_in[self.n_seqs + self.n_tap_inputs :], strict=True):
             _check_type(self, value, inner.type, "non-sequence")
         length = _constant_length(n_steps) if not self.as_while else None
         n_traced = n_states + self.n_nit_sot
         outputs = [
-            TensorType(o.dtype, o.type.shape if self._is_untraced(k) else (length, *o.type.shape))()
+            o.type() if self._is_untraced(k) else TensorType(o.dtype, (length, *o.type.shape))()
             for k, o in enumerate(self.fgraph.outputs[:n_traced])
         ]
         return Apply(self, [n_steps, *inputs], outputs)
@@ -179,37 +209,76 @@ class Scan(Op):
     def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
         step = numpy_linker.link_inner(self.fgraph)
         n_steps, seqs, windows, non_seqs = self.split_inputs(inputs)
-        _check_lengths(self, node, int(n_steps), [np.shape(s)[0] for s in seqs], windows)
-        windows = [np.asarray(w)[-lag:] for w, lag in zip(windows, self.lags, strict=True)]
+        _check_lengths(self, node, int(n_steps), [np.shape(s)[0] for s in seqs])
+        windows = self._windows(node, windows, np)
         n_states = len(windows)
         traces: list[list] = [[] for _ in output_storage]
+        trace_shapes: list = []
         for i in range(int(n_steps)):
             outs = step(*[s[i] for s in seqs], *self._tapped(windows), *non_seqs)
             for trace, value in zip(traces, outs, strict=False):
                 trace.append(value)
-            windows = [
-                np.concatenate([w[1:], np.asarray(new)[None]])
-                for w, new in zip(windows, outs[:n_states], strict=True)
-            ]
+            windows = self._advanced(windows, outs[:n_states], np)
             if self.as_while and bool(outs[-1]):
                 break
         for k, (trace, out, storage) in enumerate(
             zip(traces, node.outputs, output_storage, strict=True)
         ):
             if self._is_untraced(k):
-                storage[0] = np.asarray(windows[k][-1], dtype=out.dtype)
+                storage[0] = self._final(windows[k], k, np)
                 continue
-            row_shape = tuple(0 if s is None else s for s in out.type.shape[1:])
-            values = np.stack(trace) if trace else np.zeros((0, *row_shape))
+            if not trace:  # no step ran: rows shaped as one step would make them
+                trace_shapes = trace_shapes or self._row_shapes(step, seqs, windows, non_seqs)
+                values = np.zeros((0, *trace_shapes[k]))
+            else:
+                values = np.stack(trace)
             storage[0] = values.astype(out.dtype, copy=False)
+
+    def _row_shapes(
+        self, step: Callable[..., Any], seqs: list, windows: list, non_seqs: list
+    ) -> list[tuple]:
+        """The shape of each output's row, from one step run on the first rows (or zeros)."""
+        rows = [
+            np.asarray(s)[0]
+            if np.shape(s)[0]
+            else np.zeros([d or 0 for d in np.shape(s)[1:]], np.asarray(s).dtype)
+            for s in seqs
+        ]
+        return [np.shape(o) for o in step(*rows, *self._tapped(windows), *non_seqs)]
 
     def _tapped(self, windows: Sequence[Any]) -> list:
         """The body's tapped inputs read from each state's window of its last ``lag`` values."""
         return [
-            w[lag + tap]
-            for w, lag, taps in zip(windows, self.lags, self.state_taps, strict=True)
+            w if opaque else w[lag + tap]
+            for w, lag, taps, opaque in zip(
+                windows, self.lags, self.state_taps, self.opaque, strict=True
+            )
             for tap in taps
         ]
+
+    def _windows(self, node: Apply, windows: Sequence[Any], xp: Any) -> list:
+        """Each state's window of its last ``lag`` values (``xp``: numpy or jax.numpy), checked."""
+        states = node.inputs[1 + self.n_seqs :]
+        kept = []
+        for w, lag, opaque, var in zip(windows, self.lags, self.opaque, states, strict=False):
+            if not opaque and np.shape(w)[0] < lag:
+                raise ValueError(
+                    f"{self}: the initial state {var.describe()} has {np.shape(w)[0]} rows; its "
+                    f"taps read the last {lag}"
+                )
+            kept.append(w if opaque else xp.asarray(w)[-lag:])
+        return kept
+
+    def _advanced(self, windows: Sequence[Any], news: Sequence[Any], xp: Any) -> list:
+        """The windows after a step whose new state values are ``news``."""
+        return [
+            new if opaque else xp.concatenate([w[1:], xp.asarray(new, dtype=w.dtype)[None]])
+            for w, new, opaque in zip(windows, news, self.opaque, strict=True)
+        ]
+
+    def _final(self, window: Any, k: int, xp: Any) -> Any:
+        """State ``k``'s value after the last step, from its window, as node output ``k``."""
+        return window if self.opaque[k] else xp.asarray(window[-1], self.fgraph.outputs[k].dtype)
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
         # a while loop's length, and a row of an output not fed back, depend on the step's
@@ -220,7 +289,9 @@ class Scan(Op):
         n_states = len(self.state_taps)
         windows = input_shapes[1 + self.n_seqs : 1 + self.n_seqs + n_states]
         states = [
-            tuple(w[1:]) if self._is_untraced(k) else (node.inputs[0], *w[1:])
+            (() if self.opaque[k] else tuple(w[1:]))
+            if self._is_untraced(k)
+            else (node.inputs[0], *w[1:])
             for k, w in enumerate(windows)
         ]
         return states + [(node.inputs[0], *s[1:]) for s in own[n_states:]]
@@ -229,8 +300,12 @@ class Scan(Op):
         return scan_gradients(self, inputs, outputs, output_grads)
 
 
-def _check_type(op: Scan, value: Any, expected: TensorType, role: str) -> None:
-    if value.dtype != expected.dtype or value.ndim != expected.ndim:
+def _check_type(op: Scan, value: Any, expected: Any, role: str) -> None:
+    if not isinstance(expected, TensorType):
+        mismatch = value.type != expected
+    else:
+        mismatch = value.dtype != expected.dtype or value.ndim != expected.ndim
+    if mismatch:
         raise TypeError(
             f"{op}: {role} {value.describe()} has type {value.type}; the step expects {expected}"
         )
@@ -241,9 +316,7 @@ def _constant_length(n_steps: Any) -> int | None:
     return int(data) if data is not None else None
 
 
-def _check_lengths(
-    op: Scan, node: Apply, n_steps: int, seq_lengths: Sequence[int], windows: Sequence[Any]
-) -> None:
+def _check_lengths(op: Scan, node: Apply, n_steps: int, seq_lengths: Sequence[int]) -> None:
     """The checks a loop needs before it runs, for both implementations."""
     if n_steps < 0:
         raise ValueError(f"{op}: n_steps is {n_steps}; scan needs n_steps >= 0")
@@ -253,12 +326,6 @@ def _check_lengths(
                 f"{op}: sequence {node.inputs[1 + k].describe()} has {length} rows for "
                 f"{n_steps} steps"
             )
-    for w, lag, var in zip(windows, op.lags, node.inputs[1 + op.n_seqs :], strict=False):
-        if np.shape(w)[0] < lag:
-            raise ValueError(
-                f"{op}: the initial state {var.describe()} has {np.shape(w)[0]} rows; its "
-                f"taps read the last {lag}"
-            )
 
 
 @jax_funcify.register(Scan)
@@ -267,42 +334,115 @@ def _jax_scan(op: Scan, node: Apply) -> Callable[..., Any]:
     n_states = len(op.state_taps)
 
     def loop(n_steps: Any, *inputs: Any) -> Any:
-        if op.as_while:
-            if all(isinstance(a, np.ndarray | np.generic) for a in (n_steps, *inputs)):
-                # known while tracing (static inputs) but too large to fold: run it here
-                traces = tuple(numpy_linker.run_perform(node, (n_steps, *inputs)))
-                return traces[0] if len(traces) == 1 else traces
-            raise TypeError(
-                f"{op}: a scan with an until condition returns as many steps as it runs, so its "
-                f"inputs must be known when the function is compiled; "
-                f"{[v.describe() for v in node.inputs]} include a value only known while the "
-                "function runs (a random draw). Pass it as an input of the function (compiled "
-                "once per value), or use a fixed n_steps with switch"
-            )
+        known = all(isinstance(a, np.ndarray | np.generic) for a in (n_steps, *inputs))
+        if op.as_while and known:
+            # known while tracing (static inputs) but too large to fold: run it here
+            traces = tuple(numpy_linker.run_perform(node, (n_steps, *inputs)))
+            return traces[0] if len(traces) == 1 else traces
         _, seqs, windows, non_seqs = op.split_inputs((n_steps, *inputs))
+        if (
+            op.as_while
+            or not isinstance(n_steps, np.ndarray | np.generic)
+            or any(isinstance(s, Ragged) for s in seqs)
+        ):
+            traces = _while_loop(op, node, step, n_steps, seqs, windows, non_seqs)
+            return traces[0] if len(traces) == 1 else traces
         n = int(n_steps)  # a static input: known while tracing
-        _check_lengths(op, node, n, [np.shape(s)[0] for s in seqs], windows)
+        _check_lengths(op, node, n, [np.shape(s)[0] for s in seqs])
         seqs = [s[:n] for s in seqs]
-        windows = tuple(jnp.asarray(w)[-lag:] for w, lag in zip(windows, op.lags, strict=True))
+        windows = tuple(op._windows(node, windows, jnp))
 
         def body(carry: tuple, rows: tuple) -> tuple:
             outs = step(*rows, *op._tapped(carry), *non_seqs)
-            new_windows = tuple(
-                jnp.concatenate([w[1:], jnp.asarray(new, dtype=w.dtype)[None]])
-                for w, new in zip(carry, outs[:n_states], strict=True)
-            )
+            new_windows = tuple(op._advanced(carry, outs[:n_states], jnp))
             traced = (*outs[: op.n_traced_states], *outs[n_states : n_states + op.n_nit_sot])
             return new_windows, traced
 
         final, traced = jax.lax.scan(body, windows, tuple(seqs), length=n)
         n_kept = op.n_traced_states
-        values = (*traced[:n_kept], *(w[-1] for w in final[n_kept:]), *traced[n_kept:])
-        traces = tuple(
-            jnp.asarray(t, dtype=o.dtype) for t, o in zip(values, node.outputs, strict=True)
-        )
+        finals = (op._final(w, k, jnp) for k, w in enumerate(final[n_kept:], n_kept))
+        trace_outputs = (*node.outputs[:n_kept], *node.outputs[n_states:])
+        casts = [jnp.asarray(t, o.dtype) for t, o in zip(traced, trace_outputs, strict=True)]
+        traces = (*casts[:n_kept], *finals, *casts[n_kept:])
         return traces[0] if len(traces) == 1 else traces
 
     return loop
+
+
+ragged_funcify.register(Scan, _jax_scan)
+ragged_sources.add(Scan)
+
+
+def _while_loop(
+    op: Scan,
+    node: Apply,
+    step: Callable[..., tuple],
+    n_steps: Any,
+    seqs: list,
+    windows: list,
+    non_seqs: list,
+) -> tuple:
+    """The loop of a length known only while running, over buffers of a capacity known now.
+
+    Runs exactly the steps needed (``n_steps``, the sequences' lengths, the
+    first true ``until`` condition) and returns each trace as a
+    :class:`~graph2jax.linker.ragged.Ragged` of the steps run.
+    """
+    n_states = len(op.state_taps)
+    bounds = [r.capacity if isinstance(r, Ragged) else int(np.shape(r)[0]) for r in seqs]
+    if isinstance(n_steps, BoundedInt):
+        bounds.append(n_steps.capacity)
+        n_steps = n_steps.value
+    elif isinstance(n_steps, np.ndarray | np.generic):
+        bounds.append(int(n_steps))
+    if not bounds:  # a length computed while running, with nothing to bound it
+        raise RaggedUnsupported(node)
+    capacity = max(min(bounds), 0)
+    n = jnp.clip(jnp.asarray(n_steps, "int64"), 0, capacity)
+    for r in seqs:
+        if isinstance(r, Ragged):
+            n = jnp.minimum(n, r.length)
+    seq_buffers = [r.buffer if isinstance(r, Ragged) else jnp.asarray(r) for r in seqs]
+    windows = tuple(op._windows(node, windows, jnp))
+    kept = _trace_positions(op)  # the node output and the step output of each trace
+
+    def run_step(i: Any, carry: tuple) -> tuple:
+        rows = [lax.dynamic_index_in_dim(b, i, keepdims=False) for b in seq_buffers]
+        return step(*rows, *op._tapped(carry), *non_seqs)
+
+    row_shapes = jax.eval_shape(lambda: run_step(jnp.asarray(0, "int64"), windows))
+    buffers = tuple(
+        jnp.zeros((capacity, *row_shapes[k].shape), node.outputs[k].dtype) for k in kept
+    )
+
+    def cond(carry: tuple) -> Any:
+        i, stopped, _, _ = carry
+        return (i < n) & ~stopped
+
+    def body(carry: tuple) -> tuple:
+        i, _, wins, bufs = carry
+        outs = run_step(i, wins)
+        new_windows = tuple(op._advanced(wins, outs[:n_states], jnp))
+        bufs = tuple(
+            lax.dynamic_update_index_in_dim(b, jnp.asarray(outs[k], b.dtype), i, 0)
+            for b, k in zip(bufs, kept, strict=True)
+        )
+        stopped = jnp.asarray(outs[-1], bool) if op.as_while else jnp.asarray(False)
+        return i + 1, stopped, new_windows, bufs
+
+    start = (jnp.asarray(0, "int64"), jnp.asarray(False), windows, buffers)
+    length, _, final, buffers = lax.while_loop(cond, body, start)
+    traces = iter(Ragged(b, length) for b in buffers)
+    return tuple(
+        op._final(final[k], k, jnp) if op._is_untraced(k) else next(traces)
+        for k in range(len(node.outputs))
+    )
+
+
+def _trace_positions(op: Scan) -> list[int]:
+    """The node outputs that are traces (every output but the untraced states' final values)."""
+    n_states = len(op.state_taps)
+    return [*range(op.n_traced_states), *range(n_states, n_states + op.n_nit_sot)]
 
 
 __all__ = ["Scan"]

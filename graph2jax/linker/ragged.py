@@ -1,0 +1,161 @@
+"""Values whose leading length is only known while a function runs, inside one compilation.
+
+A loop whose number of steps is a value (a symbolic ``n_steps``, an
+``until`` condition) writes its traces into a buffer of a *capacity* known
+while tracing and records how many rows are real. While the linked function
+is traced, such a trace is a :class:`Ragged` (the buffer and its length) and
+an integer scalar input that sets a length arrives as a :class:`BoundedInt`
+(its traced value and a capacity: the next power of two of its value, so
+lengths 1 to 1000 take 11 compilations). An op that can compute on ragged
+values registers a rule with :data:`ragged_funcify`; the linker calls the
+rule whenever one of a node's arguments is ragged. A node with no rule
+receives a :class:`BoundedInt` as its plain value, and raises
+:class:`RaggedUnsupported` on a :class:`Ragged`: the compiled object then
+compiles the function with those inputs static (one compilation per value),
+which gives the same results. A ragged result of the function is cut to its
+length on the host side of the call.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from graph2jax.graph.basic import Apply, Op
+
+
+def capacity_for(length: int) -> int:
+    """The buffer capacity for ``length`` rows: the next power of two (at least 1)."""
+    return 1 << max(int(length) - 1, 0).bit_length()
+
+
+@jax.tree_util.register_pytree_node_class
+class BoundedInt:
+    """An integer scalar known while running, with a bound known while tracing.
+
+    Parameters
+    ----------
+    value : integer scalar (a traced value inside the jitted function)
+    capacity : int
+        A static upper bound of ``value``; it is part of the jitted
+        function's cache key (one compilation per capacity).
+    """
+
+    __slots__ = ("value", "capacity")
+
+    def __init__(self, value: Any, capacity: int):
+        self.value, self.capacity = value, int(capacity)
+
+    def tree_flatten(self) -> tuple:
+        return (self.value,), self.capacity
+
+    @classmethod
+    def tree_unflatten(cls, capacity: int, children: tuple) -> BoundedInt:
+        return cls(children[0], capacity)
+
+    def signature_key(self) -> tuple:
+        """What decides the executable: the value's dtype and the capacity."""
+        return (np.shape(self.value), str(np.asarray(self.value).dtype), self.capacity)
+
+    def __repr__(self) -> str:
+        return f"BoundedInt({self.value!r}, capacity={self.capacity})"
+
+
+@jax.tree_util.register_pytree_node_class
+class Ragged:
+    """A tensor whose first ``length`` rows (of ``buffer``'s ``capacity``) are its value.
+
+    The rows past ``length`` hold anything; every rule keeps them out of
+    reductions, indexing and results.
+    """
+
+    __slots__ = ("buffer", "length")
+
+    def __init__(self, buffer: Any, length: Any):
+        self.buffer, self.length = buffer, length
+
+    @property
+    def capacity(self) -> int:
+        return int(self.buffer.shape[0])
+
+    def tree_flatten(self) -> tuple:
+        return (self.buffer, self.length), None
+
+    @classmethod
+    def tree_unflatten(cls, _: Any, children: tuple) -> Ragged:
+        return cls(*children)
+
+    def valid(self) -> Any:
+        """A boolean vector over the buffer's rows: True for the rows of the value."""
+        return jnp.arange(self.capacity) < self.length
+
+    def to_host(self) -> Any:
+        """The value as a device array of exactly ``length`` rows (after the jitted call)."""
+        return jax.device_put(np.asarray(self.buffer)[: int(self.length)])
+
+
+class RaggedUnsupported(Exception):
+    """Raised while tracing: a node cannot take a ragged argument (the caller compiles statically)."""
+
+    def __init__(self, node: Apply):
+        super().__init__(f"{node.op} has no rule for a value of symbolic length (node {node})")
+        self.node = node
+
+
+def is_ragged(value: Any) -> bool:
+    return isinstance(value, Ragged | BoundedInt)
+
+
+def plain(value: Any) -> Any:
+    """A :class:`BoundedInt`'s value; anything else unchanged."""
+    return value.value if isinstance(value, BoundedInt) else value
+
+
+#: the op classes whose length inputs start ragged values (a loop's traces); a function holds
+#: one of them for its length inputs to be bounded. Other ops only carry ragged values on.
+ragged_sources: set[type] = set()
+
+
+def starts_ragged(op: Op) -> bool:
+    return isinstance(op, tuple(ragged_sources))
+
+
+@functools.singledispatch
+def ragged_funcify(op: Op, node: Apply) -> Callable[..., Any] | None:
+    """The rule computing ``node`` on ragged arguments, or None when ``op`` has none.
+
+    A rule takes the node's arguments (some :class:`Ragged` or
+    :class:`BoundedInt`, the others plain) and returns its results in the
+    same form as the op's JAX implementation, ragged where the result's
+    first axis is the ragged length.
+    """
+    return None
+
+
+def call_with_ragged(node: Apply, impl: Callable[..., Any], args: tuple) -> Any:
+    """Compute ``node`` on ``args`` of which at least one is ragged: its rule, or ``impl``."""
+    rule = ragged_funcify(node.op, node)
+    if rule is not None:
+        return rule(*args)
+    if any(isinstance(a, Ragged) for a in args):
+        raise RaggedUnsupported(node)
+    return impl(*(plain(a) for a in args))
+
+
+__all__ = [
+    "BoundedInt",
+    "Ragged",
+    "RaggedUnsupported",
+    "call_with_ragged",
+    "capacity_for",
+    "is_ragged",
+    "plain",
+    "ragged_funcify",
+    "ragged_sources",
+    "starts_ragged",
+]

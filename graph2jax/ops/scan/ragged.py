@@ -1,0 +1,269 @@
+"""The rules of the ops a symbolic-length loop's traces flow through (see :mod:`graph2jax.linker.ragged`).
+
+A trace of ``n`` rows computed in a buffer of ``capacity`` rows reaches its
+consumers as a :class:`~graph2jax.linker.ragged.Ragged`. These rules cover
+what a loss over a trace and its gradient use: elementwise arithmetic, casts,
+reductions (the rows past ``n`` are replaced by the reduction's identity),
+shapes, ``alloc`` / ``fill`` (``zeros_like``), dimshuffles keeping the first axis,
+integer indexing and slicing of the first axis (``h[-1]``, ``x[:n]``,
+``h[::-1]``), ``set_subtensor`` / ``inc_subtensor`` at one row, and joins
+along the first axis. Any other op on a ragged value makes the function
+compile with its lengths static instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from graph2jax.graph.basic import Apply
+from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.linker.ragged import BoundedInt, Ragged, RaggedUnsupported, plain, ragged_funcify
+from graph2jax.ops.creation import Alloc, Fill
+from graph2jax.ops.elemwise import Cast, DimShuffle, Elemwise
+from graph2jax.ops.join import Join
+from graph2jax.ops.reduce import CAReduce
+from graph2jax.ops.shape import Shape, Shape_i
+from graph2jax.ops.subtensor import IncSubtensor, Subtensor
+from graph2jax.ops.subtensor_key import INT, SLICE, assemble, concrete_key, is_known, n_inputs
+
+_IDENTITY = {"Sum": 0, "Prod": 1, "All": True, "Any": False}
+
+
+def _length(x: Any) -> Any:
+    return x.length if isinstance(x, Ragged) else x.shape[0]
+
+
+def _buffer(x: Any) -> Any:
+    return x.buffer if isinstance(x, Ragged) else jnp.asarray(x)
+
+
+@ragged_funcify.register(Elemwise)
+@ragged_funcify.register(Cast)
+def _ragged_elementwise(op: Any, node: Apply) -> Callable[..., Any]:
+    impl = jax_funcify(op, node)
+    ndim = node.outputs[0].ndim
+
+    def elementwise(*args: Any) -> Any:
+        if isinstance(op, Cast) and isinstance(args[0], BoundedInt):  # n_steps' int64 cast
+            return BoundedInt(impl(args[0].value), args[0].capacity)
+        args = [plain(a) for a in args]
+        ragged = [a for a in args if isinstance(a, Ragged)]
+        if not ragged:
+            return impl(*args)
+        capacity = min(r.capacity for r in ragged)
+        parts = []
+        for a in args:
+            if isinstance(a, Ragged):
+                parts.append(a.buffer[:capacity])
+            elif np.ndim(a) == ndim and np.shape(a)[0] != 1:  # a full first axis of its own
+                raise RaggedUnsupported(node)
+            else:
+                parts.append(a)
+        return Ragged(impl(*parts), ragged[0].length)
+
+    return elementwise
+
+
+@ragged_funcify.register(CAReduce)
+def _ragged_reduce(op: CAReduce, node: Apply) -> Callable[..., Any]:
+    impl = jax_funcify(op, node)
+    name = op.reducer.name
+    if name in _IDENTITY:
+        identity = _IDENTITY[name]
+    elif name in ("Max", "Min"):
+        dtype = np.dtype(node.inputs[0].dtype)
+        info = np.finfo(dtype) if dtype.kind == "f" else np.iinfo(dtype)
+        bound = (-np.inf, np.inf) if dtype.kind == "f" else (info.min, info.max)
+        identity = bound[0] if name == "Max" else bound[1]
+    else:
+        identity = None
+
+    def reduce(x: Any) -> Any:
+        if 0 not in op.axis:
+            return Ragged(impl(x.buffer), x.length)
+        if identity is None:
+            raise RaggedUnsupported(node)
+        valid = jnp.reshape(x.valid(), (x.capacity,) + (1,) * (x.buffer.ndim - 1))
+        return impl(jnp.where(valid, x.buffer, jnp.asarray(identity, x.buffer.dtype)))
+
+    return reduce
+
+
+@ragged_funcify.register(Shape)
+def _ragged_shape(op: Shape, node: Apply) -> Callable[..., Any]:
+    def shape(x: Any) -> Any:
+        rest = jnp.asarray(x.buffer.shape[1:], dtype="int64")
+        return jnp.concatenate([jnp.asarray(x.length, "int64")[None], rest])
+
+    return shape
+
+
+@ragged_funcify.register(Shape_i)
+def _ragged_shape_i(op: Shape_i, node: Apply) -> Callable[..., Any]:
+    def shape_i(x: Any) -> Any:
+        if op.i:
+            return np.asarray(x.buffer.shape[op.i], dtype="int64")
+        return BoundedInt(jnp.asarray(x.length, "int64"), x.capacity)
+
+    return shape_i
+
+
+@ragged_funcify.register(Alloc)
+def _ragged_alloc(op: Alloc, node: Apply) -> Callable[..., Any]:
+    impl = jax_funcify(op, node)
+
+    def alloc(value: Any, *shape: Any) -> Any:
+        if isinstance(value, Ragged) or any(isinstance(s, BoundedInt) for s in shape[1:]):
+            raise RaggedUnsupported(node)
+        if not isinstance(shape[0], BoundedInt):
+            return impl(value, *shape)
+        first = shape[0]
+        return Ragged(impl(value, np.asarray(first.capacity), *shape[1:]), first.value)
+
+    return alloc
+
+
+@ragged_funcify.register(Fill)
+def _ragged_fill(op: Fill, node: Apply) -> Callable[..., Any]:
+    impl = jax_funcify(op, node)
+
+    def fill(model: Any, value: Any) -> Any:
+        if isinstance(value, Ragged) or not isinstance(model, Ragged):
+            raise RaggedUnsupported(node)
+        return Ragged(impl(model.buffer, plain(value)), model.length)
+
+    return fill
+
+
+@ragged_funcify.register(DimShuffle)
+def _ragged_dimshuffle(op: DimShuffle, node: Apply) -> Callable[..., Any]:
+    impl = jax_funcify(op, node)
+
+    def dimshuffle(x: Any) -> Any:
+        if not op.new_order or op.new_order[0] != 0:
+            raise RaggedUnsupported(node)
+        return Ragged(impl(x.buffer), x.length)
+
+    return dimshuffle
+
+
+def _bound(value: Any, length: Any, default: Any) -> Any:
+    """A slice bound as a position in ``[0, length]`` (numpy's rules for one bound)."""
+    if value is None:
+        return default
+    value = plain(value)
+    if is_known(value) and int(value) == 0:
+        return 0  # known now: the slice needs no shift
+    return jnp.clip(jnp.where(value < 0, value + length, value), 0, length)
+
+
+@ragged_funcify.register(Subtensor)
+def _ragged_subtensor(op: Subtensor, node: Apply) -> Callable[..., Any]:
+    impl = jax_funcify(op, node)
+    idx_list = op.idx_list
+    first = idx_list[0][0] if idx_list else None
+
+    def subtensor(x: Any, *values: Any) -> Any:
+        items = assemble(idx_list, values)
+        head, rest = items[0], items[1:]
+        if first not in (INT, SLICE) or not all(
+            is_known(v) for v in values[len(values) - _n_rest_inputs(idx_list) :]
+        ):
+            raise RaggedUnsupported(node)
+        buffer, length = _buffer(x), _length(x)
+        if rest:
+            buffer = buffer[(slice(None), *concrete_key(rest))]
+        if first == INT:
+            index = plain(head)
+            index = jnp.where(index < 0, index + length, index)
+            return lax.dynamic_index_in_dim(buffer, index, keepdims=False)
+        step = plain(head.step)
+        if step is None or (is_known(step) and int(step) == 1):
+            start = _bound(head.start, length, 0)
+            stop = _bound(head.stop, length, length)
+            shifted = buffer if isinstance(start, int) else jnp.roll(buffer, -start, axis=0)
+            return Ragged(shifted, jnp.maximum(stop - start, 0))
+        if is_known(step) and int(step) == -1 and head.start is None and head.stop is None:
+            if not isinstance(x, Ragged) and not any(isinstance(v, BoundedInt) for v in values):
+                return impl(x, *values)
+            capacity = buffer.shape[0]
+            return Ragged(jnp.roll(jnp.flip(buffer, 0), length - capacity, axis=0), length)
+        raise RaggedUnsupported(node)
+
+    return subtensor
+
+
+def _n_rest_inputs(idx_list: tuple) -> int:
+    """How many index inputs belong to the entries after the first."""
+    return sum(n_inputs(e) for e in idx_list[1:])
+
+
+@ragged_funcify.register(IncSubtensor)
+def _ragged_inc_subtensor(op: IncSubtensor, node: Apply) -> Callable[..., Any]:
+    idx_list, setting = op.idx_list, op.set_instead_of_inc
+    dtype = node.outputs[0].dtype
+    first = idx_list[0][0] if idx_list else None
+
+    def inc_subtensor(x: Any, y: Any, *values: Any) -> Any:
+        items = assemble(idx_list, values)
+        if first not in (INT, SLICE) or not all(
+            is_known(v) for v in values[len(values) - _n_rest_inputs(idx_list) :]
+        ):
+            raise RaggedUnsupported(node)
+        buffer, length = jnp.asarray(_buffer(x), dtype), _length(x)
+        rest = concrete_key(items[1:])
+        if first == INT:
+            if isinstance(y, Ragged):
+                raise RaggedUnsupported(node)
+            index = plain(items[0])
+            rows = jnp.where(index < 0, index + length, index)[None]
+            update = jnp.asarray(plain(y), dtype)[None]
+        else:
+            head = items[0]
+            if head.step is not None and not (is_known(head.step) and int(head.step) == 1):
+                raise RaggedUnsupported(node)
+            start = _bound(head.start, length, 0)
+            stop = _bound(head.stop, length, length)
+            update = jnp.asarray(_buffer(y), dtype)
+            count = update.shape[0] if not isinstance(y, Ragged) else y.capacity
+            offsets = jnp.arange(count)
+            # rows past the slice or past y's length point out of range and are dropped
+            rows = jnp.where(offsets < stop - start, start + offsets, buffer.shape[0])
+            if isinstance(y, Ragged):
+                rows = jnp.where(offsets < y.length, rows, buffer.shape[0])
+        ref = buffer.at[(rows, *rest)]
+        out = ref.set(update, mode="drop") if setting else ref.add(update, mode="drop")
+        return Ragged(out, x.length) if isinstance(x, Ragged) else out
+
+    return inc_subtensor
+
+
+@ragged_funcify.register(Join)
+def _ragged_join(op: Join, node: Apply) -> Callable[..., Any]:
+    impl = jax_funcify(op, node)
+    dtype = node.outputs[0].dtype
+
+    def join(*args: Any) -> Any:
+        if op.axis != 0:
+            if any(isinstance(a, Ragged) for a in args):
+                raise RaggedUnsupported(node)
+            return impl(*args)
+        buffers = [jnp.asarray(_buffer(a), dtype) for a in args]
+        total = sum(b.shape[0] for b in buffers)
+        out = jnp.zeros((total, *buffers[0].shape[1:]), dtype)
+        offset: Any = 0
+        for a, b in zip(args, buffers, strict=True):
+            # each piece is written whole: the next one overwrites its rows past its length
+            out = lax.dynamic_update_slice_in_dim(out, b, offset, axis=0)
+            offset = offset + _length(a)
+        return Ragged(out, offset)
+
+    return join
+
+
+__all__: list[str] = []

@@ -33,6 +33,7 @@ from graph2jax.compile import aliasing
 from graph2jax.compile.container import Container, _ContainerMap, _ValueMap
 from graph2jax.compile.maker import FunctionMaker
 from graph2jax.graph.errors import ShapeMismatchError
+from graph2jax.linker.checks import IndexOutOfRange
 from graph2jax.linker.compiled import Compiled
 from graph2jax.types.sharedvar import SharedVariable
 
@@ -405,6 +406,9 @@ class Function:
                 results = linked.call(*call_args)
             except TypeError as err:
                 raise _shape_error(err) from err
+            except IndexOutOfRange as err:
+                results = err.results  # every update at its old value: the write-back changes nothing
+                raise
             if results and isinstance(results[0], jax.core.Tracer):  # trust_input let one in
                 results = None  # nothing is written back: the shared variables stay as they were
                 raise self._traced_call_error()

@@ -163,10 +163,20 @@ class FunctionMaker:
         if subset is not None:
             keep = [fg.outputs[i] for i in subset] + fg.outputs[self.n_outputs :]
             fg = FunctionGraph(fg.inputs, keep, clone=False)
-        return LINKERS[self.mode.linker](fg, self.mode, self.donated)
+        return LINKERS[self.mode.linker](fg, self.mode, self.donated, self._updated(fg))
+
+    def _updated(self, fg: FunctionGraph) -> dict[int, int]:
+        """Input position → output position of its new value, in ``fg`` (all outputs or a subset)."""
+        shift = len(self.fgraph.outputs) - len(fg.outputs)  # outputs an output_subset left out
+        n_in = len(self.inputs)
+        pairs = {n_in + k: pos - shift for k, pos in self.updates.items()}
+        pairs.update({k: pos - shift for k, pos in self.input_updates.items()})
+        return pairs
 
 
-def _link_jax(fgraph: FunctionGraph, mode: Mode, donated: Sequence[int]) -> Compiled:
+def _link_jax(
+    fgraph: FunctionGraph, mode: Mode, donated: Sequence[int], updated: dict[int, int]
+) -> Compiled:
     """The JAX linker, donating the candidates some output can reuse, on ``config.device``."""
     check_supported(fgraph)
     return jax_linker.link(
@@ -174,21 +184,28 @@ def _link_jax(fgraph: FunctionGraph, mode: Mode, donated: Sequence[int]) -> Comp
         aliasing.static_donations(fgraph, donated),
         aliasing.usable_donations,
         config.placement(),
+        mode.checks_index_bounds(),
+        updated,
     )
 
 
-def _link_numpy(fgraph: FunctionGraph, mode: Mode, donated: Sequence[int]) -> Compiled:
+def _link_numpy(
+    fgraph: FunctionGraph, mode: Mode, donated: Sequence[int], updated: dict[int, int]
+) -> Compiled:
     """The numpy reference linker (with ``MonitorMode``'s hooks); it donates nothing."""
     return NumpyCompiled(fgraph, getattr(mode, "pre_func", None), getattr(mode, "post_func", None))
 
 
-def _link_debug(fgraph: FunctionGraph, mode: Mode, donated: Sequence[int]) -> Compiled:
+def _link_debug(
+    fgraph: FunctionGraph, mode: Mode, donated: Sequence[int], updated: dict[int, int]
+) -> Compiled:
     """The JAX linker's callable, checked node by node against the numpy reference."""
-    return link_debug(_link_jax(fgraph, mode, donated))
+    return link_debug(_link_jax(fgraph, mode, donated, updated))
 
 
-#: the linker of each ``Mode.linker`` name: ``(fgraph, mode, donation candidates) -> Compiled``
-LINKERS: dict[str, Callable[[FunctionGraph, Mode, Sequence[int]], Compiled]] = {
+#: the linker of each ``Mode.linker`` name:
+#: ``(fgraph, mode, donation candidates, {input: output of its new value}) -> Compiled``
+LINKERS: dict[str, Callable[[FunctionGraph, Mode, Sequence[int], dict[int, int]], Compiled]] = {
     "jax": _link_jax,
     "numpy": _link_numpy,
     "debug": _link_debug,

@@ -341,6 +341,9 @@ class Op:
     #: then (shape arithmetic stays concrete); an op whose result must not be baked into the
     #: program as a constant (a random draw, a side effect) sets it to False
     foldable: bool = True
+    #: the JAX implementation reports indices known only at run time to the linker's
+    #: index checks (:mod:`graph2jax.linker.checks`), which raise ``IndexError`` for them
+    checks_indices: bool = False
     #: False for a piecewise-constant op (``argmax``, ``argsort``): ``grad`` gives its
     #: inputs zero gradients without calling ``L_op``
     differentiable: bool = True

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import keyword
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import jax
@@ -22,6 +22,7 @@ import numpy as np
 from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Constant, Variable
 from graph2jax.graph.fg import FunctionGraph
+from graph2jax.linker import checks
 from graph2jax.linker.compiled import DonationRule, JaxCompiled
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.linker.numpy_linker import run_perform
@@ -185,7 +186,12 @@ def link_inner(fgraph: FunctionGraph) -> Callable[..., tuple]:
     [[6.0], [5.0]]
     """
     fn, _ = fgraph_to_python(fgraph)
-    return fn
+
+    def body(*args: Any) -> tuple:
+        with checks.suspended():  # a flag traced inside lax.scan / jax.vmap cannot leave it
+            return fn(*args)
+
+    return body
 
 
 def link(
@@ -193,6 +199,8 @@ def link(
     donate_argnums: Sequence[int] = (),
     usable_donations: DonationRule | None = None,
     device: jax.Device | None = None,
+    check_indices: bool = False,
+    updated: Mapping[int, int] | None = None,
 ) -> JaxCompiled:
     """Build the compiled callable of ``fgraph``.
 
@@ -209,6 +217,12 @@ def link(
         output can reuse (see :class:`~graph2jax.linker.compiled.JaxCompiled`).
     device : jax.Device, optional
         Where arguments and results are placed (``config.device``).
+    check_indices : bool
+        Raise ``IndexError`` for out-of-range indices known only at run time
+        (:mod:`graph2jax.linker.checks`); a graph without such an index pays nothing.
+    updated : mapping of int to int, optional
+        Input position → position of the output holding its new value (what a
+        failed check restores).
 
     Returns
     -------
@@ -216,6 +230,20 @@ def link(
     """
     static = static_input_indices(fgraph)
     py_fn, source = fgraph_to_python(fgraph, static)
+    checked = check_indices and any(_may_check(node) for node in fgraph.apply_nodes)
     return JaxCompiled(
-        fgraph, py_fn, source, static, tuple(donate_argnums), usable_donations, device
+        fgraph,
+        py_fn,
+        source,
+        static,
+        tuple(donate_argnums),
+        usable_donations,
+        device,
+        checked,
+        updated,
     )
+
+
+def _may_check(node: Apply) -> bool:
+    """Whether ``node`` may report a run-time index (one is not a constant)."""
+    return node.op.checks_indices and not all(isinstance(v, Constant) for v in node.inputs[1:])

@@ -28,11 +28,13 @@ Out-of-range indices (PyTensor raises ``IndexError``)
       axis of static length: ``IndexError`` at graph build;
     - known when compiling (static inputs, values folded from shapes):
       ``IndexError`` at the first call, while tracing;
-    - run-time (dynamic) indices: the ``NUMPY`` mode raises ``IndexError``;
-      compiled JAX code cannot raise, so a read returns a fill value (NaN for
-      floats, the smallest integer for signed integers, the largest for
-      unsigned ones, True for bool) and ``set_subtensor``/``inc_subtensor``
-      drop the out-of-range updates. This is a documented difference.
+    - run-time (dynamic) indices: ``IndexError`` after the call, before any
+      shared variable is written back (:mod:`graph2jax.linker.checks`); the
+      ``NUMPY`` mode raises numpy's. With ``config.check_index_bounds`` off
+      (or ``Mode(check_index_bounds=False)``), JAX's behaviour: a read clamps
+      the index into range, ``set_subtensor``/``inc_subtensor`` drop the
+      out-of-range updates. Indices inside an inner graph (a ``scan`` body)
+      are not checked.
 
 Repeated indices
     ``inc_subtensor`` accumulates every occurrence (``np.add.at``).
@@ -51,6 +53,7 @@ from numpy.lib.array_utils import normalize_axis_index
 
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
+from graph2jax.linker import checks
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.creation import zeros_like
 from graph2jax.ops.elemwise import cast, dimshuffle, unbroadcast
@@ -72,6 +75,7 @@ from graph2jax.ops.subtensor_key import (
     n_inputs,
     parse_key,
     result_shape,
+    runtime_indices,
     static_positions,
 )
 from graph2jax.types.as_tensor import as_tensor_variable, constant
@@ -122,6 +126,7 @@ class Subtensor(Op):
     """
 
     __props__ = ("idx_list",)
+    checks_indices = True
 
     def __init__(self, idx_list: tuple):
         self.idx_list = tuple(idx_list)
@@ -176,12 +181,18 @@ def _jax_subtensor(op: Subtensor, node: Apply) -> Callable[..., Any]:
         items = assemble(idx_list, values)
         _require_known(node, values, writes=False)
         result_shape(idx_list, items, np.shape(x), where)
-        key = concrete_key(items)
-        if all(is_known(v) for v in values):
-            return jnp.asarray(x)[key]
-        return jnp.asarray(x).at[key].get(mode="fill")
+        x = jnp.asarray(x)
+        _report_indices(idx_list, items, x)
+        return x[concrete_key(items)]  # JAX clamps an index out of range: the check reports it
 
     return subtensor
+
+
+def _report_indices(idx_list: tuple, items: list, x: Any) -> None:
+    """Hand the run-time indices to the linker's index checks (while tracing, when they are on)."""
+    if checks.checking():
+        for index, axis in runtime_indices(idx_list, items, x.ndim):
+            checks.require_in_range(index, x.shape[axis])
 
 
 def getitem(x: TensorVariable, key: Any) -> TensorVariable:
@@ -235,6 +246,7 @@ class IncSubtensor(Op):
     """
 
     __props__ = ("idx_list", "set_instead_of_inc")
+    checks_indices = True
 
     def __init__(self, idx_list: tuple, set_instead_of_inc: bool = False):
         self.idx_list = tuple(idx_list)
@@ -360,6 +372,7 @@ def _jax_inc_subtensor(op: IncSubtensor, node: Apply) -> Callable[..., Any]:
         if mask_only(idx_list) and not is_known(values[0]):
             return _masked_update(x, y, values[0], setting)
         target = result_shape(idx_list, items, np.shape(x), where)
+        _report_indices(idx_list, items, x)
         ref = x.at[concrete_key(items)]
         return _scatter(ref, jnp.broadcast_to(y, target), setting)
 

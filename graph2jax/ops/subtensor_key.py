@@ -174,6 +174,19 @@ def _check_in_range(item: Any, n: int | None, axis: int, where: str) -> None:
         raise IndexError(f"index {bad} is out of bounds for axis {axis} of {where} with size {n}")
 
 
+def runtime_indices(idx_list: tuple, items: list, ndim: int) -> list[tuple[Any, int]]:
+    """The integer indices not known while tracing, each with the axis of ``x`` it indexes."""
+    found, axis = [], 0
+    for e, item in zip(idx_list, items, strict=True):
+        if e[0] == ELLIPSIS:
+            axis += ndim - sum(map(n_axes, idx_list))
+            continue
+        if e[0] in (INT, ARRAY) and not is_known(item):
+            found.append((item, axis))
+        axis += n_axes(e)
+    return found
+
+
 def concrete_key(items: list) -> tuple:
     """The key with known scalars as python ints (basic indexing, not a gather)."""
     key = []

@@ -251,29 +251,6 @@ def test_known_out_of_range_raises_when_tracing():
         f(np.arange(6.0), 2)
 
 
-def test_dynamic_out_of_range_fills_with_jax_and_raises_with_numpy():
-    """The documented difference: compiled JAX code cannot raise."""
-    x, xi, i = gt.dvector("x"), gt.ivector("xi"), gt.iscalar("i")
-    outs = [
-        x[i],
-        xi[i],
-        x[gt.stack([i, 0])],
-        gt.set_subtensor(x[i], 9.0),
-        gt.inc_subtensor(x[i], 9.0),
-    ]
-    f = g.function([x, xi, i], outs)
-    fx, fxi = np.arange(3.0), np.arange(3, dtype="int32")
-    got = f(fx, fxi, 5)
-    assert np.isnan(got[0])
-    assert got[1] == np.iinfo("int32").min
-    assert np.isnan(got[2][0]) and got[2][1] == 0.0
-    np.testing.assert_array_equal(got[3], fx)  # out-of-range updates are dropped
-    np.testing.assert_array_equal(got[4], fx)
-    np.testing.assert_array_equal(f(fx, fxi, -1)[3], [0.0, 1.0, 9.0])
-    with pytest.raises(IndexError):
-        g.function([x, i], x[i], mode="NUMPY")(fx, 5)
-
-
 # ---------------------------------------------------------------------------
 # set_subtensor / inc_subtensor
 

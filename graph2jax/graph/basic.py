@@ -334,6 +334,10 @@ class Op:
     #: target shape, ``arange``'s bounds); the linker makes the function inputs that
     #: feed them static arguments of ``jax.jit``
     static_inputs: tuple[int, ...] = ()
+    #: static inputs of which only the number of non-zero entries decides the output's shape
+    #: (a boolean mask, ``nonzero``'s argument): computed from values, the linker makes just
+    #: that count static (:mod:`graph2jax.linker.staging`)
+    counted_inputs: tuple[int, ...] = ()
     #: the outputs depend on the inputs' shapes only, never on their values (``shape(x)``):
     #: the static-input analysis stops there, since JAX knows shapes while tracing
     shape_only: bool = False

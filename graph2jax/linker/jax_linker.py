@@ -26,9 +26,10 @@ from graph2jax.linker import checks
 from graph2jax.linker.compiled import DonationRule, JaxCompiled
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.linker.numpy_linker import run_perform
+from graph2jax.linker.staging import CountedMask, Operand, StagedCompiled, needs_stage
 
 
-def static_input_indices(fgraph: FunctionGraph) -> tuple[int, ...]:
+def static_input_indices(fgraph: FunctionGraph, staged: Sequence[Operand] = ()) -> tuple[int, ...]:
     """Indices of the fgraph inputs whose values some op needs at trace time.
 
     An op lists in ``static_inputs`` the inputs whose values shape its result
@@ -37,12 +38,14 @@ def static_input_indices(fgraph: FunctionGraph) -> tuple[int, ...]:
     depends on ``x``'s shape, never on ``x``'s values. Inner graphs count
     too: a value a body needs at trace time comes from the node input that
     feeds that body input unchanged (:meth:`~graph2jax.graph.basic.Op.inner_input_origins`),
-    found the same way, recursively.
+    found the same way, recursively. The ``staged`` operands (computed by a
+    first stage, :mod:`graph2jax.linker.staging`) make no input static.
     """
     positions = {id(v): i for i, v in enumerate(fgraph.inputs)}
+    skip = {(id(node), k) for node, k, _ in staged}
     found: set[int] = set()
     seen: set[int] = set()
-    stack = [node.inputs[k] for node in fgraph.apply_nodes for k in _static_operands(node)]
+    stack = [node.inputs[k] for node, k in static_operands(fgraph) if (id(node), k) not in skip]
     while stack:
         var = stack.pop()
         if id(var) in seen:
@@ -55,15 +58,27 @@ def static_input_indices(fgraph: FunctionGraph) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
-def _static_operands(node: Apply) -> list[int]:
-    """The positions of ``node``'s inputs whose values its op or its inner graphs need at trace time."""
-    op = node.op
-    operands = list(op.static_inputs)
-    for k, body in enumerate(op.inner_fgraphs):
-        origins = op.inner_input_origins(k)
-        # an inner input the op makes (a seed, a loop carry) cannot be made static from outside
-        operands += [origins[j] for j in static_input_indices(body) if origins[j] is not None]
-    return operands
+def static_operands(fgraph: FunctionGraph) -> list[tuple[Apply, int]]:
+    """Every ``(node, input position)`` whose value the node's op or inner graphs need at trace time."""
+    found = []
+    for node in fgraph.toposort():
+        op = node.op
+        operands = list(op.static_inputs)
+        for k, body in enumerate(op.inner_fgraphs):
+            origins = op.inner_input_origins(k)
+            # an inner input the op makes (a seed, a loop carry) cannot be made static from outside
+            operands += [origins[j] for j in static_input_indices(body) if origins[j] is not None]
+        found += [(node, k) for k in dict.fromkeys(operands)]
+    return found
+
+
+def staged_operands(fgraph: FunctionGraph) -> list[Operand]:
+    """The static operands computed from values (:func:`~graph2jax.linker.staging.needs_stage`)."""
+    return [
+        (node, k, k in node.op.counted_inputs)
+        for node, k in static_operands(fgraph)
+        if needs_stage(node.inputs[k], fgraph)
+    ]
 
 
 def _node_thunk(node: Apply) -> Callable[..., Any]:
@@ -125,22 +140,33 @@ def _thunk_name(node: Apply, counter: itertools.count) -> str:
 
 
 def fgraph_to_python(
-    fgraph: FunctionGraph, static_argnums: Sequence[int] = ()
+    fgraph: FunctionGraph,
+    static_argnums: Sequence[int] = (),
+    staged: Sequence[tuple[Variable, bool]] = (),
+    uses: dict[tuple[int, int], int] | None = None,
 ) -> tuple[Callable, str]:
     """Generate ``py_fn(*inputs) -> tuple(outputs)`` for ``fgraph``; returns it and its source.
 
     Every name of the source (inputs, thunks, results, constants) ends with a
-    number drawn from one counter, so no two names can collide.
+    number drawn from one counter, so no two names can collide. ``staged``:
+    values computed by a first stage, ``(variable, counted)``, taken as
+    trailing static arguments (a count when ``counted``); ``uses`` maps each
+    ``(id(node), input position)`` reading one to its index in ``staged``.
     """
     counter = itertools.count()
     names: dict[int, str] = {}
-    env: dict[str, Any] = {}
+    env: dict[str, Any] = {"CountedMask": CountedMask}
     for var in fgraph.inputs:
         names[id(var)] = _identifier(var, "i", counter)
-    lines = [f"def linked({', '.join(names[id(v)] for v in fgraph.inputs)}):"]
+    staged_names = [f"staged_{next(counter)}" for _ in staged]
+    arguments = [names[id(v)] for v in fgraph.inputs] + staged_names
+    lines = [f"def linked({', '.join(arguments)}):"]
     for k in static_argnums:
         name = names[id(fgraph.inputs[k])]
         lines.append(f"    {name} = {name}.value  # static: its value decides shapes")
+    for name in staged_names:
+        lines.append(f"    {name} = {name}.value  # static: computed by the first stage")
+    uses = uses or {}
 
     def ref(var: Variable) -> str:
         if id(var) not in names:
@@ -150,9 +176,17 @@ def fgraph_to_python(
             env[names[id(var)]] = var.data
         return names[id(var)]
 
+    def operand(node: Apply, k: int) -> str:
+        j = uses.get((id(node), k))
+        if j is None:
+            return ref(node.inputs[k])
+        if staged[j][1]:  # its count is static, its values stay traced
+            return f"CountedMask({ref(node.inputs[k])}, {staged_names[j]})"
+        return staged_names[j]
+
     for node in fgraph.toposort():
         thunk = _node_thunk(node)
-        args = ", ".join(ref(i) for i in node.inputs)
+        args = ", ".join(operand(node, k) for k in range(len(node.inputs)))
         fn_name = _thunk_name(node, counter)
         env[fn_name] = thunk
         outs = [_identifier(o, "v", counter) for o in node.outputs]
@@ -201,7 +235,7 @@ def link(
     device: jax.Device | None = None,
     check_indices: bool = False,
     updated: Mapping[int, int] | None = None,
-) -> JaxCompiled:
+) -> JaxCompiled | StagedCompiled:
     """Build the compiled callable of ``fgraph``.
 
     Parameters
@@ -226,12 +260,46 @@ def link(
 
     Returns
     -------
-    JaxCompiled
+    JaxCompiled or StagedCompiled
+        A :class:`~graph2jax.linker.staging.StagedCompiled` when a value that
+        decides a shape is computed from values (:mod:`graph2jax.linker.staging`).
     """
-    static = static_input_indices(fgraph)
-    py_fn, source = fgraph_to_python(fgraph, static)
     checked = check_indices and any(_may_check(node) for node in fgraph.apply_nodes)
-    return JaxCompiled(
+    operands = staged_operands(fgraph)
+    if not operands:  # every shape is known while tracing: one jitted call
+        static = static_input_indices(fgraph)
+        py_fn, source = fgraph_to_python(fgraph, static)
+        return JaxCompiled(
+            fgraph,
+            py_fn,
+            source,
+            static,
+            tuple(donate_argnums),
+            usable_donations,
+            device,
+            checked,
+            updated,
+        )
+    # a value is passed as a count only when every use of it needs just that
+    counted: dict[int, bool] = {}
+    variables: dict[int, Variable] = {}
+    for node, k, only_count in operands:
+        var = node.inputs[k]
+        variables[id(var)] = var
+        counted[id(var)] = counted.get(id(var), True) and only_count
+    order = list(variables)
+    uses = {(id(node), k): order.index(id(node.inputs[k])) for node, k, _ in operands}
+    staged = [(variables[v], counted[v]) for v in order]
+    first = link(
+        FunctionGraph(fgraph.inputs, [variables[v] for v in order], clone=False),
+        device=device,
+        check_indices=check_indices,
+    )
+    static = static_input_indices(fgraph, operands)
+    n = len(fgraph.inputs)
+    static += tuple(range(n, n + len(staged)))
+    py_fn, source = fgraph_to_python(fgraph, static[: len(static) - len(staged)], staged, uses)
+    second = JaxCompiled(
         fgraph,
         py_fn,
         source,
@@ -242,6 +310,7 @@ def link(
         checked,
         updated,
     )
+    return StagedCompiled(fgraph, first, second, [c for _, c in staged])
 
 
 def _may_check(node: Apply) -> bool:

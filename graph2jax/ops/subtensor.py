@@ -55,6 +55,7 @@ from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker import checks
 from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.linker.staging import CountedMask
 from graph2jax.ops.creation import zeros_like
 from graph2jax.ops.elemwise import cast, dimshuffle, unbroadcast
 from graph2jax.ops.math import clip, mod, switch
@@ -69,9 +70,11 @@ from graph2jax.ops.subtensor_key import (
     build_values,
     concrete_key,
     describe_idx,
+    expand_counted,
     is_advanced,
     is_known,
     mask_only,
+    mask_positions,
     n_inputs,
     parse_key,
     result_shape,
@@ -95,7 +98,7 @@ def _require_known(node: Apply, values: Sequence[Any], writes: bool) -> None:
         needed = e[0] == SLICE or (e[0] == MASK and not (writes and mask_only(idx_list)))
         end = k + n_inputs(e)
         for value, var in zip(values[k:end], node.inputs[first + k : first + end], strict=True):
-            if needed and not is_known(value):
+            if needed and not is_known(value) and not isinstance(value, CountedMask):
                 what = "boolean mask" if e[0] == MASK else "slice bound"
                 raise TypeError(
                     f"{op}: the {what} {var.describe()} is computed from the function's input "
@@ -134,6 +137,10 @@ class Subtensor(Op):
     @property
     def static_inputs(self) -> tuple[int, ...]:
         return static_positions(self.idx_list, 1)
+
+    @property
+    def counted_inputs(self) -> tuple[int, ...]:
+        return mask_positions(self.idx_list, 1)
 
     def __str__(self) -> str:
         return f"{type(self).__name__}{describe_idx(self.idx_list)}"
@@ -183,7 +190,9 @@ def _jax_subtensor(op: Subtensor, node: Apply) -> Callable[..., Any]:
         result_shape(idx_list, items, np.shape(x), where)
         x = jnp.asarray(x)
         _report_indices(idx_list, items, x)
-        return x[concrete_key(items)]  # JAX clamps an index out of range: the check reports it
+        expanded, values = expand_counted(idx_list, values)
+        # JAX clamps an index out of range: the check reports it
+        return x[concrete_key(assemble(expanded, values))]
 
     return subtensor
 
@@ -255,6 +264,10 @@ class IncSubtensor(Op):
     @property
     def static_inputs(self) -> tuple[int, ...]:
         return static_positions(self.idx_list, 2)
+
+    @property
+    def counted_inputs(self) -> tuple[int, ...]:
+        return mask_positions(self.idx_list, 2)
 
     def __str__(self) -> str:
         what = "set" if self.set_instead_of_inc else "inc"
@@ -373,7 +386,8 @@ def _jax_inc_subtensor(op: IncSubtensor, node: Apply) -> Callable[..., Any]:
             return _masked_update(x, y, values[0], setting)
         target = result_shape(idx_list, items, np.shape(x), where)
         _report_indices(idx_list, items, x)
-        ref = x.at[concrete_key(items)]
+        expanded, values = expand_counted(idx_list, values)
+        ref = x.at[concrete_key(assemble(expanded, values))]
         return _scatter(ref, jnp.broadcast_to(y, target), setting)
 
     return inc_subtensor

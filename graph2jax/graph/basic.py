@@ -334,9 +334,9 @@ class Op:
     #: target shape, ``arange``'s bounds); the linker makes the function inputs that
     #: feed them static arguments of ``jax.jit``
     static_inputs: tuple[int, ...] = ()
-    #: static inputs of which only the number of non-zero entries decides the output's shape
-    #: (a boolean mask, ``nonzero``'s argument): computed from values, the linker makes just
-    #: that count static (:mod:`graph2jax.linker.staging`)
+    #: static inputs of which only a count (:meth:`static_count`) decides the output's shape
+    #: (a boolean mask, ``nonzero``'s argument, ``unique``'s): computed from values, the
+    #: linker makes just that count static (:mod:`graph2jax.linker.staging`)
     counted_inputs: tuple[int, ...] = ()
     #: the outputs depend on the inputs' shapes only, never on their values (``shape(x)``):
     #: the static-input analysis stops there, since JAX knows shapes while tracing
@@ -366,6 +366,11 @@ class Op:
     #: :meth:`with_inner_fgraphs`, and the op's JAX implementation links its bodies with
     #: :func:`graph2jax.linker.jax_linker.link_inner`
     inner_fgraphs: tuple[FunctionGraph, ...] = ()
+
+    def static_count(self, k: int, value: Any) -> int:
+        """The count of input ``k``'s numpy ``value`` that decides the output's shape
+        (one of :attr:`counted_inputs`): its number of non-zero entries, unless overridden."""
+        return int(np.count_nonzero(value))
 
     def with_inner_fgraphs(self, fgraphs: Sequence[FunctionGraph]) -> Op:
         """A copy of this op holding ``fgraphs`` instead of :attr:`inner_fgraphs`.

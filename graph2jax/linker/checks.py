@@ -107,7 +107,7 @@ def failure(
     ``IndexError`` that names them.
     """
     results = list(results)
-    args = list(args)
+    args = list(args[: len(fgraph.inputs)])  # a second stage's staged values come last
     for i, o in updated.items():
         deleted = getattr(args[i], "is_deleted", None)
         if deleted is not None and deleted():

@@ -26,7 +26,7 @@ from graph2jax.linker import checks
 from graph2jax.linker.compiled import DonationRule, JaxCompiled
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.linker.numpy_linker import run_perform
-from graph2jax.linker.staging import CountedMask, Operand, StagedCompiled, needs_stage
+from graph2jax.linker.staging import Counted, Operand, StagedCompiled, needs_stage
 
 
 def static_input_indices(fgraph: FunctionGraph, staged: Sequence[Operand] = ()) -> tuple[int, ...]:
@@ -142,20 +142,20 @@ def _thunk_name(node: Apply, counter: itertools.count) -> str:
 def fgraph_to_python(
     fgraph: FunctionGraph,
     static_argnums: Sequence[int] = (),
-    staged: Sequence[tuple[Variable, bool]] = (),
+    staged: Sequence[bool] = (),
     uses: dict[tuple[int, int], int] | None = None,
 ) -> tuple[Callable, str]:
     """Generate ``py_fn(*inputs) -> tuple(outputs)`` for ``fgraph``; returns it and its source.
 
     Every name of the source (inputs, thunks, results, constants) ends with a
     number drawn from one counter, so no two names can collide. ``staged``:
-    values computed by a first stage, ``(variable, counted)``, taken as
-    trailing static arguments (a count when ``counted``); ``uses`` maps each
-    ``(id(node), input position)`` reading one to its index in ``staged``.
+    one trailing static argument per node operand computed by a first stage
+    (True: the operand's count, its values staying traced; False: its value);
+    ``uses`` maps each ``(id(node), input position)`` to its index in ``staged``.
     """
     counter = itertools.count()
     names: dict[int, str] = {}
-    env: dict[str, Any] = {"CountedMask": CountedMask}
+    env: dict[str, Any] = {"Counted": Counted}
     for var in fgraph.inputs:
         names[id(var)] = _identifier(var, "i", counter)
     staged_names = [f"staged_{next(counter)}" for _ in staged]
@@ -180,8 +180,8 @@ def fgraph_to_python(
         j = uses.get((id(node), k))
         if j is None:
             return ref(node.inputs[k])
-        if staged[j][1]:  # its count is static, its values stay traced
-            return f"CountedMask({ref(node.inputs[k])}, {staged_names[j]})"
+        if staged[j]:  # its count is static, its values stay traced
+            return f"Counted({ref(node.inputs[k])}, {staged_names[j]})"
         return staged_names[j]
 
     for node in fgraph.toposort():
@@ -280,37 +280,32 @@ def link(
             checked,
             updated,
         )
-    # a value is passed as a count only when every use of it needs just that
-    counted: dict[int, bool] = {}
-    variables: dict[int, Variable] = {}
-    for node, k, only_count in operands:
-        var = node.inputs[k]
-        variables[id(var)] = var
-        counted[id(var)] = counted.get(id(var), True) and only_count
-    order = list(variables)
-    uses = {(id(node), k): order.index(id(node.inputs[k])) for node, k, _ in operands}
-    staged = [(variables[v], counted[v]) for v in order]
+    # the first stage computes each staged variable once; each use gets its value or its count
+    variables = list({id(node.inputs[k]): node.inputs[k] for node, k, _ in operands}.values())
+    position = {id(v): j for j, v in enumerate(variables)}
     first = link(
-        FunctionGraph(fgraph.inputs, [variables[v] for v in order], clone=False),
+        FunctionGraph(fgraph.inputs, variables, clone=False),
         device=device,
         check_indices=check_indices,
     )
     static = static_input_indices(fgraph, operands)
+    counted = [c for _, _, c in operands]
+    uses = {(id(node), k): j for j, (node, k, _) in enumerate(operands)}
+    py_fn, source = fgraph_to_python(fgraph, static, counted, uses)
     n = len(fgraph.inputs)
-    static += tuple(range(n, n + len(staged)))
-    py_fn, source = fgraph_to_python(fgraph, static[: len(static) - len(staged)], staged, uses)
     second = JaxCompiled(
         fgraph,
         py_fn,
         source,
-        static,
+        static + tuple(range(n, n + len(operands))),
         tuple(donate_argnums),
         usable_donations,
         device,
         checked,
         updated,
     )
-    return StagedCompiled(fgraph, first, second, [c for _, c in staged])
+    reads = [(position[id(node.inputs[k])], node, k, c) for node, k, c in operands]
+    return StagedCompiled(fgraph, first, second, reads)
 
 
 def _may_check(node: Apply) -> bool:

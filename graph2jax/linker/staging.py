@@ -14,11 +14,12 @@ such a function is compiled in two stages.
    device-to-host transfer.
 2. The whole graph is then compiled with those values static, cached per
    value: a value passed to its op is a numpy array, known while tracing, so
-   the shapes it decides are python ints. For a boolean mask and
-   ``nonzero``'s argument (an op's ``counted_inputs``) only the number of
-   non-zero entries is static: the op receives a :class:`CountedMask` and
-   gathers ``jnp.nonzero(mask, size=count)``, so a compilation is made per
-   distinct count, not per mask.
+   the shapes it decides are python ints. For a boolean mask, ``nonzero``'s
+   and ``unique``'s argument (an op's ``counted_inputs``) only a count is
+   static (``op.static_count``: the number of true entries, of distinct
+   values): the op receives a :class:`Counted` and computes, for example,
+   ``jnp.nonzero(mask, size=count)``, so a compilation is made per distinct
+   count, not per mask.
 
 A graph without such a value is linked exactly as before, with no stage and
 no overhead.
@@ -36,34 +37,34 @@ from graph2jax.graph.basic import Apply, Variable
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.linker.compiled import Compiled, JaxCompiled
 
-#: a staged operand: ``(node, input position, only its count of non-zero entries is static)``
+#: a staged operand: ``(node, input position, only its count is static)``
 Operand = tuple[Apply, int, bool]
 
 
-class CountedMask:
-    """A mask known only at run time whose number of non-zero entries is known while tracing.
+class Counted:
+    """A value known only at run time (``value``, traced) whose shape-deciding count is known.
 
-    What an op with ``counted_inputs`` receives in the second stage. ``shape``
-    and ``ndim`` are the mask's.
+    What an op with ``counted_inputs`` receives in the second stage; ``count``
+    is the op's ``static_count`` of the value. ``shape`` and ``ndim`` are the value's.
     """
 
-    __slots__ = ("count", "mask")
+    __slots__ = ("count", "value")
 
-    def __init__(self, mask: Any, count: Any):
-        self.mask = mask
+    def __init__(self, value: Any, count: Any):
+        self.value = value
         self.count = int(np.asarray(count))
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return tuple(self.mask.shape)
+        return tuple(self.value.shape)
 
     @property
     def ndim(self) -> int:
-        return len(self.mask.shape)
+        return len(self.value.shape)
 
     def nonzero(self) -> tuple[Any, ...]:
         """The positions of the non-zero entries, one index array per axis (traced)."""
-        return jax.numpy.nonzero(self.mask, size=self.count)
+        return jax.numpy.nonzero(self.value, size=self.count)
 
 
 def needs_stage(var: Variable, fgraph: FunctionGraph) -> bool:
@@ -99,11 +100,12 @@ class StagedCompiled:
     ----------
     fgraph : FunctionGraph
     first : Compiled
-        Computes the staged values (``fgraph``'s inputs in, the values out).
+        Computes the staged variables (``fgraph``'s inputs in, their values out).
     second : JaxCompiled
-        The graph, taking the staged values (or counts) as trailing static arguments.
-    counted : sequence of bool
-        Per staged value: whether only its number of non-zero entries is passed on.
+        The graph, taking one trailing static argument per staged operand.
+    reads : sequence of (int, Apply, int, bool)
+        Per staged operand: the first stage's output holding it, its node and
+        input position, and whether only its count (``op.static_count``) is passed.
     """
 
     def __init__(
@@ -111,10 +113,10 @@ class StagedCompiled:
         fgraph: FunctionGraph,
         first: Compiled,
         second: JaxCompiled,
-        counted: Sequence[bool],
+        reads: Sequence[tuple[int, Apply, int, bool]],
     ):
         self.fgraph, self.first, self.second = fgraph, first, second
-        self._counted = tuple(counted)
+        self._reads = tuple(reads)
         n = len(fgraph.inputs)
         self.static_argnums = tuple(i for i in second.static_argnums if i < n)
         self.donate_argnums = second.donate_argnums
@@ -133,8 +135,8 @@ class StagedCompiled:
         """Run the first stage and read its values on the host (one transfer)."""
         values = jax.device_get(self.first.call(*args))
         return [
-            np.count_nonzero(v) if counted else v
-            for v, counted in zip(values, self._counted, strict=True)
+            node.op.static_count(k, values[j]) if counted else values[j]
+            for j, node, k, counted in self._reads
         ]
 
     def call(self, *args: Any) -> tuple:

@@ -18,7 +18,7 @@ import numpy as np
 
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.linker.staging import CountedMask
+from graph2jax.linker.staging import Counted
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType
 from graph2jax.types.variable import TensorVariable
@@ -48,7 +48,7 @@ class Nonzero(Op):
 @jax_funcify.register(Nonzero)
 def _jax_nonzero(op: Nonzero, node: Apply) -> Callable[..., Any]:
     def nonzero_indices(a: Any) -> Any:
-        if isinstance(a, CountedMask):
+        if isinstance(a, Counted):
             return jnp.stack(a.nonzero()).astype("int64")
         if not isinstance(a, np.ndarray | np.generic):
             raise TypeError(

@@ -55,7 +55,7 @@ from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker import checks
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.linker.staging import CountedMask
+from graph2jax.linker.staging import Counted
 from graph2jax.ops.creation import zeros_like
 from graph2jax.ops.elemwise import cast, dimshuffle, unbroadcast
 from graph2jax.ops.math import clip, mod, switch
@@ -98,7 +98,7 @@ def _require_known(node: Apply, values: Sequence[Any], writes: bool) -> None:
         needed = e[0] == SLICE or (e[0] == MASK and not (writes and mask_only(idx_list)))
         end = k + n_inputs(e)
         for value, var in zip(values[k:end], node.inputs[first + k : first + end], strict=True):
-            if needed and not is_known(value) and not isinstance(value, CountedMask):
+            if needed and not is_known(value) and not isinstance(value, Counted):
                 what = "boolean mask" if e[0] == MASK else "slice bound"
                 raise TypeError(
                     f"{op}: the {what} {var.describe()} is computed from the function's input "
@@ -384,11 +384,12 @@ def _jax_inc_subtensor(op: IncSubtensor, node: Apply) -> Callable[..., Any]:
         _require_known(node, values, writes=True)
         if mask_only(idx_list) and not is_known(values[0]):
             return _masked_update(x, y, values[0], setting)
-        target = result_shape(idx_list, items, np.shape(x), where)
+        result_shape(idx_list, items, np.shape(x), where)
         _report_indices(idx_list, items, x)
         expanded, values = expand_counted(idx_list, values)
-        ref = x.at[concrete_key(assemble(expanded, values))]
-        return _scatter(ref, jnp.broadcast_to(y, target), setting)
+        items = assemble(expanded, values)
+        target = result_shape(expanded, items, np.shape(x), where)
+        return _scatter(x.at[concrete_key(items)], jnp.broadcast_to(y, target), setting)
 
     return inc_subtensor
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from graph2jax.graph.basic import Constant, Variable
-from graph2jax.linker.staging import CountedMask
+from graph2jax.linker.staging import Counted
 from graph2jax.ops.elemwise import broadcast_static_shape
 from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import discrete_dtypes
@@ -67,14 +67,14 @@ def mask_positions(idx_list: tuple, first: int) -> tuple[int, ...]:
 
 
 def expand_counted(idx_list: tuple, values: Sequence[Any]) -> tuple[tuple, list]:
-    """The key with each mask of known count (a :class:`~graph2jax.linker.staging.CountedMask`)
+    """The key with each mask of known count (a :class:`~graph2jax.linker.staging.Counted`)
     replaced by its positions, one integer array per axis: numpy's ``x[m] == x[m.nonzero()]``."""
-    if not any(isinstance(v, CountedMask) for v in values):
+    if not any(isinstance(v, Counted) for v in values):
         return idx_list, list(values)
     new_idx, new_values, it = [], [], iter(values)
     for e in idx_list:
         taken = [next(it) for _ in range(n_inputs(e))]
-        if e[0] == MASK and isinstance(taken[0], CountedMask):
+        if e[0] == MASK and isinstance(taken[0], Counted):
             positions = taken[0].nonzero()
             new_idx.extend([(ARRAY,)] * len(positions))
             new_values.extend(positions)

@@ -223,10 +223,11 @@ class JaxCompiled:
         return jitted(*args)
 
     def _call_checked(self, *args: Any) -> tuple:
-        *results, ok = self._call(*args)
-        if not ok:  # before the shell writes anything back
-            raise checks.failure(self.fgraph, args, results, self._updated)
-        return tuple(results)
+        results = self._call(*args)
+        # np.asarray reads the flag's host copy (bool() would take JAX's slower scalar path)
+        if not np.asarray(results[-1]):  # before the shell writes anything back
+            raise checks.failure(self.fgraph, args, results[:-1], self._updated)
+        return results[:-1]
 
     def lower(self, *args: Any) -> Any:
         """The lowering of the variant a call on ``args`` runs."""

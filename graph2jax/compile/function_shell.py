@@ -407,8 +407,9 @@ class Function:
             except TypeError as err:
                 raise _shape_error(err) from err
             except IndexOutOfRange as err:
-                results = err.results  # every update at its old value: the write-back changes nothing
-                raise
+                # every update at its old value: the write-back changes nothing
+                results = err.results
+                raise IndexError(str(err)) from None  # numpy's class, as the user sees it
             if results and isinstance(results[0], jax.core.Tracer):  # trust_input let one in
                 results = None  # nothing is written back: the shared variables stay as they were
                 raise self._traced_call_error()

@@ -12,10 +12,13 @@ Shapes under JAX
     A symbolic integer index never changes the result's shape: it stays a
     run-time value. Slice bounds decide the result's length, so they are
     static inputs (a function recompiles per distinct value of an input they
-    come from; bounds built from ``x.shape`` cost nothing). A boolean mask
-    decides the length too: a mask that is an input of the function is
-    static; a constant mask is folded; a mask computed from other values is
-    refused when compiling with JAX, naming the op, except by
+    come from; bounds built from ``x.shape`` cost nothing; bounds computed
+    from an array's values are computed by a first stage,
+    :mod:`graph2jax.linker.staging`). A boolean mask decides the length too:
+    a mask that is an input of the function is static; a constant mask is
+    folded; a mask computed from other values is counted by a first stage
+    (one compilation per number of true entries). Inside an inner graph (a
+    scan body) a computed mask is refused, naming the op, except by
     ``set_subtensor``/``inc_subtensor`` when the mask is the whole index
     (the output's shape does not depend on it): a ``y`` broadcast along the
     selected elements is written with ``where``; a ``y`` with one value per
@@ -101,11 +104,12 @@ def _require_known(node: Apply, values: Sequence[Any], writes: bool) -> None:
             if needed and not is_known(value) and not isinstance(value, Counted):
                 what = "boolean mask" if e[0] == MASK else "slice bound"
                 raise TypeError(
-                    f"{op}: the {what} {var.describe()} is computed from the function's input "
-                    "values, so the result's shape is unknown when compiling with JAX. Make it "
-                    "an input of the function (compiled once per value), build it from "
-                    "constants and shapes, or use switch/where (set_subtensor and "
-                    "inc_subtensor accept a computed mask that is the whole index)"
+                    f"{op}: the {what} {var.describe()} is computed from values known only "
+                    "while an inner graph runs (a scan body, a vectorized core), so the "
+                    "result's shape is unknown when compiling with JAX. Compute it outside "
+                    "the body, build it from constants and shapes, or use switch/where "
+                    "(set_subtensor and inc_subtensor accept a computed mask that is the "
+                    "whole index)"
                 )
         k += n_inputs(e)
 

@@ -60,6 +60,45 @@ def bench_gather_sgd_step(rounds: int) -> Section:
     )
 
 
+def bench_sparse_update(rounds: int) -> Section:
+    """The same table updated in place at the batch's rows only (``inc_subtensor``): the check
+    must keep XLA's in-place scatter (the call waits for the flag; the jax row blocks too)."""
+    rng = np.random.default_rng(0)
+    table = rng.normal(size=(50_000, 256)).astype("float32")
+    index = rng.integers(0, 50_000, size=1024)
+    scale = np.float32(-0.01)
+
+    def step_of(mode: Mode | None) -> g.Function:
+        emb, idx = g.shared(table.copy(), name="emb"), gt.lvector("idx")
+        rows = emb[idx]
+        return g.function(
+            [idx], [], updates=[(emb, gt.inc_subtensor(rows, scale * rows))], mode=mode
+        )
+
+    checked, unchecked = step_of(None), step_of(UNCHECKED)
+    jax_step = jax.jit(lambda e, i: e.at[i].add(scale * e[i]), donate_argnums=0)
+    state = {"e": jnp.asarray(table)}
+
+    def run_jax():
+        state["e"] = jax_step(state["e"], index)
+        state["e"].block_until_ready()
+
+    times = interleaved(
+        {
+            "jax": run_jax,
+            "graph2jax checks on": lambda: checked(index),
+            "graph2jax checks off": lambda: unchecked(index),
+        },
+        rounds=rounds,
+        calls=50,
+    )
+    return Section(
+        "in-place row update of the 50k x 256 table, batch 1024 (ratio to jax.jit, blocking)",
+        "us",
+        ratio_rows(times, 1e6),
+    )
+
+
 def bench_tiny_index_call(rounds: int) -> Section:
     """``f(v, i) = v[i]`` on a length-3 vector: the check's cost on a call that does nothing else."""
     v, i = gt.dvector("v"), gt.lscalar("i")
@@ -98,4 +137,9 @@ def bench_value_shape_compilations(rounds: int) -> Section:
     )
 
 
-SECTIONS = [bench_gather_sgd_step, bench_tiny_index_call, bench_value_shape_compilations]
+SECTIONS = [
+    bench_gather_sgd_step,
+    bench_sparse_update,
+    bench_tiny_index_call,
+    bench_value_shape_compilations,
+]

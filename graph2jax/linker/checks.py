@@ -5,7 +5,8 @@ implementation reports each index known only at run time with
 :func:`require_in_range`; the compiled object and-s every such report into
 one extra boolean result, and every updated value ``new`` of an argument
 ``old`` becomes ``where(ok, new, old)`` (XLA fuses the select into the
-update's computation). After the call, a false flag raises
+update's computation), except a scatter's result whose written values are
+already gated by every flag (:func:`gate`): its in-place write stays in place. After the call, a false flag raises
 :class:`IndexOutOfRange` before the shell writes anything back: the
 exception carries the call's results with each update equal to its old value,
 so a donated buffer is replaced by an equal one and the failed call changes
@@ -29,8 +30,31 @@ import jax.numpy as jnp
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.linker.numpy_linker import link_numpy
 
-#: the "in range" booleans reported while the outer graph is traced; None: not checking
-_reports: ContextVar[list[Any] | None] = ContextVar("graph2jax_index_checks", default=None)
+
+class Reports:
+    """What the ops report while the outer graph is traced.
+
+    Attributes
+    ----------
+    flags : list
+        The "in range" booleans, in the order the nodes were traced.
+    gated : dict
+        ``id(result) -> n``: a scatter's result that already equals its input
+        unless the first ``n`` flags all hold (:func:`gate`).
+    """
+
+    def __init__(self) -> None:
+        self.flags: list[Any] = []
+        self.gated: dict[int, int] = {}
+
+    def ok(self, n: int | None = None) -> Any:
+        """Whether the first ``n`` flags (all when None) hold, traced."""
+        flags = self.flags if n is None else self.flags[:n]
+        return jnp.all(jnp.stack(flags)) if flags else jnp.asarray(True)
+
+
+#: the reports of the outer graph being traced; None: not checking
+_reports: ContextVar[Reports | None] = ContextVar("graph2jax_index_checks", default=None)
 
 
 class IndexOutOfRange(IndexError):
@@ -58,13 +82,32 @@ def require_in_range(index: Any, length: int) -> None:
     reports = _reports.get()
     if reports is not None:
         index = jnp.asarray(index)
-        reports.append(jnp.all((index >= -length) & (index < length)))
+        reports.flags.append(jnp.all((index >= -length) & (index < length)))
+
+
+def gate(update: Any, unchanged: Any) -> Any:
+    """While tracing a scatter: ``update`` while every index so far is in range, else
+    ``unchanged`` (the values that leave the target as it was: zeros to add, its old entries
+    to set). The scatter's result is then marked with :func:`mark_gated`, so the update it
+    makes needs no ``where`` over the whole buffer (which would cost XLA its in-place write)."""
+    reports = _reports.get()
+    if reports is None or not reports.flags:
+        return update
+    return jnp.where(reports.ok(), update, unchanged)
+
+
+def mark_gated(result: Any) -> Any:
+    """Record that ``result`` (a scatter's, after :func:`gate`) equals its input unless all so far holds."""
+    reports = _reports.get()
+    if reports is not None and reports.flags:
+        reports.gated[id(result)] = len(reports.flags)
+    return result
 
 
 @contextlib.contextmanager
-def collecting() -> Iterator[list[Any]]:
+def collecting() -> Iterator[Reports]:
     """Collect the reports of the graph traced in the block."""
-    token = _reports.set([])
+    token = _reports.set(Reports())
     try:
         yield _reports.get()
     finally:
@@ -82,16 +125,20 @@ def suspended() -> Iterator[None]:
 
 
 def guard(
-    outputs: Sequence[Any], reports: list[Any], args: Sequence[Any], updated: Mapping[int, int]
+    outputs: Sequence[Any], reports: Reports, args: Sequence[Any], updated: Mapping[int, int]
 ) -> tuple:
     """While tracing: the outputs, each update kept at its old value unless all is in range, and the flag.
 
     ``updated`` maps an argument position to the output position of its new value.
+    A scatter gated by every flag already keeps its target; another update
+    becomes ``where(ok, new, old)``, which XLA fuses into its computation.
     """
-    ok = jnp.all(jnp.stack(reports)) if reports else jnp.asarray(True)
+    ok = reports.ok()
     outputs = list(outputs)
     for i, o in updated.items():
         old, new = args[i], outputs[o]
+        if reports.gated.get(id(new)) == len(reports.flags):
+            continue
         if getattr(old, "shape", None) == getattr(new, "shape", ()) and old.dtype == new.dtype:
             outputs[o] = jnp.where(ok, new, old)
     return (*outputs, ok)

@@ -52,10 +52,10 @@ def _jax_nonzero(op: Nonzero, node: Apply) -> Callable[..., Any]:
             return jnp.stack(a.nonzero()).astype("int64")
         if not isinstance(a, np.ndarray | np.generic):
             raise TypeError(
-                f"nonzero: {node.inputs[0].describe()} is computed from values unknown when "
-                "compiling with JAX (a shared variable or random draw), and the number of "
-                "non-zero entries decides the result's shape. Pass it as an input of the "
-                "function (compiled once per value) or use switch/where instead"
+                f"nonzero: {node.inputs[0].describe()} is computed from values known only "
+                "while an inner graph runs (a scan body, a vectorized core), and the number "
+                "of non-zero entries decides the result's shape. Compute it outside the body "
+                "or use switch/where instead"
             )
         return np.asarray(np.nonzero(a), dtype="int64")
 

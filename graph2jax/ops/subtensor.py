@@ -393,7 +393,11 @@ def _jax_inc_subtensor(op: IncSubtensor, node: Apply) -> Callable[..., Any]:
         expanded, values = expand_counted(idx_list, values)
         items = assemble(expanded, values)
         target = result_shape(expanded, items, np.shape(x), where)
-        return _scatter(x.at[concrete_key(items)], jnp.broadcast_to(y, target), setting)
+        key = concrete_key(items)
+        y = jnp.broadcast_to(y, target)
+        # an out-of-range index anywhere so far: write what leaves x as it was
+        y = checks.gate(y, x[key] if setting else jnp.zeros_like(y))
+        return checks.mark_gated(_scatter(x.at[key], y, setting))
 
     return inc_subtensor
 

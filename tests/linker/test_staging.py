@@ -132,3 +132,17 @@ def test_staged_function_has_no_single_jax_fn(x):
     f = g.function([x], x[x > 0])
     with pytest.raises(TypeError, match="two stages"):
         f.jax_fn(VECTORS[0])
+
+
+def test_random_draws_decide_and_are_masked_consistently(x):
+    """A draw read by both stages is the same draw: its key is an input of both."""
+    from graph2jax.tensor.random.utils import RandomStream
+
+    srng = RandomStream(1)
+    sized = g.function([x], srng.normal(size=(gt.cast(x.sum(), "int64"),)))
+    assert sized(np.array([1.0, 2.0])).shape == (3,)
+    draw = srng.normal(size=(50,))
+    positive = g.function([], draw[draw > 0])
+    first, second = positive(), positive()
+    assert (first > 0).all() and (second > 0).all()
+    assert 0 < len(first) < 50 and not np.array_equal(first, second)  # the key advanced

@@ -150,8 +150,9 @@ def fgraph_to_python(
     Every name of the source (inputs, thunks, results, constants) ends with a
     number drawn from one counter, so no two names can collide. ``staged``:
     one trailing static argument per node operand computed by a first stage
-    (True: the operand's count, its values staying traced; False: its value);
-    ``uses`` maps each ``(id(node), input position)`` to its index in ``staged``.
+    (True: the operand's count; False: its value), then, for each counted
+    one, the first stage's values of it (traced); ``uses`` maps each
+    ``(id(node), input position)`` to its index in ``staged``.
     """
     counter = itertools.count()
     names: dict[int, str] = {}
@@ -159,7 +160,9 @@ def fgraph_to_python(
     for var in fgraph.inputs:
         names[id(var)] = _identifier(var, "i", counter)
     staged_names = [f"staged_{next(counter)}" for _ in staged]
-    arguments = [names[id(v)] for v in fgraph.inputs] + staged_names
+    # a counted operand's values: the first stage's, so that they agree with its count
+    counted_names = {j: f"counted_{next(counter)}" for j, counted in enumerate(staged) if counted}
+    arguments = [names[id(v)] for v in fgraph.inputs] + staged_names + list(counted_names.values())
     lines = [f"def linked({', '.join(arguments)}):"]
     for k in static_argnums:
         name = names[id(fgraph.inputs[k])]
@@ -181,7 +184,7 @@ def fgraph_to_python(
         if j is None:
             return ref(node.inputs[k])
         if staged[j]:  # its count is static, its values stay traced
-            return f"Counted({ref(node.inputs[k])}, {staged_names[j]})"
+            return f"Counted({counted_names[j]}, {staged_names[j]})"
         return staged_names[j]
 
     for node in fgraph.toposort():

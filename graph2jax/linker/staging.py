@@ -17,7 +17,8 @@ such a function is compiled in two stages.
    the shapes it decides are python ints. For a boolean mask, ``nonzero``'s
    and ``unique``'s argument (an op's ``counted_inputs``) only a count is
    static (``op.static_count``: the number of true entries, of distinct
-   values): the op receives a :class:`Counted` and computes, for example,
+   values): the op receives a :class:`Counted`, the first stage's values
+   with their count (so the two always agree), and computes, for example,
    ``jnp.nonzero(mask, size=count)``, so a compilation is made per distinct
    count, not per mask.
 
@@ -102,7 +103,8 @@ class StagedCompiled:
     first : Compiled
         Computes the staged variables (``fgraph``'s inputs in, their values out).
     second : JaxCompiled
-        The graph, taking one trailing static argument per staged operand.
+        The graph, taking one trailing static argument per staged operand, then
+        the first stage's values of the counted ones.
     reads : sequence of (int, Apply, int, bool)
         Per staged operand: the first stage's output holding it, its node and
         input position, and whether only its count (``op.static_count``) is passed.
@@ -132,12 +134,16 @@ class StagedCompiled:
         return self.first.compile_count + self.second.compile_count
 
     def staged_values(self, *args: Any) -> list[Any]:
-        """Run the first stage and read its values on the host (one transfer)."""
-        values = jax.device_get(self.first.call(*args))
-        return [
+        """Run the first stage; its values read on the host in one transfer, as the second
+        stage takes them: the static values and counts, then the counted values themselves
+        (left on the device: the second stage uses them, so each count fits its values)."""
+        device_values = self.first.call(*args)
+        values = jax.device_get(device_values)
+        static = [
             node.op.static_count(k, values[j]) if counted else values[j]
             for j, node, k, counted in self._reads
         ]
+        return static + [device_values[j] for j, _, _, counted in self._reads if counted]
 
     def call(self, *args: Any) -> tuple:
         """Both stages: the values, read on the host, then the graph compiled for them."""

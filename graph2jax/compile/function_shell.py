@@ -248,6 +248,8 @@ class Function:
                 results = fast(*values)
             except TypeError as err:
                 raise _shape_error(err) from err
+            except IndexOutOfRange as err:  # nothing to write back: no shared variable
+                raise IndexError(str(err)) from None
         single = self._single
         if single is _COPY:
             return np.array(results[0])

@@ -25,6 +25,7 @@ MODULES = [
     "benchmarks.spine",
     "benchmarks.control_flow",
     "benchmarks.control_flow_symbolic",
+    "benchmarks.linker_checks",
     "benchmarks.sharding",
 ]
 

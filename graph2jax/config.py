@@ -41,6 +41,7 @@ _CHOICES: dict[str, tuple[str, ...] | None] = {
     "matmul_precision": ("highest", "high", "default"),
     "compute_test_value": ("off", "ignore", "warn", "raise", "pdb"),
     "print_test_value": None,
+    "check_index_bounds": None,
 }
 
 
@@ -93,6 +94,13 @@ class Config:
         ``'pdb'`` opens the debugger.
     print_test_value : bool
         When True, ``repr`` of a variable with a test value shows it.
+    check_index_bounds : bool
+        When True (default), an index computed at run time that is out of
+        range raises ``IndexError`` as numpy does, and the failed call changes
+        no shared variable; when False, compiled functions skip the check and
+        JAX's behaviour applies (reads clamp the index, writes drop it). Read
+        when a function is compiled; ``Mode(check_index_bounds=...)`` decides
+        for one mode.
     """
 
     def __init__(self) -> None:
@@ -106,6 +114,7 @@ class Config:
         self.matmul_precision = "highest"
         self.compute_test_value = "off"
         self.print_test_value = False
+        self.check_index_bounds = True
         for item in filter(None, os.environ.get("GRAPH2JAX_FLAGS", "").split(",")):
             key, _, value = item.partition("=")
             self._set(key.strip(), value.strip())
@@ -116,7 +125,7 @@ class Config:
         choices = _CHOICES[key]
         if choices is not None and value not in choices:
             raise ValueError(f"config.{key} must be one of {choices}, got {value!r}")
-        if key in ("profile", "print_test_value") and isinstance(value, str):
+        if key in ("profile", "print_test_value", "check_index_bounds") and isinstance(value, str):
             value = value.lower() in ("1", "true", "yes")
         if key in ("trace_fold_limit", "recompile_warning_limit"):
             value = int(value)

@@ -190,11 +190,23 @@ class FunctionMaker:
         shardings = None
         if self.placement is not None:
             shardings = self.placement.jit_shardings(subset, self.n_outputs)
-        return LINKERS[self.mode.linker](fg, self.mode, self.donated, shardings)
+        return LINKERS[self.mode.linker](fg, self.mode, self.donated, shardings, self._updated(fg))
+
+    def _updated(self, fg: FunctionGraph) -> dict[int, int]:
+        """Input position → output position of its new value, in ``fg`` (all outputs or a subset)."""
+        shift = len(self.fgraph.outputs) - len(fg.outputs)  # outputs an output_subset left out
+        n_in = len(self.inputs)
+        pairs = {n_in + k: pos - shift for k, pos in self.updates.items()}
+        pairs.update({k: pos - shift for k, pos in self.input_updates.items()})
+        return pairs
 
 
 def _link_jax(
-    fgraph: FunctionGraph, mode: Mode, donated: Sequence[int], shardings: Shardings | None
+    fgraph: FunctionGraph,
+    mode: Mode,
+    donated: Sequence[int],
+    shardings: Shardings | None,
+    updated: dict[int, int],
 ) -> Compiled:
     """The JAX linker, donating the candidates some output can reuse, placed by ``shardings``."""
     check_supported(fgraph)
@@ -203,26 +215,39 @@ def _link_jax(
         aliasing.static_donations(fgraph, donated),
         aliasing.usable_donations,
         shardings,
+        mode.checks_index_bounds(),
+        updated,
     )
 
 
 def _link_numpy(
-    fgraph: FunctionGraph, mode: Mode, donated: Sequence[int], shardings: Shardings | None
+    fgraph: FunctionGraph,
+    mode: Mode,
+    donated: Sequence[int],
+    shardings: Shardings | None,
+    updated: dict[int, int],
 ) -> Compiled:
     """The numpy reference linker (with ``MonitorMode``'s hooks); it donates and places nothing."""
     return NumpyCompiled(fgraph, getattr(mode, "pre_func", None), getattr(mode, "post_func", None))
 
 
 def _link_debug(
-    fgraph: FunctionGraph, mode: Mode, donated: Sequence[int], shardings: Shardings | None
+    fgraph: FunctionGraph,
+    mode: Mode,
+    donated: Sequence[int],
+    shardings: Shardings | None,
+    updated: dict[int, int],
 ) -> Compiled:
     """The JAX linker's callable, checked node by node against the numpy reference."""
-    return link_debug(_link_jax(fgraph, mode, donated, shardings))
+    return link_debug(_link_jax(fgraph, mode, donated, shardings, updated))
 
 
-#: the linker of each ``Mode.linker`` name:
-#: ``(fgraph, mode, donation candidates, (in_shardings, out_shardings) or None) -> Compiled``
-LINKERS: dict[str, Callable[[FunctionGraph, Mode, Sequence[int], Shardings | None], Compiled]] = {
+#: the linker of each ``Mode.linker`` name: ``(fgraph, mode, donation candidates,
+#: (in_shardings, out_shardings) or None, {input: output of its new value}) -> Compiled``
+LINKERS: dict[
+    str,
+    Callable[[FunctionGraph, Mode, Sequence[int], Shardings | None, dict[int, int]], Compiled],
+] = {
     "jax": _link_jax,
     "numpy": _link_numpy,
     "debug": _link_debug,

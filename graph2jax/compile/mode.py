@@ -48,6 +48,10 @@ class Mode:
     optimizer : str, optional
         The rewrite set: ``'fast_run'`` (default), ``'fast_compile'`` or ``None``
         for no rewrites.
+    check_index_bounds : bool, optional
+        Whether an out-of-range index known only at run time raises
+        ``IndexError`` (True) or gets JAX's behaviour (False: reads clamp,
+        writes drop it); None (default) follows ``config.check_index_bounds``.
 
     Raises
     ------
@@ -72,8 +76,10 @@ class Mode:
         optimizer: str | None = "fast_run",
         include: Iterable[str] = (),
         exclude: Iterable[str] = (),
+        check_index_bounds: bool | None = None,
     ):
         self.provided_linker = linker
+        self.check_index_bounds = check_index_bounds
         if isinstance(linker, Linker):
             linker = linker.backend
         elif linker is not None and not isinstance(linker, str):
@@ -103,13 +109,21 @@ class Mode:
         new.include, new.exclude = include, exclude
         return new
 
+    def checks_index_bounds(self) -> bool:
+        """Whether functions of this mode check run-time indices (the option, else the config flag)."""
+        if self.check_index_bounds is not None:
+            return bool(self.check_index_bounds)
+        from graph2jax.config import config
+
+        return bool(config.check_index_bounds)
+
     def unsupported(self) -> str | None:
         """Why :func:`graph2jax.function` cannot use this mode's linker object, or None."""
         provided = self.provided_linker
         return provided.unsupported() if isinstance(provided, Linker) else None
 
     def _key(self) -> tuple:
-        return (self.linker, self.optimizer, self.include, self.exclude)
+        return (self.linker, self.optimizer, self.include, self.exclude, self.check_index_bounds)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Mode) and other._key() == self._key()

@@ -355,6 +355,10 @@ class Op:
     #: on the first axis): see :mod:`graph2jax.linker.ragged`; an integer scalar input
     #: feeding only such operands is compiled once per capacity instead of once per value
     length_inputs: tuple[int, ...] = ()
+    #: static inputs of which only a count (:meth:`static_count`) decides the output's shape
+    #: (a boolean mask, ``nonzero``'s argument, ``unique``'s): computed from values, the
+    #: linker makes just that count static (:mod:`graph2jax.linker.staging`)
+    counted_inputs: tuple[int, ...] = ()
     #: the outputs depend on the inputs' shapes only, never on their values (``shape(x)``):
     #: the static-input analysis stops there, since JAX knows shapes while tracing
     shape_only: bool = False
@@ -362,6 +366,9 @@ class Op:
     #: then (shape arithmetic stays concrete); an op whose result must not be baked into the
     #: program as a constant (a random draw, a side effect) sets it to False
     foldable: bool = True
+    #: the JAX implementation reports indices known only at run time to the linker's
+    #: index checks (:mod:`graph2jax.linker.checks`), which raise ``IndexError`` for them
+    checks_indices: bool = False
     #: False for a piecewise-constant op (``argmax``, ``argsort``): ``grad`` gives its
     #: inputs zero gradients without calling ``L_op``
     differentiable: bool = True
@@ -380,6 +387,11 @@ class Op:
     #: :meth:`with_inner_fgraphs`, and the op's JAX implementation links its bodies with
     #: :func:`graph2jax.linker.jax_linker.link_inner`
     inner_fgraphs: tuple[FunctionGraph, ...] = ()
+
+    def static_count(self, k: int, value: Any) -> int:
+        """The count of input ``k``'s numpy ``value`` that decides the output's shape
+        (one of :attr:`counted_inputs`): its number of non-zero entries, unless overridden."""
+        return int(np.count_nonzero(value))
 
     def with_inner_fgraphs(self, fgraphs: Sequence[FunctionGraph]) -> Op:
         """A copy of this op holding ``fgraphs`` instead of :attr:`inner_fgraphs`.

@@ -14,7 +14,7 @@ candidate indices and the rule saying which donations a traced call can use.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import jax
@@ -22,6 +22,7 @@ import numpy as np
 
 from graph2jax.config import config
 from graph2jax.graph.fg import FunctionGraph
+from graph2jax.linker import checks
 from graph2jax.linker.ragged import BoundedInt, Ragged, capacity_for
 
 #: ``usable(args, outputs, donated) -> the donated indices XLA can alias to an output``
@@ -204,6 +205,13 @@ class JaxCompiled:
         One ``jax.sharding.Sharding`` (or None: unspecified) per argument,
         static ones included, and per result (the compile layer's placement
         plan); None leaves placement to JAX.
+    checked : bool
+        Whether the run-time index checks of the graph are on
+        (:mod:`graph2jax.linker.checks`): the jitted function returns one more
+        result, the flag, which ``call`` reads before returning.
+    updated : mapping of int to int, optional
+        Argument position → position of the output holding its new value (the
+        updates a failed check restores).
     """
 
     def __init__(
@@ -215,8 +223,11 @@ class JaxCompiled:
         donate_argnums: tuple[int, ...],
         usable: DonationRule | None = None,
         shardings: Shardings | None = None,
+        checked: bool = False,
+        updated: Mapping[int, int] | None = None,
     ):
         self.fgraph, self.py_fn, self.source = fgraph, py_fn, source
+        self.checked, self._updated = checked, dict(updated or {})
         self.static_argnums = static_argnums
         self.donate_argnums = tuple(i for i in donate_argnums if i not in static_argnums)
         self.trace_count = 0
@@ -231,26 +242,33 @@ class JaxCompiled:
                 in_shardings=tuple(
                     s for i, s in enumerate(in_shardings) if i not in static_argnums
                 ),
-                out_shardings=tuple(out_shardings),
+                # the index checks' flag is one more result, placed by JAX
+                out_shardings=tuple(out_shardings) + ((None,) if checked else ()),
             )
         self._variants: dict[tuple[int, ...], Callable[..., tuple]] = {}
         self._full = self._variant(self.donate_argnums)
         self._routes: dict[Hashable, Callable[..., tuple]] | None = None  # set by the first miss
         if self.donate_argnums:
-            self.call = self._call_routed
+            self._call = self._call_routed
         elif static_argnums:
-            self.call = self._call_static
+            self._call = self._call_static
         else:
-            self.call = self._full
+            self._call = self._full
+        self.call = self._call_checked if checked else self._call
 
     def _variant(self, donate: tuple[int, ...]) -> Callable[..., tuple]:
         jitted = self._variants.get(donate)
         if jitted is None:
-            py_fn, usable = self.py_fn, self._usable
+            py_fn, usable, checked, updated = self.py_fn, self._usable, self.checked, self._updated
 
             def traced(*args: Any) -> tuple:
                 self.trace_count += 1  # runs only while JAX traces
-                outputs = py_fn(*args)
+                if checked:
+                    with checks.collecting() as reports:
+                        outputs = py_fn(*args)
+                    outputs = checks.guard(outputs, reports, args, updated)
+                else:
+                    outputs = py_fn(*args)
                 if usable is not None and donate:
                     kept = usable(args, outputs, donate)
                     if kept != donate:
@@ -298,6 +316,13 @@ class JaxCompiled:
                 jitted = routes[key] = self._variant(miss.usable)
         return jitted(*args)
 
+    def _call_checked(self, *args: Any) -> tuple:
+        results = self._call(*args)
+        # np.asarray reads the flag's host copy (bool() would take JAX's slower scalar path)
+        if not np.asarray(results[-1]):  # before the shell writes anything back
+            raise checks.failure(self.fgraph, args, results[:-1], self._updated)
+        return results[:-1]
+
     def lower(self, *args: Any) -> Any:
         """The lowering of the variant a call on ``args`` runs."""
         args = self._wrap_static(args)
@@ -307,13 +332,18 @@ class JaxCompiled:
             return self._variant(miss.usable).lower(*args)
 
     def pure(self) -> Callable[..., tuple]:
-        """The jitted function donating nothing: safe under ``jax.vmap``, ``grad`` and ``jit``."""
+        """The jitted function donating nothing: safe under ``jax.vmap``, ``grad`` and ``jit``.
+
+        Its results are the graph's outputs only: under a transformation an
+        index check cannot raise, so its flag is dropped (JAX's behaviour).
+        """
         jitted = self._variant(())
-        if not self.static_argnums:
+        if not self.static_argnums and not self.checked:
             return jitted
+        n_out = len(self.fgraph.outputs)
 
         def with_static(*args: Any) -> tuple:
-            return jitted(*self._wrap_static(args))
+            return jitted(*self._wrap_static(args))[:n_out]
 
         return with_static
 

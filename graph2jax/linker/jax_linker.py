@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import keyword
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,13 +21,17 @@ import numpy as np
 from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Constant, Variable
 from graph2jax.graph.fg import FunctionGraph
+from graph2jax.linker import checks
 from graph2jax.linker.compiled import BucketedCompiled, DonationRule, JaxCompiled, Shardings
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.linker.numpy_linker import run_perform
 from graph2jax.linker.ragged import Ragged, call_with_ragged, is_ragged, starts_ragged
+from graph2jax.linker.staging import Counted, Operand, StagedCompiled, needs_stage
 
 
-def static_input_indices(fgraph: FunctionGraph, bucketed: bool = False) -> tuple[int, ...]:
+def static_input_indices(
+    fgraph: FunctionGraph, staged: Sequence[Operand] = (), bucketed: bool = False
+) -> tuple[int, ...]:
     """Indices of the fgraph inputs whose values some op needs at trace time.
 
     An op lists in ``static_inputs`` the inputs whose values shape its result
@@ -36,15 +40,16 @@ def static_input_indices(fgraph: FunctionGraph, bucketed: bool = False) -> tuple
     depends on ``x``'s shape, never on ``x``'s values. Inner graphs count
     too: a value a body needs at trace time comes from the node input that
     feeds that body input unchanged (:meth:`~graph2jax.graph.basic.Op.inner_input_origins`),
-    found the same way, recursively. With ``bucketed``, the operands an op
-    can take as run-time values (``Op.length_inputs``) of the outer graph do
-    not count (see :func:`length_input_indices`).
+    found the same way, recursively. The ``staged`` operands (computed by a
+    first stage, :mod:`graph2jax.linker.staging`) make no input static; with
+    ``bucketed``, neither do the operands an op can take as run-time values
+    (``Op.length_inputs``) of the outer graph (see :func:`length_input_indices`).
     """
+    skip = {(id(node), k) for node, k, _ in staged}
     operands = [
         node.inputs[k]
-        for node in fgraph.apply_nodes
-        for k in _static_operands(node)
-        if not (bucketed and k in node.op.length_inputs)
+        for node, k in static_operands(fgraph)
+        if (id(node), k) not in skip and not (bucketed and k in node.op.length_inputs)
     ]
     return _inputs_reached(fgraph, operands)
 
@@ -84,15 +89,27 @@ def _inputs_reached(fgraph: FunctionGraph, stack: list) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
-def _static_operands(node: Apply) -> list[int]:
-    """The positions of ``node``'s inputs whose values its op or its inner graphs need at trace time."""
-    op = node.op
-    operands = list(op.static_inputs)
-    for k, body in enumerate(op.inner_fgraphs):
-        origins = op.inner_input_origins(k)
-        # an inner input the op makes (a seed, a loop carry) cannot be made static from outside
-        operands += [origins[j] for j in static_input_indices(body) if origins[j] is not None]
-    return operands
+def static_operands(fgraph: FunctionGraph) -> list[tuple[Apply, int]]:
+    """Every ``(node, input position)`` whose value the node's op or inner graphs need at trace time."""
+    found = []
+    for node in fgraph.toposort():
+        op = node.op
+        operands = list(op.static_inputs)
+        for k, body in enumerate(op.inner_fgraphs):
+            origins = op.inner_input_origins(k)
+            # an inner input the op makes (a seed, a loop carry) cannot be made static from outside
+            operands += [origins[j] for j in static_input_indices(body) if origins[j] is not None]
+        found += [(node, k) for k in dict.fromkeys(operands)]
+    return found
+
+
+def staged_operands(fgraph: FunctionGraph) -> list[Operand]:
+    """The static operands computed from values (:func:`~graph2jax.linker.staging.needs_stage`)."""
+    return [
+        (node, k, k in node.op.counted_inputs)
+        for node, k in static_operands(fgraph)
+        if needs_stage(node.inputs[k], fgraph)
+    ]
 
 
 def _node_thunk(node: Apply) -> Callable[..., Any]:
@@ -158,22 +175,36 @@ def _thunk_name(node: Apply, counter: itertools.count) -> str:
 
 
 def fgraph_to_python(
-    fgraph: FunctionGraph, static_argnums: Sequence[int] = ()
+    fgraph: FunctionGraph,
+    static_argnums: Sequence[int] = (),
+    staged: Sequence[bool] = (),
+    uses: dict[tuple[int, int], int] | None = None,
 ) -> tuple[Callable, str]:
     """Generate ``py_fn(*inputs) -> tuple(outputs)`` for ``fgraph``; returns it and its source.
 
     Every name of the source (inputs, thunks, results, constants) ends with a
-    number drawn from one counter, so no two names can collide.
+    number drawn from one counter, so no two names can collide. ``staged``:
+    one trailing static argument per node operand computed by a first stage
+    (True: the operand's count; False: its value), then, for each counted
+    one, the first stage's values of it (traced); ``uses`` maps each
+    ``(id(node), input position)`` to its index in ``staged``.
     """
     counter = itertools.count()
     names: dict[int, str] = {}
-    env: dict[str, Any] = {}
+    env: dict[str, Any] = {"Counted": Counted}
     for var in fgraph.inputs:
         names[id(var)] = _identifier(var, "i", counter)
-    lines = [f"def linked({', '.join(names[id(v)] for v in fgraph.inputs)}):"]
+    staged_names = [f"staged_{next(counter)}" for _ in staged]
+    # a counted operand's values: the first stage's, so that they agree with its count
+    counted_names = {j: f"counted_{next(counter)}" for j, counted in enumerate(staged) if counted}
+    arguments = [names[id(v)] for v in fgraph.inputs] + staged_names + list(counted_names.values())
+    lines = [f"def linked({', '.join(arguments)}):"]
     for k in static_argnums:
         name = names[id(fgraph.inputs[k])]
         lines.append(f"    {name} = {name}.value  # static: its value decides shapes")
+    for name in staged_names:
+        lines.append(f"    {name} = {name}.value  # static: computed by the first stage")
+    uses = uses or {}
 
     def ref(var: Variable) -> str:
         if id(var) not in names:
@@ -183,9 +214,17 @@ def fgraph_to_python(
             env[names[id(var)]] = var.data
         return names[id(var)]
 
+    def operand(node: Apply, k: int) -> str:
+        j = uses.get((id(node), k))
+        if j is None:
+            return ref(node.inputs[k])
+        if staged[j]:  # its count is static, its values stay traced
+            return f"Counted({counted_names[j]}, {staged_names[j]})"
+        return staged_names[j]
+
     for node in fgraph.toposort():
         thunk = _node_thunk(node)
-        args = ", ".join(ref(i) for i in node.inputs)
+        args = ", ".join(operand(node, k) for k in range(len(node.inputs)))
         fn_name = _thunk_name(node, counter)
         env[fn_name] = thunk
         outs = [_identifier(o, "v", counter) for o in node.outputs]
@@ -219,7 +258,12 @@ def link_inner(fgraph: FunctionGraph) -> Callable[..., tuple]:
     [[6.0], [5.0]]
     """
     fn, _ = fgraph_to_python(fgraph)
-    return fn
+
+    def body(*args: Any) -> tuple:
+        with checks.suspended():  # a flag traced inside lax.scan / jax.vmap cannot leave it
+            return fn(*args)
+
+    return body
 
 
 def link(
@@ -227,7 +271,9 @@ def link(
     donate_argnums: Sequence[int] = (),
     usable_donations: DonationRule | None = None,
     shardings: Shardings | None = None,
-) -> JaxCompiled:
+    check_indices: bool = False,
+    updated: Mapping[int, int] | None = None,
+) -> JaxCompiled | BucketedCompiled | StagedCompiled:
     """Build the compiled callable of ``fgraph``.
 
     Parameters
@@ -243,27 +289,71 @@ def link(
         output can reuse (see :class:`~graph2jax.linker.compiled.JaxCompiled`).
     shardings : (in_shardings, out_shardings), optional
         A sharding per argument and per result (the compile layer's placement plan).
+    check_indices : bool
+        Raise ``IndexError`` for out-of-range indices known only at run time
+        (:mod:`graph2jax.linker.checks`); a graph without such an index pays nothing.
+    updated : mapping of int to int, optional
+        Input position → position of the output holding its new value (what a
+        failed check restores).
 
     Returns
     -------
-    JaxCompiled or BucketedCompiled
-        The latter when a loop's length is known only while running (see
-        :mod:`graph2jax.linker.ragged`).
+    JaxCompiled, BucketedCompiled or StagedCompiled
+        A :class:`BucketedCompiled` when a loop's length is known only while
+        running (:mod:`graph2jax.linker.ragged`); a
+        :class:`~graph2jax.linker.staging.StagedCompiled` when a value that
+        decides a shape is computed from values (:mod:`graph2jax.linker.staging`).
     """
-    static = static_input_indices(fgraph)
+    checked = check_indices and any(_may_check(node) for node in fgraph.apply_nodes)
 
-    def compiled(static: tuple[int, ...]) -> JaxCompiled:
-        py_fn, source = fgraph_to_python(fgraph, static)
+    def compiled(
+        static: tuple[int, ...], fn: tuple[Callable[..., tuple], str] | None = None
+    ) -> JaxCompiled:
+        py_fn, source = fn or fgraph_to_python(fgraph, static)
         return JaxCompiled(
-            fgraph, py_fn, source, static, tuple(donate_argnums), usable_donations, shardings
+            fgraph,
+            py_fn,
+            source,
+            static,
+            tuple(donate_argnums),
+            usable_donations,
+            shardings,
+            checked,
+            updated,
         )
 
-    if not any(starts_ragged(node.op) for node in fgraph.apply_nodes):
-        return compiled(static)
-    lengths = length_input_indices(fgraph)
-    bounded_static = static_input_indices(fgraph, bucketed=True)
-    if not lengths and bounded_static == static:
-        return compiled(static)
-    # lengths known only while running: one compilation per capacity, or per value if a
-    # node cannot take them (then the static form is compiled; see graph2jax.linker.ragged)
-    return BucketedCompiled(compiled(bounded_static), lengths, lambda: compiled(static))
+    operands = staged_operands(fgraph)
+    if not operands:  # every shape is known while tracing: one jitted call
+        static = static_input_indices(fgraph)
+        if not any(starts_ragged(node.op) for node in fgraph.apply_nodes):
+            return compiled(static)
+        lengths = length_input_indices(fgraph)
+        bounded_static = static_input_indices(fgraph, bucketed=True)
+        if not lengths and bounded_static == static:
+            return compiled(static)
+        # lengths known only while running: one compilation per capacity, or per value if a
+        # node cannot take them (then the static form is compiled; see graph2jax.linker.ragged)
+        return BucketedCompiled(compiled(bounded_static), lengths, lambda: compiled(static))
+    # the first stage computes each staged variable once; each use gets its value or its count
+    variables = list({id(node.inputs[k]): node.inputs[k] for node, k, _ in operands}.values())
+    position = {id(v): j for j, v in enumerate(variables)}
+    first = link(
+        FunctionGraph(fgraph.inputs, variables, clone=False),
+        shardings=None if shardings is None else (shardings[0], (None,) * len(variables)),
+        check_indices=check_indices,
+    )
+    static = static_input_indices(fgraph, operands)
+    counted = [c for _, _, c in operands]
+    uses = {(id(node), k): j for j, (node, k, _) in enumerate(operands)}
+    n = len(fgraph.inputs)
+    second = compiled(
+        static + tuple(range(n, n + len(operands))),
+        fgraph_to_python(fgraph, static, counted, uses),
+    )
+    reads = [(position[id(node.inputs[k])], node, k, c) for node, k, c in operands]
+    return StagedCompiled(fgraph, first, second, reads)
+
+
+def _may_check(node: Apply) -> bool:
+    """Whether ``node`` may report a run-time index (one is not a constant)."""
+    return node.op.checks_indices and not all(isinstance(v, Constant) for v in node.inputs[1:])

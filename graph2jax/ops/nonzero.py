@@ -2,8 +2,10 @@
 ``nonzero_values``, and their :class:`Nonzero` op.
 
 How many entries are non-zero decides the result's shape, so the input is a
-static input: it must be known when the function is compiled. Indexing with a
-boolean mask and ``where(cond)`` build on these.
+static input: known when the function is compiled (constants, inputs of the
+function), or computed by a first stage that makes its count static
+(:mod:`graph2jax.linker.staging`). Indexing with a boolean mask and
+``where(cond)`` build on these.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import jax.numpy as jnp
 import numpy as np
 
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.linker.staging import Counted
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType
 from graph2jax.types.variable import TensorVariable
@@ -23,10 +27,12 @@ from graph2jax.types.variable import TensorVariable
 class Nonzero(Op):
     """The indices of the non-zero entries of a tensor, as an int64 ``(ndim, count)`` matrix.
 
-    ``count`` depends on the values, so the input is a static input.
+    ``count`` depends on the values, so the input is a static input, of which
+    only the count is needed.
     """
 
     static_inputs = (0,)
+    counted_inputs = (0,)
     differentiable = False
 
     def make_node(self, a: Any) -> Apply:
@@ -41,13 +47,15 @@ class Nonzero(Op):
 
 @jax_funcify.register(Nonzero)
 def _jax_nonzero(op: Nonzero, node: Apply) -> Callable[..., Any]:
-    def nonzero_indices(a: Any) -> np.ndarray:
+    def nonzero_indices(a: Any) -> Any:
+        if isinstance(a, Counted):
+            return jnp.stack(a.nonzero()).astype("int64")
         if not isinstance(a, np.ndarray | np.generic):
             raise TypeError(
-                f"nonzero: {node.inputs[0].describe()} is computed from values unknown when "
-                "compiling with JAX (a shared variable or random draw), and the number of "
-                "non-zero entries decides the result's shape. Pass it as an input of the "
-                "function (compiled once per value) or use switch/where instead"
+                f"nonzero: {node.inputs[0].describe()} is computed from values known only "
+                "while an inner graph runs (a scan body, a vectorized core), and the number "
+                "of non-zero entries decides the result's shape. Compute it outside the body "
+                "or use switch/where instead"
             )
         return np.asarray(np.nonzero(a), dtype="int64")
 
@@ -58,9 +66,9 @@ def nonzero(a: Any, return_matrix: bool = False) -> tuple[TensorVariable, ...] |
     """The indices of the non-zero entries of ``a``: one int64 vector per axis, or the
     ``(a.ndim, count)`` matrix with ``return_matrix``.
 
-    The number of entries decides the shapes, so ``a`` must be known when
-    compiling: built from constants or the function's inputs (the function then
-    compiles once per distinct value of those inputs).
+    The number of entries decides the shapes: when ``a`` is computed from
+    values, the function is compiled once per distinct count (see
+    :mod:`graph2jax.linker.staging`).
 
     Examples
     --------

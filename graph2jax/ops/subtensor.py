@@ -12,10 +12,13 @@ Shapes under JAX
     A symbolic integer index never changes the result's shape: it stays a
     run-time value. Slice bounds decide the result's length, so they are
     static inputs (a function recompiles per distinct value of an input they
-    come from; bounds built from ``x.shape`` cost nothing). A boolean mask
-    decides the length too: a mask that is an input of the function is
-    static; a constant mask is folded; a mask computed from other values is
-    refused when compiling with JAX, naming the op, except by
+    come from; bounds built from ``x.shape`` cost nothing; bounds computed
+    from an array's values are computed by a first stage,
+    :mod:`graph2jax.linker.staging`). A boolean mask decides the length too:
+    a mask that is an input of the function is static; a constant mask is
+    folded; a mask computed from other values is counted by a first stage
+    (one compilation per number of true entries). Inside an inner graph (a
+    scan body) a computed mask is refused, naming the op, except by
     ``set_subtensor``/``inc_subtensor`` when the mask is the whole index
     (the output's shape does not depend on it): a ``y`` broadcast along the
     selected elements is written with ``where``; a ``y`` with one value per
@@ -28,11 +31,13 @@ Out-of-range indices (PyTensor raises ``IndexError``)
       axis of static length: ``IndexError`` at graph build;
     - known when compiling (static inputs, values folded from shapes):
       ``IndexError`` at the first call, while tracing;
-    - run-time (dynamic) indices: the ``NUMPY`` mode raises ``IndexError``;
-      compiled JAX code cannot raise, so a read returns a fill value (NaN for
-      floats, the smallest integer for signed integers, the largest for
-      unsigned ones, True for bool) and ``set_subtensor``/``inc_subtensor``
-      drop the out-of-range updates. This is a documented difference.
+    - run-time (dynamic) indices: ``IndexError`` after the call, before any
+      shared variable is written back (:mod:`graph2jax.linker.checks`); the
+      ``NUMPY`` mode raises numpy's. With ``config.check_index_bounds`` off
+      (or ``Mode(check_index_bounds=False)``), JAX's behaviour: a read clamps
+      the index into range, ``set_subtensor``/``inc_subtensor`` drop the
+      out-of-range updates. Indices inside an inner graph (a ``scan`` body)
+      are not checked.
 
 Repeated indices
     ``inc_subtensor`` accumulates every occurrence (``np.add.at``).
@@ -51,7 +56,9 @@ from numpy.lib.array_utils import normalize_axis_index
 
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
+from graph2jax.linker import checks
 from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.linker.staging import Counted
 from graph2jax.ops.creation import zeros_like
 from graph2jax.ops.elemwise import cast, dimshuffle, unbroadcast
 from graph2jax.ops.math import clip, mod, switch
@@ -66,12 +73,15 @@ from graph2jax.ops.subtensor_key import (
     build_values,
     concrete_key,
     describe_idx,
+    expand_counted,
     is_advanced,
     is_known,
     mask_only,
+    mask_positions,
     n_inputs,
     parse_key,
     result_shape,
+    runtime_indices,
     static_positions,
 )
 from graph2jax.types.as_tensor import as_tensor_variable, constant
@@ -91,14 +101,15 @@ def _require_known(node: Apply, values: Sequence[Any], writes: bool) -> None:
         needed = e[0] == SLICE or (e[0] == MASK and not (writes and mask_only(idx_list)))
         end = k + n_inputs(e)
         for value, var in zip(values[k:end], node.inputs[first + k : first + end], strict=True):
-            if needed and not is_known(value):
+            if needed and not is_known(value) and not isinstance(value, Counted):
                 what = "boolean mask" if e[0] == MASK else "slice bound"
                 raise TypeError(
-                    f"{op}: the {what} {var.describe()} is computed from the function's input "
-                    "values, so the result's shape is unknown when compiling with JAX. Make it "
-                    "an input of the function (compiled once per value), build it from "
-                    "constants and shapes, or use switch/where (set_subtensor and "
-                    "inc_subtensor accept a computed mask that is the whole index)"
+                    f"{op}: the {what} {var.describe()} is computed from values known only "
+                    "while an inner graph runs (a scan body, a vectorized core), so the "
+                    "result's shape is unknown when compiling with JAX. Compute it outside "
+                    "the body, build it from constants and shapes, or use switch/where "
+                    "(set_subtensor and inc_subtensor accept a computed mask that is the "
+                    "whole index)"
                 )
         k += n_inputs(e)
 
@@ -122,6 +133,7 @@ class Subtensor(Op):
     """
 
     __props__ = ("idx_list",)
+    checks_indices = True
 
     def __init__(self, idx_list: tuple):
         self.idx_list = tuple(idx_list)
@@ -136,6 +148,10 @@ class Subtensor(Op):
         if not self.idx_list or self.idx_list[0][0] != SLICE:
             return ()
         return tuple(range(1, 1 + n_inputs(self.idx_list[0])))
+
+    @property
+    def counted_inputs(self) -> tuple[int, ...]:
+        return mask_positions(self.idx_list, 1)
 
     def __str__(self) -> str:
         return f"{type(self).__name__}{describe_idx(self.idx_list)}"
@@ -183,12 +199,20 @@ def _jax_subtensor(op: Subtensor, node: Apply) -> Callable[..., Any]:
         items = assemble(idx_list, values)
         _require_known(node, values, writes=False)
         result_shape(idx_list, items, np.shape(x), where)
-        key = concrete_key(items)
-        if all(is_known(v) for v in values):
-            return jnp.asarray(x)[key]
-        return jnp.asarray(x).at[key].get(mode="fill")
+        x = jnp.asarray(x)
+        _report_indices(idx_list, items, x)
+        expanded, values = expand_counted(idx_list, values)
+        # JAX clamps an index out of range: the check reports it
+        return x[concrete_key(assemble(expanded, values))]
 
     return subtensor
+
+
+def _report_indices(idx_list: tuple, items: list, x: Any) -> None:
+    """Hand the run-time indices to the linker's index checks (while tracing, when they are on)."""
+    if checks.checking():
+        for index, axis in runtime_indices(idx_list, items, x.ndim):
+            checks.require_in_range(index, x.shape[axis])
 
 
 def getitem(x: TensorVariable, key: Any) -> TensorVariable:
@@ -242,6 +266,7 @@ class IncSubtensor(Op):
     """
 
     __props__ = ("idx_list", "set_instead_of_inc")
+    checks_indices = True
 
     def __init__(self, idx_list: tuple, set_instead_of_inc: bool = False):
         self.idx_list = tuple(idx_list)
@@ -256,6 +281,10 @@ class IncSubtensor(Op):
         if not self.idx_list or self.idx_list[0][0] != SLICE:
             return ()
         return tuple(range(2, 2 + n_inputs(self.idx_list[0])))
+
+    @property
+    def counted_inputs(self) -> tuple[int, ...]:
+        return mask_positions(self.idx_list, 2)
 
     def __str__(self) -> str:
         what = "set" if self.set_instead_of_inc else "inc"
@@ -372,9 +401,16 @@ def _jax_inc_subtensor(op: IncSubtensor, node: Apply) -> Callable[..., Any]:
         _require_known(node, values, writes=True)
         if mask_only(idx_list) and not is_known(values[0]):
             return _masked_update(x, y, values[0], setting)
-        target = result_shape(idx_list, items, np.shape(x), where)
-        ref = x.at[concrete_key(items)]
-        return _scatter(ref, jnp.broadcast_to(y, target), setting)
+        result_shape(idx_list, items, np.shape(x), where)
+        _report_indices(idx_list, items, x)
+        expanded, values = expand_counted(idx_list, values)
+        items = assemble(expanded, values)
+        target = result_shape(expanded, items, np.shape(x), where)
+        key = concrete_key(items)
+        y = jnp.broadcast_to(y, target)
+        # an out-of-range index anywhere so far: write what leaves x as it was
+        y = checks.gate(y, x[key] if setting else jnp.zeros_like(y))
+        return checks.mark_gated(_scatter(x.at[key], y, setting))
 
     return inc_subtensor
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from graph2jax.graph.basic import Constant, Variable
+from graph2jax.linker.staging import Counted
 from graph2jax.ops.elemwise import broadcast_static_shape
 from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import discrete_dtypes
@@ -53,6 +54,34 @@ def static_positions(idx_list: tuple, first: int) -> tuple[int, ...]:
             positions.extend(range(k, k + n_inputs(e)))
         k += n_inputs(e)
     return tuple(positions)
+
+
+def mask_positions(idx_list: tuple, first: int) -> tuple[int, ...]:
+    """Input positions of the static masks: only their number of true entries decides the shape."""
+    positions, k = [], first
+    for e in idx_list:
+        if e[0] == MASK and e[2]:
+            positions.append(k)
+        k += n_inputs(e)
+    return tuple(positions)
+
+
+def expand_counted(idx_list: tuple, values: Sequence[Any]) -> tuple[tuple, list]:
+    """The key with each mask of known count (a :class:`~graph2jax.linker.staging.Counted`)
+    replaced by its positions, one integer array per axis: numpy's ``x[m] == x[m.nonzero()]``."""
+    if not any(isinstance(v, Counted) for v in values):
+        return idx_list, list(values)
+    new_idx, new_values, it = [], [], iter(values)
+    for e in idx_list:
+        taken = [next(it) for _ in range(n_inputs(e))]
+        if e[0] == MASK and isinstance(taken[0], Counted):
+            positions = taken[0].nonzero()
+            new_idx.extend([(ARRAY,)] * len(positions))
+            new_values.extend(positions)
+        else:
+            new_idx.append(e)
+            new_values.extend(taken)
+    return tuple(new_idx), new_values
 
 
 def describe_idx(idx_list: tuple) -> str:
@@ -174,6 +203,19 @@ def _check_in_range(item: Any, n: int | None, axis: int, where: str) -> None:
         raise IndexError(f"index {bad} is out of bounds for axis {axis} of {where} with size {n}")
 
 
+def runtime_indices(idx_list: tuple, items: list, ndim: int) -> list[tuple[Any, int]]:
+    """The integer indices not known while tracing, each with the axis of ``x`` it indexes."""
+    found, axis = [], 0
+    for e, item in zip(idx_list, items, strict=True):
+        if e[0] == ELLIPSIS:
+            axis += ndim - sum(map(n_axes, idx_list))
+            continue
+        if e[0] in (INT, ARRAY) and not is_known(item):
+            found.append((item, axis))
+        axis += n_axes(e)
+    return found
+
+
 def concrete_key(items: list) -> tuple:
     """The key with known scalars as python ints (basic indexing, not a gather)."""
     key = []
@@ -237,8 +279,8 @@ def _parse_item(x: Variable, item: Any) -> tuple[str, Any]:
 
 
 def _mask_is_static(mask: Variable) -> bool:
-    """A mask input of the function is static; a computed one is folded or refused when tracing."""
-    return mask.owner is None and not isinstance(mask, Constant)
+    """A mask decides the result's shape: static (a computed one is staged by the linker)."""
+    return not isinstance(mask, Constant)
 
 
 def parse_key(x: Variable, key: Any) -> tuple[tuple, list[Variable]]:

@@ -27,6 +27,7 @@ from graph2jax.ops.shape import *
 from graph2jax.ops.sort import *
 from graph2jax.ops.statistics import *
 from graph2jax.ops.subtensor import *
+from graph2jax.ops.unique import *
 from graph2jax.tensor import (
     basic,
     linalg,

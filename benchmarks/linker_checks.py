@@ -1,0 +1,145 @@
+"""The linker's run-time work: index checks (on / off) and staged compilation of value-decided shapes."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import graph2jax as g
+import graph2jax.tensor as gt
+from benchmarks.common import Section, interleaved, ratio_rows
+from graph2jax.compile.mode import Mode
+
+UNCHECKED = Mode(check_index_bounds=False)
+
+
+def bench_gather_sgd_step(rounds: int) -> Section:
+    """An embedding SGD step: 50k x 256 float32 table, 1024 int indices, loss = sum of the rows
+    (its gradient scatters into the table), numpy indices in, the loss out, the table donated."""
+    rng = np.random.default_rng(0)
+    n_rows, width, batch, lr = 50_000, 256, 1024, np.float32(0.01)
+    table = (rng.normal(size=(n_rows, width)) * 0.05).astype("float32")
+    index = rng.integers(0, n_rows, size=batch)
+
+    def step_of(mode: Mode | None) -> g.Function:
+        emb = g.shared(table.copy(), name="emb")
+        idx = gt.lvector("idx")
+        loss = (emb[idx] ** 2).sum()
+        return g.function([idx], loss, updates=[(emb, emb - lr * g.grad(loss, emb))], mode=mode)
+
+    checked, unchecked = step_of(None), step_of(UNCHECKED)
+
+    def jax_loss(e, i):
+        return (e[i] ** 2).sum()
+
+    def _jax_step(e, i):
+        value, ge = jax.value_and_grad(jax_loss)(e, i)
+        return value, e - lr * ge
+
+    jax_step = jax.jit(_jax_step, donate_argnums=0)
+    state = {"e": jnp.asarray(table)}
+
+    def run_jax():
+        value, state["e"] = jax_step(state["e"], index)
+        return np.asarray(value)
+
+    times = interleaved(
+        {
+            "jax": run_jax,
+            "graph2jax checks on": lambda: checked(index),
+            "graph2jax checks off": lambda: unchecked(index),
+        },
+        rounds=rounds,
+        calls=20,
+    )
+    return Section(
+        "embedding SGD step, 50k x 256 float32, batch 1024 (ratio to hand-written jax.jit)",
+        "us",
+        ratio_rows(times, 1e6),
+    )
+
+
+def bench_sparse_update(rounds: int) -> Section:
+    """The same table updated in place at the batch's rows only (``inc_subtensor``): the check
+    must keep XLA's in-place scatter (the call waits for the flag; the jax row blocks too)."""
+    rng = np.random.default_rng(0)
+    table = rng.normal(size=(50_000, 256)).astype("float32")
+    index = rng.integers(0, 50_000, size=1024)
+    scale = np.float32(-0.01)
+
+    def step_of(mode: Mode | None) -> g.Function:
+        emb, idx = g.shared(table.copy(), name="emb"), gt.lvector("idx")
+        rows = emb[idx]
+        return g.function(
+            [idx], [], updates=[(emb, gt.inc_subtensor(rows, scale * rows))], mode=mode
+        )
+
+    checked, unchecked = step_of(None), step_of(UNCHECKED)
+    jax_step = jax.jit(lambda e, i: e.at[i].add(scale * e[i]), donate_argnums=0)
+    state = {"e": jnp.asarray(table)}
+
+    def run_jax():
+        state["e"] = jax_step(state["e"], index)
+        state["e"].block_until_ready()
+
+    times = interleaved(
+        {
+            "jax": run_jax,
+            "graph2jax checks on": lambda: checked(index),
+            "graph2jax checks off": lambda: unchecked(index),
+        },
+        rounds=rounds,
+        calls=50,
+    )
+    return Section(
+        "in-place row update of the 50k x 256 table, batch 1024 (ratio to jax.jit, blocking)",
+        "us",
+        ratio_rows(times, 1e6),
+    )
+
+
+def bench_tiny_index_call(rounds: int) -> Section:
+    """``f(v, i) = v[i]`` on a length-3 vector: the check's cost on a call that does nothing else."""
+    v, i = gt.dvector("v"), gt.lscalar("i")
+    checked = g.function([v, i], v[i])
+    unchecked = g.function([v, i], v[i], mode=UNCHECKED)
+    bare = jax.jit(lambda a, k: a[k])
+    value, k = np.array([1.0, 2.0, 3.0]), np.int64(1)
+    times = interleaved(
+        {
+            "jax": lambda: np.asarray(bare(value, k)),
+            "graph2jax checks on": lambda: checked(value, k),
+            "graph2jax checks off": lambda: unchecked(value, k),
+        },
+        rounds=rounds,
+        calls=500,
+    )
+    return Section("tiny call v[i] (ratio to bare jax.jit)", "us", ratio_rows(times, 1e6))
+
+
+def bench_value_shape_compilations(rounds: int) -> Section:
+    """``x[x > t].sum()`` over masks selecting 1 ... 1000 of 1000 entries: compilations made."""
+    x, t = gt.dvector("x"), gt.dscalar("t")
+    f = g.function([x, t], x[x > t].sum())
+    values = np.arange(1000.0)
+    sizes = np.unique(np.geomspace(1, 1000, 40).astype(int))
+    for size in sizes:
+        f(values, 999.5 - size)
+    linked = f.maker.linked()
+    return Section(
+        f"x[x > t].sum() over {len(sizes)} selected sizes in 1...1000 (counts, not a ratio)",
+        "n",
+        [
+            ("compilations", float(linked.compile_count), linked.compile_count / len(sizes)),
+            ("traces", float(linked.trace_count), linked.trace_count / len(sizes)),
+        ],
+    )
+
+
+SECTIONS = [
+    bench_gather_sgd_step,
+    bench_sparse_update,
+    bench_tiny_index_call,
+    bench_value_shape_compilations,
+]

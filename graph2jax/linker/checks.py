@@ -1,0 +1,170 @@
+"""Run-time index checks: an out-of-range index raises ``IndexError``, as in numpy.
+
+A jitted program cannot raise. While a function is traced, an op's JAX
+implementation reports each index known only at run time with
+:func:`require_in_range`; the compiled object and-s every such report into
+one extra boolean result, and every updated value ``new`` of an argument
+``old`` becomes ``where(ok, new, old)`` (XLA fuses the select into the
+update's computation), except a scatter's result whose written values are
+already gated by every flag (:func:`gate`): its in-place write stays in place. After the call, a false flag raises
+:class:`IndexOutOfRange` before the shell writes anything back: the
+exception carries the call's results with each update equal to its old value,
+so a donated buffer is replaced by an equal one and the failed call changes
+nothing. Only then, on the error path, is the graph evaluated again with
+numpy to name the node, the index and the axis length.
+
+Bodies of inner graphs (``scan``, ``ifelse``, a vectorized core) are traced
+inside ``lax.scan``/``jax.vmap``: their indices are not checked (JAX's
+behaviour applies there), since a flag traced there cannot leave the body.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
+from typing import Any
+
+import jax.numpy as jnp
+
+from graph2jax.graph.fg import FunctionGraph
+from graph2jax.linker.numpy_linker import link_numpy
+
+
+class Reports:
+    """What the ops report while the outer graph is traced.
+
+    Attributes
+    ----------
+    flags : list
+        The "in range" booleans, in the order the nodes were traced.
+    gated : dict
+        ``id(result) -> n``: a scatter's result that already equals its input
+        unless the first ``n`` flags all hold (:func:`gate`).
+    """
+
+    def __init__(self) -> None:
+        self.flags: list[Any] = []
+        self.gated: dict[int, int] = {}
+
+    def ok(self, n: int | None = None) -> Any:
+        """Whether the first ``n`` flags (all when None) hold, traced."""
+        flags = self.flags if n is None else self.flags[:n]
+        return jnp.all(jnp.stack(flags)) if flags else jnp.asarray(True)
+
+
+#: the reports of the outer graph being traced; None: not checking
+_reports: ContextVar[Reports | None] = ContextVar("graph2jax_index_checks", default=None)
+
+
+class IndexOutOfRange(IndexError):
+    """An index known only at run time was out of range (numpy's ``IndexError``).
+
+    Attributes
+    ----------
+    results : tuple
+        The call's results with every update equal to the value it had before
+        the call: what the shell writes back, so that nothing changes.
+    """
+
+    def __init__(self, message: str, results: tuple):
+        super().__init__(message)
+        self.results = results
+
+
+def checking() -> bool:
+    """Whether the graph being traced checks its run-time indices."""
+    return _reports.get() is not None
+
+
+def require_in_range(index: Any, length: int) -> None:
+    """Report, while tracing, that ``index`` (any shape) must lie in ``[-length, length)``."""
+    reports = _reports.get()
+    if reports is not None:
+        index = jnp.asarray(index)
+        reports.flags.append(jnp.all((index >= -length) & (index < length)))
+
+
+def gate(update: Any, unchanged: Any) -> Any:
+    """While tracing a scatter: ``update`` while every index so far is in range, else
+    ``unchanged`` (the values that leave the target as it was: zeros to add, its old entries
+    to set). The scatter's result is then marked with :func:`mark_gated`, so the update it
+    makes needs no ``where`` over the whole buffer (which would cost XLA its in-place write)."""
+    reports = _reports.get()
+    if reports is None or not reports.flags:
+        return update
+    return jnp.where(reports.ok(), update, unchanged)
+
+
+def mark_gated(result: Any) -> Any:
+    """Record that ``result`` (a scatter's, after :func:`gate`) equals its input unless all so far holds."""
+    reports = _reports.get()
+    if reports is not None and reports.flags:
+        reports.gated[id(result)] = len(reports.flags)
+    return result
+
+
+@contextlib.contextmanager
+def collecting() -> Iterator[Reports]:
+    """Collect the reports of the graph traced in the block."""
+    token = _reports.set(Reports())
+    try:
+        yield _reports.get()
+    finally:
+        _reports.reset(token)
+
+
+@contextlib.contextmanager
+def suspended() -> Iterator[None]:
+    """No reports from the block: an inner graph traced inside ``lax.scan`` or ``jax.vmap``."""
+    token = _reports.set(None)
+    try:
+        yield
+    finally:
+        _reports.reset(token)
+
+
+def guard(
+    outputs: Sequence[Any], reports: Reports, args: Sequence[Any], updated: Mapping[int, int]
+) -> tuple:
+    """While tracing: the outputs, each update kept at its old value unless all is in range, and the flag.
+
+    ``updated`` maps an argument position to the output position of its new value.
+    A scatter gated by every flag already keeps its target; another update
+    becomes ``where(ok, new, old)``, which XLA fuses into its computation.
+    """
+    ok = reports.ok()
+    outputs = list(outputs)
+    for i, o in updated.items():
+        old, new = args[i], outputs[o]
+        if reports.gated.get(id(new)) == len(reports.flags):
+            continue
+        if getattr(old, "shape", None) == getattr(new, "shape", ()) and old.dtype == new.dtype:
+            outputs[o] = jnp.where(ok, new, old)
+    return (*outputs, ok)
+
+
+def failure(
+    fgraph: FunctionGraph, args: Sequence[Any], results: Sequence[Any], updated: Mapping[int, int]
+) -> IndexOutOfRange:
+    """The error of a call whose flag was false, naming the node, the index and the length.
+
+    The arguments are rebuilt (a donated buffer is gone: its restored update
+    stands for it) and the graph is evaluated with numpy, which raises the
+    ``IndexError`` that names them.
+    """
+    results = list(results)
+    args = list(args[: len(fgraph.inputs)])  # a second stage's staged values come last
+    for i, o in updated.items():
+        deleted = getattr(args[i], "is_deleted", None)
+        if deleted is not None and deleted():
+            args[i] = results[o]  # equal to the old value: the guard restored it
+        else:
+            results[o] = args[i]  # not donated: the old buffer itself is written back
+    message = "an index known only at run time is out of range"
+    try:
+        link_numpy(fgraph)(*args)
+    except IndexError as err:
+        notes = "; ".join(getattr(err, "__notes__", []))
+        message = f"{err} ({notes})" if notes else str(err)
+    return IndexOutOfRange(message, tuple(results))

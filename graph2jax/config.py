@@ -40,6 +40,7 @@ _CHOICES: dict[str, tuple[str, ...] | None] = {
     "matmul_precision": ("highest", "high", "default"),
     "compute_test_value": ("off", "ignore", "warn", "raise", "pdb"),
     "print_test_value": None,
+    "cxx": ("",),
 }
 
 
@@ -86,6 +87,10 @@ class Config:
         ``'pdb'`` opens the debugger.
     print_test_value : bool
         When True, ``repr`` of a variable with a test value shows it.
+    cxx : str
+        PyTensor's C compiler command; always ``''`` (graph2jax compiles with
+        XLA and has no C backend), so a script's ``if config.cxx:`` takes
+        PyTensor's no-C-compiler branch.
     """
 
     def __init__(self) -> None:
@@ -98,6 +103,7 @@ class Config:
         self.matmul_precision = "highest"
         self.compute_test_value = "off"
         self.print_test_value = False
+        self.cxx = ""
         for item in filter(None, os.environ.get("GRAPH2JAX_FLAGS", "").split(",")):
             key, _, value = item.partition("=")
             self._set(key.strip(), value.strip())

@@ -547,6 +547,12 @@ class Function:
         self._fast = None
         self.maker.free()
 
+    def dprint(self, **kwargs: Any) -> Any:
+        """:func:`graph2jax.printing.debugprint` of this function (PyTensor's ``Function.dprint``)."""
+        from graph2jax.printing import debugprint  # the layer above, at call time
+
+        return debugprint(self, **kwargs)
+
     @property
     def jax_fn(self) -> Callable[..., tuple]:
         """The pure jitted callable ``(inputs..., shared values...) -> (outputs..., new values...)``.

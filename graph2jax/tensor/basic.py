@@ -1,4 +1,6 @@
-"""PyTensor's path ``pytensor.tensor.basic``: re-exports :mod:`graph2jax.types.as_tensor`."""
+"""PyTensor's path ``pytensor.tensor.basic``: re-exports :mod:`graph2jax.types.as_tensor`,
+and the rest of :mod:`graph2jax.tensor` (``alloc``, ``arange``, ``fill``, ``cast``, ...) that
+PyTensor's module holds."""
 
 from typing import Any
 
@@ -7,4 +9,11 @@ from graph2jax.types.as_tensor import *  # noqa: F403
 
 
 def __getattr__(name: str) -> Any:
-    return getattr(_impl, name)  # the names outside __all__ too
+    if hasattr(_impl, name):
+        return getattr(_impl, name)  # the names outside __all__ too
+    import graph2jax.tensor  # the user's namespace, at call time (it imports this module)
+
+    try:
+        return getattr(graph2jax.tensor, name)
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None

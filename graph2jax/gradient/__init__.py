@@ -51,6 +51,9 @@ from graph2jax.ops.grad_modifiers import (
     zero_grad_,
 )
 
+#: PyTensor 3's names of :func:`Lop` and :func:`Rop`
+pullback, pushforward = Lop, Rop
+
 __all__ = [
     "DisconnectedGrad",
     "DisconnectedInputError",
@@ -75,6 +78,8 @@ __all__ = [
     "grad_undefined",
     "hessian",
     "hessian_vector_product",
+    "pullback",
+    "pushforward",
     "jacobian",
     "subgraph_grad",
     "undefined_grad",

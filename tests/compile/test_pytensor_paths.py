@@ -68,3 +68,13 @@ def test_config_cxx_says_there_is_no_c_compiler():
     assert g.config.cxx == ""
     with pytest.raises(ValueError, match="config.cxx"):
         g.config.cxx = "g++"
+
+
+def test_pytensors_generic_type_and_int_bitwidth_paths():
+    from graph2jax.link.c.type import GenericType, generic
+    from graph2jax.utils import PYTHON_INT_BITWIDTH
+
+    assert g.shared([]).type == generic == GenericType()
+    assert g.shared("asdf").get_value() == "asdf"
+    assert PYTHON_INT_BITWIDTH == 64
+    assert g.shared(7).type == gt.lscalar and g.shared(7).dtype == f"int{PYTHON_INT_BITWIDTH}"

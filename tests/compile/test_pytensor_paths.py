@@ -78,3 +78,12 @@ def test_pytensors_generic_type_and_int_bitwidth_paths():
     assert g.shared("asdf").get_value() == "asdf"
     assert PYTHON_INT_BITWIDTH == 64
     assert g.shared(7).type == gt.lscalar and g.shared(7).dtype == f"int{PYTHON_INT_BITWIDTH}"
+
+
+def test_pytensor_3_debug_paths():
+    from graph2jax.compile.debug.monitormode import MonitorMode
+    from graph2jax.compile.debug.profiling import ProfileStats
+    from graph2jax.compile.monitormode import MonitorMode as MonitorModeHere
+    from graph2jax.compile.profiling import ProfileStats as ProfileStatsHere
+
+    assert MonitorMode is MonitorModeHere and ProfileStats is ProfileStatsHere

@@ -42,6 +42,7 @@ _CHOICES: dict[str, tuple[str, ...] | None] = {
     "compute_test_value": ("off", "ignore", "warn", "raise", "pdb"),
     "print_test_value": None,
     "check_index_bounds": None,
+    "cxx": ("",),
 }
 
 
@@ -101,6 +102,10 @@ class Config:
         JAX's behaviour applies (reads clamp the index, writes drop it). Read
         when a function is compiled; ``Mode(check_index_bounds=...)`` decides
         for one mode.
+    cxx : str
+        PyTensor's C compiler command; always ``''`` (graph2jax compiles with
+        XLA and has no C backend), so a script's ``if config.cxx:`` takes
+        PyTensor's no-C-compiler branch.
     """
 
     def __init__(self) -> None:
@@ -115,6 +120,7 @@ class Config:
         self.compute_test_value = "off"
         self.print_test_value = False
         self.check_index_bounds = True
+        self.cxx = ""
         for item in filter(None, os.environ.get("GRAPH2JAX_FLAGS", "").split(",")):
             key, _, value = item.partition("=")
             self._set(key.strip(), value.strip())

@@ -31,6 +31,7 @@ LAYERS = (
     "graph2jax.linker",
     "graph2jax.types",
     "graph2jax.graph",
+    "graph2jax.utils",
     "graph2jax.config",
 )
 

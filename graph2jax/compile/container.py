@@ -8,7 +8,7 @@ import jax
 import numpy as np
 
 from graph2jax.compile import aliasing
-from graph2jax.graph.basic import Type
+from graph2jax.graph.basic import Type, Variable
 from graph2jax.types.sharedvar import StorageCell
 
 
@@ -19,6 +19,19 @@ class Container:
     ``storage`` is PyTensor's one-element list view of it (``storage[0]``).
     Passed as an ``In``'s ``value``, the container is read at each call.
 
+    Parameters
+    ----------
+    r : Variable or Type
+        The variable whose value it holds (its type and name are used), or the type.
+    storage : list or None
+        PyTensor's form: a list whose first item is the initial value; None: no value.
+    strict, allow_downcast
+        How set values are filtered to ``type`` (as ``In``).
+    name : str, optional
+        Defaults to ``r``'s name.
+    readonly : bool
+        When True, setting the value raises ``TypeError``.
+
     Examples
     --------
     >>> import graph2jax as g, graph2jax.tensor as gt
@@ -28,13 +41,35 @@ class Container:
     >>> _ = acc(2.0); _ = acc(3.0)
     >>> float(peek()), float(acc.container[s].storage[0])
     (5.0, 5.0)
+    >>> a = gt.dscalar("a")
+    >>> counter = g.function([g.In(a, value=g.compile.container.Container(a, [0.0]), update=a + 1)], a)
+    >>> [float(counter()) for _ in range(3)]
+    [0.0, 1.0, 2.0]
     """
 
     def __init__(
-        self, type: Type, value: Any, strict: bool, allow_downcast: bool | None, name: str | None
+        self,
+        r: Variable | Type,
+        storage: list | None,
+        strict: bool = False,
+        allow_downcast: bool | None = None,
+        name: str | None = None,
+        *,
+        readonly: bool = False,
     ):
-        self.type, self.strict, self.allow_downcast, self.name = type, strict, allow_downcast, name
-        self.value = value
+        # PyTensor's constructor: ``r`` a variable or its type, ``storage`` a list whose
+        # first item is the value (None here: no value yet)
+        if storage is not None and not (isinstance(storage, list) and len(storage) >= 1):
+            raise TypeError(
+                f"Container: storage must be a list of length at least one, got {storage!r}"
+            )
+        self.type = r.type if isinstance(r, Variable) else r
+        if name is None and isinstance(r, Variable):
+            name = r.name
+        self.strict, self.allow_downcast, self.name = strict, allow_downcast, name
+        self.readonly = False
+        self.value = None if storage is None else storage[0]
+        self.readonly = readonly
         self._cell = StorageCell(self)
 
     @property
@@ -43,6 +78,8 @@ class Container:
 
     @value.setter
     def value(self, v: Any) -> None:
+        if self.readonly:
+            raise TypeError(f"cannot set the value of the read-only container {self.name!r}")
         value = None if v is None else self.type.filter(v, self.strict, self.allow_downcast)
         if isinstance(value, jax.Array):
             # a stateful input's buffer is donated by the next call: never the caller's array

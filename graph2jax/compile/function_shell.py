@@ -480,6 +480,12 @@ class Function(FunctionCopies):
         self._fast = None
         self.maker.free()
 
+    def dprint(self, **kwargs: Any) -> Any:
+        """:func:`graph2jax.printing.debugprint` of this function (PyTensor's ``Function.dprint``)."""
+        from graph2jax.printing import debugprint  # the layer above, at call time
+
+        return debugprint(self, **kwargs)
+
     @property
     def trace_count(self) -> int:
         """How many times this function's graph was traced by JAX (all output subsets)."""

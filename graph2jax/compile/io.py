@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph2jax.graph.basic import Variable
+from graph2jax.graph.gradtypes import DisconnectedType, NullType
 from graph2jax.types.placement import as_sharding
 
 
@@ -166,6 +167,11 @@ class Out:
     def __init__(self, variable: Variable, borrow: bool = False, sharding: Any = None):
         if not isinstance(variable, Variable):
             raise TypeError(f"Out() needs a symbolic variable, got {type(variable).__name__}")
+        if isinstance(variable.type, NullType | DisconnectedType):  # as PyTensor: TypeError
+            raise TypeError(
+                f"cannot compute {variable.describe()}: it is a {variable.type} gradient, which "
+                f"has no value{': ' + variable.type.why_null if isinstance(variable.type, NullType) else ''}"
+            )
         self.variable = variable
         self.borrow = bool(borrow)
         self.sharding = _checked(sharding, f"Out({variable})", variable)

@@ -286,3 +286,12 @@ def _check_unused(
         if on_unused_input == "raise":
             raise UnusedInputError(message)
         warnings.warn(message, stacklevel=4)
+
+
+def __getattr__(name: str) -> Any:
+    """PyTensor 3's path of :func:`graph2jax.function`: ``pytensor.compile.maker.function``."""
+    if name == "function":
+        from graph2jax.compile.function import function  # it imports this module
+
+        return function
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

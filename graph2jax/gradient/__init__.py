@@ -35,24 +35,41 @@ from graph2jax.graph.gradtypes import (
     grad_undefined,
 )
 from graph2jax.ops.grad_modifiers import (
+    DisconnectedGrad,
+    GradClip,
+    GradScale,
+    UndefinedGrad,
+    ZeroGrad,
     consider_constant,
     disconnected_grad,
+    disconnected_grad_,
     grad_clip,
     grad_scale,
     undefined_grad,
+    undefined_grad_,
     zero_grad,
+    zero_grad_,
 )
 
+#: PyTensor 3's names of :func:`Lop` and :func:`Rop`
+pullback, pushforward = Lop, Rop
+
 __all__ = [
+    "DisconnectedGrad",
     "DisconnectedInputError",
     "DisconnectedType",
+    "GradClip",
+    "GradScale",
     "GradientError",
     "Lop",
     "NullType",
     "NullTypeGradError",
     "Rop",
+    "UndefinedGrad",
+    "ZeroGrad",
     "consider_constant",
     "disconnected_grad",
+    "disconnected_grad_",
     "disconnected_type",
     "grad",
     "grad_clip",
@@ -61,9 +78,13 @@ __all__ = [
     "grad_undefined",
     "hessian",
     "hessian_vector_product",
+    "pullback",
+    "pushforward",
     "jacobian",
     "subgraph_grad",
     "undefined_grad",
+    "undefined_grad_",
     "verify_grad",
     "zero_grad",
+    "zero_grad_",
 ]

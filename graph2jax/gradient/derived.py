@@ -139,17 +139,20 @@ def Rop(
     }
     if fill:
         jvps = graph_replace(jvps, fill, strict=False)
+    # an f that reaches wrt in the first pass (its cotangent is used) but whose J v is
+    # disconnected (zero_grad in the path) is connected: zeros, as PyTensor, no error
+    reached = {id(u) for g in vjps if not is_disconnected(g) for u in ancestors([g])}
     results = [
         _disconnected_result(
             y,
-            disconnected_outputs,
+            "ignore" if id(u) in reached else disconnected_outputs,
             return_disconnected,
             f"Rop: {y.describe()} does not depend on any variable of wrt; pass "
             "disconnected_outputs='ignore' or 'warn' to get zeros",
         )
         if is_disconnected(r)
         else r
-        for y, r in zip(fs, jvps, strict=True)
+        for y, u, r in zip(fs, dummies, jvps, strict=True)
     ]
     return _like_input(f, results)
 

@@ -34,16 +34,14 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from graph2jax.config import config
 from graph2jax.graph.basic import Variable, toposort
 from graph2jax.graph.gradtypes import DisconnectedType, is_disconnected, is_null
-from graph2jax.ops.creation import zeros_like
+from graph2jax.ops.creation import ones_like, zeros_like
 from graph2jax.ops.elemwise import cast
 from graph2jax.ops.shape import specify_shape
 from graph2jax.rewrite.engine import stabilized
-from graph2jax.types.as_tensor import as_tensor_variable, constant
+from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType, continuous_dtypes
 
 disconnected_type = DisconnectedType()
@@ -74,9 +72,13 @@ def _float_zeros_like(var: Variable) -> Variable:
 
 
 def _seed_ones(cost: Variable) -> Variable:
-    """d cost / d cost: ones of the (scalar) cost's type, floatX for a discrete cost."""
+    """d cost / d cost: ones of the (scalar) cost's type, floatX for a discrete cost.
+
+    ``fill(cost, 1)`` as PyTensor, not a constant: the gradient's graph then
+    uses the cost's inputs, so ``function([x], grad(2 * x, x))`` does not
+    reject ``x`` as unused (XLA drops the unused value)."""
     dtype = cost.dtype if cost.dtype in continuous_dtypes else config.floatX
-    return constant(np.ones((), dtype=dtype))
+    return ones_like(cost, dtype=dtype)
 
 
 def _as_list(x: Any) -> list:
@@ -146,7 +148,8 @@ def _seeds(cost: Variable | None, known_grads: dict | None) -> list[tuple[Variab
                 f"grad: cost must be a scalar, but {cost.describe()} has type {cost.type}; "
                 "reduce it first (e.g. .sum()) or pass its gradient through known_grads"
             )
-        seeds.append((cost, _seed_ones(cost)))
+        if all(k is not cost for k in known_grads or ()):  # a known gradient of the cost wins
+            seeds.append((cost, _seed_ones(cost)))
     for var, g in (known_grads or {}).items():
         if not isinstance(var, Variable):
             raise TypeError(f"grad: known_grads keys must be variables, got {var!r}")
@@ -157,6 +160,10 @@ def _seeds(cost: Variable | None, known_grads: dict | None) -> list[tuple[Variab
                 f"the gradient {g} of type {g.type}"
             )
         if not (is_null(g) or is_disconnected(g)):
+            if isinstance(g.type, TensorType) and g.ndim == 0 and getattr(var, "ndim", 0) > 0:
+                g = (
+                    ones_like(var, dtype=g.dtype) * g
+                )  # a scalar gradient, broadcast (PyTensor takes it)
             g = _check_term(g, var, f"the known gradient of {var.describe()}")
         if not is_disconnected(g):
             seeds.append((var, g))
@@ -180,8 +187,12 @@ def _backprop(
     # forward: which variables depend on some wrt (only their owners need an L_op)
     reach = {id(w) for w in wrt}
     for node in nodes:
-        if any(id(i) in reach for i in node.inputs):
-            reach.update(id(o) for o in node.outputs if id(o) not in blocked)
+        pattern = _connection_pattern(node)
+        for j, o in enumerate(node.outputs):
+            if id(o) not in blocked and any(
+                id(i) in reach and pattern[k][j] for k, i in enumerate(node.inputs)
+            ):
+                reach.add(id(o))
 
     terms: dict[int, list[Variable]] = {}
     connected = {id(v) for v in outputs}
@@ -211,10 +222,15 @@ def _backprop(
             ]
         else:  # the terms were cast to their variable's dtype when recorded
             input_grads = node.op.L_op(list(node.inputs), list(node.outputs), out_grads)
-            if input_grads is None or len(input_grads) != len(node.inputs):
+            if not isinstance(input_grads, list | tuple):  # PyTensor's TypeError
+                raise TypeError(
+                    f"{node.op}.L_op returned {input_grads!r}, expected a list of "
+                    f"{len(node.inputs)} gradient terms (node {node})"
+                )
+            if len(input_grads) != len(node.inputs):
                 raise ValueError(
-                    f"{node.op}.L_op returned {0 if input_grads is None else len(input_grads)} "
-                    f"gradient terms for {len(node.inputs)} inputs (node {node})"
+                    f"{node.op}.L_op returned {len(input_grads)} gradient terms for "
+                    f"{len(node.inputs)} inputs (node {node})"
                 )
         for k in wanted:
             term, inp = input_grads[k], node.inputs[k]
@@ -231,11 +247,19 @@ def _backprop(
     return terms, connected
 
 
+def _connection_pattern(node: Any) -> list[list[bool]]:
+    """``[input][output]``: whether the output depends on the input, by the op's
+    ``connection_pattern(node)`` where it has one (PyTensor's hook), else always."""
+    if hasattr(node.op, "connection_pattern"):
+        return node.op.connection_pattern(node)
+    return [[True] * len(node.outputs) for _ in node.inputs]
+
+
 def _output_grad(out: Variable, live: bool, terms: dict[int, list[Variable]]) -> Variable:
     """What an ``L_op`` receives for ``out``: its gradient, zeros for a discrete output the
     cost depends on, else a disconnected term (an unused output, a random generator's state)."""
-    if live and id(out) in terms and _continuous(out):
-        return _total(terms[id(out)])
+    if live and id(out) in terms and (_continuous(out) or any(map(is_null, terms[id(out)]))):
+        return _total(terms[id(out)])  # an undefined gradient stays undefined, discrete or not
     if live and isinstance(out.type, TensorType) and not _continuous(out):
         # ops never differentiate through a discrete output (PyTensor's ops return zeros)
         return _float_zeros_like(out)
@@ -324,7 +348,8 @@ def grad(
         # differentiate the stable form of the cost (log(1/(1+exp(-z))) -> -softplus(-z)): its
         # gradient stays finite where the naive one is inf * 0; wrt and constants are leaves,
         # which the stabilized copy keeps
-        seeds = [(stabilized([cost])[0], seeds[0][1])]
+        stable = stabilized([cost])[0]
+        seeds = [(stable, _seed_ones(stable))]
 
     terms, connected = _backprop(seeds, wrt_list, blocked)
     cost_name = cost.name if cost is not None else None

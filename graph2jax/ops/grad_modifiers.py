@@ -75,6 +75,51 @@ class GradModifier(Op):
             return [clip(gz, *self.params)]
         return [gz * np.asarray(self.params[0], dtype=gz.dtype)]
 
+    def connection_pattern(self, node: Apply) -> list[list[bool]]:
+        """Whether the output depends on the input for ``grad``: False only for ``'disconnected'``."""
+        return [[self.rule != "disconnected"]]
+
+
+class ZeroGrad(GradModifier):
+    """PyTensor's op of :func:`zero_grad`."""
+
+    def __init__(self) -> None:
+        super().__init__("zero")
+
+
+class DisconnectedGrad(GradModifier):
+    """PyTensor's op of :func:`disconnected_grad`."""
+
+    def __init__(self) -> None:
+        super().__init__("disconnected")
+
+
+class UndefinedGrad(GradModifier):
+    """PyTensor's op of :func:`undefined_grad`."""
+
+    def __init__(self) -> None:
+        super().__init__("undefined")
+
+
+class GradClip(GradModifier):
+    """PyTensor's op of :func:`grad_clip`: the gradient clipped to ``[lower, upper]``."""
+
+    def __init__(self, clip_lower_bound: float, clip_upper_bound: float) -> None:
+        super().__init__("clip", (clip_lower_bound, clip_upper_bound))
+
+
+class GradScale(GradModifier):
+    """PyTensor's op of :func:`grad_scale`: the gradient times ``multiplier``."""
+
+    def __init__(self, multiplier: float) -> None:
+        super().__init__("scale", (multiplier,))
+
+
+#: PyTensor's instances of the parameterless ops
+zero_grad_ = ZeroGrad()
+disconnected_grad_ = DisconnectedGrad()
+undefined_grad_ = UndefinedGrad()
+
 
 @jax_funcify.register(GradModifier)
 def _jax_grad_modifier(op: GradModifier, node: Apply) -> Callable[..., Any]:
@@ -91,22 +136,22 @@ def zero_grad(x: Any) -> TensorVariable:
     >>> float(g.grad(x * zero_grad(x), x).eval({x: 3.0}))
     3.0
     """
-    return GradModifier("zero")(x)
+    return zero_grad_(x)
 
 
 def consider_constant(x: Any) -> TensorVariable:
     """``x`` treated as a constant by ``grad`` (its gradient is zeros), as :func:`zero_grad`."""
-    return GradModifier("zero")(x)
+    return zero_grad_(x)
 
 
 def disconnected_grad(x: Any) -> TensorVariable:
     """``x``, through which no gradient flows: ``grad`` sees it as disconnected from its inputs."""
-    return GradModifier("disconnected")(x)
+    return disconnected_grad_(x)
 
 
 def undefined_grad(x: Any) -> TensorVariable:
     """``x``, whose gradient is undefined: ``grad`` through it raises ``NullTypeGradError``."""
-    return GradModifier("undefined")(x)
+    return undefined_grad_(x)
 
 
 def grad_clip(x: Any, lower_bound: float, upper_bound: float) -> TensorVariable:
@@ -121,20 +166,28 @@ def grad_clip(x: Any, lower_bound: float, upper_bound: float) -> TensorVariable:
         raise ValueError(
             f"grad_clip: lower_bound {lower_bound} is greater than upper_bound {upper_bound}"
         )
-    return GradModifier("clip", (lower_bound, upper_bound))(x)
+    return GradClip(lower_bound, upper_bound)(x)
 
 
 def grad_scale(x: Any, multiplier: float) -> TensorVariable:
     """``x``, whose gradient is multiplied by ``multiplier`` (a negative one reverses it)."""
-    return GradModifier("scale", (multiplier,))(x)
+    return GradScale(multiplier)(x)
 
 
 __all__ = [
+    "DisconnectedGrad",
+    "GradClip",
     "GradModifier",
+    "GradScale",
+    "UndefinedGrad",
+    "ZeroGrad",
     "consider_constant",
     "disconnected_grad",
+    "disconnected_grad_",
     "grad_clip",
     "grad_scale",
     "undefined_grad",
+    "undefined_grad_",
     "zero_grad",
+    "zero_grad_",
 ]

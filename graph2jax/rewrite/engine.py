@@ -24,7 +24,7 @@ RewriteFn = Callable[[Apply], "list[Variable] | None"]
 
 #: the tag sets each optimizer level runs
 OPTIMIZER_TAGS: dict[str | None, frozenset[str]] = {
-    "fast_run": frozenset({"canonicalize", "stabilize"}),
+    "fast_run": frozenset({"canonicalize", "stabilize", "specialize"}),
     "fast_compile": frozenset(),
     None: frozenset(),
 }

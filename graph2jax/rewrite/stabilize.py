@@ -1,7 +1,9 @@
-"""The ``canonicalize`` and ``stabilize`` rewrite sets.
+"""The ``canonicalize``, ``stabilize`` and ``specialize`` rewrite sets.
 
 ``stabilize`` replaces expressions that lose precision or overflow by their
-stable forms; ``canonicalize`` removes work that does nothing. Each rewrite is
+stable forms; ``canonicalize`` removes work that does nothing; ``specialize``
+(compiled functions only, never the copy :func:`grad` differentiates) drops
+what only a gradient needed. Each rewrite is
 a function of one apply node returning the replacement outputs, or None.
 """
 
@@ -11,6 +13,7 @@ import numpy as np
 
 from graph2jax.graph.basic import Apply, Constant, Variable
 from graph2jax.ops.elemwise import DimShuffle, dimshuffle
+from graph2jax.ops.grad_modifiers import GradModifier
 from graph2jax.ops.math import expm1, log1p, sigmoid, softplus
 from graph2jax.ops.special import Softmax, log_softmax
 from graph2jax.rewrite.engine import register
@@ -124,3 +127,12 @@ def merge_dimshuffles(node: Apply) -> list[Variable] | None:
     if any(a not in order for a in range(inner.input_ndim) if base.type.shape[a] != 1):
         return None
     return [dimshuffle(base, order)]
+
+
+@register("specialize")
+def remove_grad_modifiers(node: Apply) -> list[Variable] | None:
+    """``zero_grad(x)``, ``grad_clip(x, ...)`` and the other gradient modifiers → ``x``.
+
+    They are identities whose work is done once the gradient is built (as PyTensor,
+    a compiled function holds none of them)."""
+    return [node.inputs[0]] if isinstance(node.op, GradModifier) else None

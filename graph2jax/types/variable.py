@@ -261,6 +261,14 @@ class _TensorOperators:
         ``inc_subtensor(x[1], 2)``."""
         return _ops().inc_subtensor(self, y, **kwargs)
 
+    def zeros_like(self, dtype: Any = None) -> Any:
+        """Zeros of this variable's shape, as :func:`graph2jax.tensor.zeros_like`."""
+        return _ops().zeros_like(self, dtype=dtype)
+
+    def ones_like(self, dtype: Any = None) -> Any:
+        """Ones of this variable's shape, as :func:`graph2jax.tensor.ones_like`."""
+        return _ops().ones_like(self, dtype=dtype)
+
     def copy(self, name: str | None = None) -> Any:
         """A symbolic copy of this variable (a new node with the same value)."""
         return _ops().tensor_copy(self, name=name)

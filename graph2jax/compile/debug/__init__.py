@@ -1,0 +1,1 @@
+"""PyTensor 3's ``pytensor.compile.debug`` paths: ``monitormode`` and ``profiling``."""

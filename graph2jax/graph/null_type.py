@@ -1,0 +1,5 @@
+"""PyTensor's path ``pytensor.graph.null_type``: re-exports :class:`~graph2jax.graph.gradtypes.NullType`."""
+
+from graph2jax.graph.gradtypes import NullType
+
+__all__ = ["NullType"]

@@ -1,0 +1,5 @@
+"""PyTensor's path ``pytensor.graph.op``: re-exports :class:`~graph2jax.graph.basic.Op`."""
+
+from graph2jax.graph.basic import Op
+
+__all__ = ["Op"]

@@ -35,6 +35,7 @@ _CHOICES: dict[str, tuple[str, ...] | None] = {
     "mode": ("FAST_RUN", "FAST_COMPILE", "JAX", "NUMPY", "DebugMode"),
     "device": None,
     "compile_cache_dir": None,
+    "compile_cache_size_mb": None,
     "profile": None,
     "trace_fold_limit": None,
     "matmul_precision": ("highest", "high", "default"),
@@ -60,7 +61,13 @@ class Config:
         value is stored and when a function is compiled; setting a device
         that does not exist raises ``ValueError`` naming the available ones.
     compile_cache_dir : str or None
-        Directory of JAX's persistent compilation cache; None leaves it off.
+        Directory of the compile cache across processes (see the docs' page
+        "Compile cache"): compiled executables are stored in its
+        ``graph2jax-executables`` folder and loaded by later processes.
+        None (default) leaves it off.
+    compile_cache_size_mb : float
+        Size limit of the cache's entries (default 1024 MiB); beyond it the
+        least recently used entries are deleted.
     profile : bool
         When True, every function is profiled and a summary of all of them is
         printed at exit.
@@ -93,6 +100,7 @@ class Config:
         self.mode = "FAST_RUN"
         self.device = None
         self.compile_cache_dir = None
+        self.compile_cache_size_mb = 1024.0
         self.profile = False
         self.trace_fold_limit = 4096
         self.matmul_precision = "highest"
@@ -114,8 +122,8 @@ class Config:
             value = int(value)
         if key == "device" and value is not None:
             _find_device(str(value))  # refused now, not at the first compilation
-        if key == "compile_cache_dir" and value:
-            jax.config.update("jax_compilation_cache_dir", str(value))
+        if key == "compile_cache_size_mb":
+            value = float(value)
         object.__setattr__(self, key, value)
 
     def __setattr__(self, key: str, value: Any) -> None:

@@ -20,6 +20,7 @@ import jax
 import numpy as np
 
 from graph2jax.graph.fg import FunctionGraph
+from graph2jax.linker.compile_cache import ExecutableCache
 
 #: ``usable(args, outputs, donated) -> the donated indices XLA can alias to an output``
 DonationRule = Callable[[Sequence[Any], Sequence[Any], tuple[int, ...]], tuple[int, ...]]
@@ -122,6 +123,10 @@ class JaxCompiled:
         The donation rule (see :data:`DonationRule`); None: every donation is used.
     device : jax.Device, optional
         Where arguments and results are placed; None leaves it to JAX.
+    cache : ExecutableCache, optional
+        The compile cache across processes: each signature's executable is
+        loaded from it, or compiled and stored (then calls go through one
+        python frame that picks the executable by signature).
     """
 
     def __init__(
@@ -133,6 +138,7 @@ class JaxCompiled:
         donate_argnums: tuple[int, ...],
         usable: DonationRule | None = None,
         device: jax.Device | None = None,
+        cache: ExecutableCache | None = None,
     ):
         self.fgraph, self.py_fn, self.source = fgraph, py_fn, source
         self.static_argnums = static_argnums
@@ -148,7 +154,12 @@ class JaxCompiled:
         self._variants: dict[tuple[int, ...], Callable[..., tuple]] = {}
         self._full = self._variant(self.donate_argnums)
         self._routes: dict[Hashable, Callable[..., tuple]] | None = None  # set by the first miss
-        if self.donate_argnums:
+        self._cache = cache
+        self._executables: dict[Hashable, Callable[..., tuple]] = {}
+        self._dynamic = tuple(i for i in range(len(fgraph.inputs)) if i not in static_argnums)
+        if cache is not None:
+            self.call = self._call_cached
+        elif self.donate_argnums:
             self.call = self._call_routed
         elif static_argnums:
             self.call = self._call_static
@@ -205,9 +216,26 @@ class JaxCompiled:
                 jitted = routes[key] = self._variant(miss.usable)
         return jitted(*args)
 
+    def _call_cached(self, *args: Any) -> tuple:
+        if self.static_argnums:
+            args = self._wrap_static(args)
+        key = signature(args)
+        executable = self._executables.get(key)
+        if executable is None:
+            executable = self._cache.load(key)
+            if executable is None:
+                executable = self._lower(args).compile()
+                self._cache.store(key, executable)
+            self._executables[key] = executable
+        if self.static_argnums:  # an executable takes the dynamic arguments only
+            args = [args[i] for i in self._dynamic]
+        return executable(*args)
+
     def lower(self, *args: Any) -> Any:
         """The lowering of the variant a call on ``args`` runs."""
-        args = self._wrap_static(args)
+        return self._lower(self._wrap_static(args))
+
+    def _lower(self, args: Sequence[Any]) -> Any:
         try:
             return self._full.lower(*args)
         except _Unusable as miss:

@@ -22,6 +22,7 @@ import numpy as np
 from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Constant, Variable
 from graph2jax.graph.fg import FunctionGraph
+from graph2jax.linker import compile_cache
 from graph2jax.linker.compiled import DonationRule, JaxCompiled
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.linker.numpy_linker import run_perform
@@ -210,12 +211,15 @@ def link(
     device : jax.Device, optional
         Where arguments and results are placed (``config.device``).
 
+    With ``config.compile_cache_dir`` set, the callable loads and stores its
+    executables in the compile cache (:mod:`graph2jax.linker.compile_cache`).
+
     Returns
     -------
     JaxCompiled
     """
     static = static_input_indices(fgraph)
     py_fn, source = fgraph_to_python(fgraph, static)
-    return JaxCompiled(
-        fgraph, py_fn, source, static, tuple(donate_argnums), usable_donations, device
-    )
+    donate = tuple(i for i in donate_argnums if i not in static)
+    cache = compile_cache.for_graph(fgraph, donate, device)
+    return JaxCompiled(fgraph, py_fn, source, static, donate, usable_donations, device, cache)

@@ -129,10 +129,11 @@ class SharedVariable(Variable):
             value = self.type.filter(new_value, self.strict, self.allow_downcast)
         except TypeError as err:
             raise TypeError(f"set_value of shared variable {self.describe()}: {err}") from None
-        if isinstance(value, np.ndarray | np.generic) or (value is new_value and not borrow):
-            # a new device buffer (a numpy array must cross to the device even with
-            # borrow=True) or, for a generic value, a deep copy: the caller's object is
-            # aliased only when borrowed and already in the type's internal form (a value
+        if borrow and value is new_value and isinstance(value, np.ndarray):
+            value = self.type.adopt(value)  # the caller's buffer where the device can use it
+        elif isinstance(value, np.ndarray | np.generic) or (value is new_value and not borrow):
+            # a new device buffer or, for a generic value, a deep copy: the caller's object
+            # is aliased only when borrowed and already in the type's internal form (a value
             # the filter made anew, such as a key from a numpy Generator, is already ours)
             value = self.type.to_device(value)
         with self._storage.lock:

@@ -74,7 +74,9 @@ class Config:
     trace_fold_limit : int
         Largest number of elements a node may produce when it is evaluated with
         numpy at trace time (its inputs all being known values); larger results
-        are computed by XLA instead of being baked into the program.
+        are computed by XLA instead of being baked into the program. Array
+        constants of the graph with more elements are passed to the compiled
+        program as arguments (placed on the device once), not embedded in it.
     matmul_precision : str
         Precision of the products (``dot``, ``matmul``, ``tensordot``,
         ``einsum``...) in compiled functions, read when a function is

@@ -127,6 +127,9 @@ class JaxCompiled:
         The compile cache across processes: each signature's executable is
         loaded from it, or compiled and stored (then calls go through one
         python frame that picks the executable by signature).
+    constants : sequence of jax.Array, optional
+        Values ``py_fn`` takes after the graph's inputs (large constants),
+        appended to every call's arguments by this object.
     """
 
     def __init__(
@@ -139,6 +142,7 @@ class JaxCompiled:
         usable: DonationRule | None = None,
         device: jax.Device | None = None,
         cache: ExecutableCache | None = None,
+        constants: Sequence[Any] = (),
     ):
         self.fgraph, self.py_fn, self.source = fgraph, py_fn, source
         self.static_argnums = static_argnums
@@ -156,7 +160,8 @@ class JaxCompiled:
         self._routes: dict[Hashable, Callable[..., tuple]] | None = None  # set by the first miss
         self._cache = cache
         self._executables: dict[Hashable, Callable[..., tuple]] = {}
-        self._dynamic = tuple(i for i in range(len(fgraph.inputs)) if i not in static_argnums)
+        n_args = len(fgraph.inputs) + len(constants)
+        self._dynamic = tuple(i for i in range(n_args) if i not in static_argnums)
         if cache is not None:
             self.call = self._call_cached
         elif self.donate_argnums:
@@ -165,6 +170,10 @@ class JaxCompiled:
             self.call = self._call_static
         else:
             self.call = self._full
+        self._constants = tuple(constants)
+        if constants:
+            call = self.call
+            self.call = lambda *args: call(*args, *self._constants)
 
     def _variant(self, donate: tuple[int, ...]) -> Callable[..., tuple]:
         jitted = self._variants.get(donate)
@@ -233,7 +242,7 @@ class JaxCompiled:
 
     def lower(self, *args: Any) -> Any:
         """The lowering of the variant a call on ``args`` runs."""
-        return self._lower(self._wrap_static(args))
+        return self._lower(self._wrap_static([*args, *self._constants]))
 
     def _lower(self, args: Sequence[Any]) -> Any:
         try:
@@ -244,10 +253,10 @@ class JaxCompiled:
     def pure(self) -> Callable[..., tuple]:
         """The jitted function donating nothing: safe under ``jax.vmap``, ``grad`` and ``jit``."""
         jitted = self._variant(())
-        if not self.static_argnums:
+        if not self.static_argnums and not self._constants:
             return jitted
 
         def with_static(*args: Any) -> tuple:
-            return jitted(*self._wrap_static(args))
+            return jitted(*self._wrap_static([*args, *self._constants]))
 
         return with_static

@@ -39,8 +39,12 @@ def static_input_indices(fgraph: FunctionGraph) -> tuple[int, ...]:
     feeds that body input unchanged (:meth:`~graph2jax.graph.basic.Op.inner_input_origins`),
     found the same way, recursively.
     """
-    positions = {id(v): i for i, v in enumerate(fgraph.inputs)}
-    found: set[int] = set()
+    needed = _needed_at_trace(fgraph)
+    return tuple(k for k, var in enumerate(fgraph.inputs) if id(var) in needed)
+
+
+def _needed_at_trace(fgraph: FunctionGraph) -> set[int]:
+    """The ids of the variables whose values some op needs at trace time (see above)."""
     seen: set[int] = set()
     stack = [node.inputs[k] for node in fgraph.apply_nodes for k in _static_operands(node)]
     while stack:
@@ -48,11 +52,28 @@ def static_input_indices(fgraph: FunctionGraph) -> tuple[int, ...]:
         if id(var) in seen:
             continue
         seen.add(id(var))
-        if id(var) in positions:
-            found.add(positions[id(var)])
-        elif var.owner is not None and not var.owner.op.shape_only:
+        if var.owner is not None and not var.owner.op.shape_only:
             stack.extend(var.owner.inputs)
-    return tuple(sorted(found))
+    return seen
+
+
+def large_constants(fgraph: FunctionGraph) -> list[Constant]:
+    """The array constants above ``config.trace_fold_limit`` elements that no op needs at trace time.
+
+    The linker passes them to the executable as arguments, so they are not
+    embedded in the XLA program (whose size and compile time would grow with them).
+    """
+    needed = _needed_at_trace(fgraph)
+    found: dict[int, Constant] = {}
+    for var in [i for node in fgraph.apply_nodes for i in node.inputs] + list(fgraph.outputs):
+        if (
+            isinstance(var, Constant)
+            and id(var) not in needed
+            and isinstance(var.data, np.ndarray)
+            and var.data.size > config.trace_fold_limit
+        ):
+            found[id(var)] = var
+    return list(found.values())
 
 
 def _static_operands(node: Apply) -> list[int]:
@@ -125,19 +146,26 @@ def _thunk_name(node: Apply, counter: itertools.count) -> str:
 
 
 def fgraph_to_python(
-    fgraph: FunctionGraph, static_argnums: Sequence[int] = ()
+    fgraph: FunctionGraph,
+    static_argnums: Sequence[int] = (),
+    constant_arguments: Sequence[Constant] = (),
 ) -> tuple[Callable, str]:
-    """Generate ``py_fn(*inputs) -> tuple(outputs)`` for ``fgraph``; returns it and its source.
+    """Generate ``py_fn(*inputs, *constant_arguments) -> tuple(outputs)`` for ``fgraph``.
 
-    Every name of the source (inputs, thunks, results, constants) ends with a
-    number drawn from one counter, so no two names can collide.
+    Returns the function and its source. Every name of the source (inputs,
+    thunks, results, constants) ends with a number drawn from one counter, so
+    no two names can collide. The constants of ``constant_arguments`` are
+    parameters of the function (after the inputs); the others are its globals.
     """
     counter = itertools.count()
     names: dict[int, str] = {}
     env: dict[str, Any] = {}
     for var in fgraph.inputs:
         names[id(var)] = _identifier(var, "i", counter)
-    lines = [f"def linked({', '.join(names[id(v)] for v in fgraph.inputs)}):"]
+    for var in constant_arguments:
+        names[id(var)] = f"c_{next(counter)}"
+    params = [names[id(v)] for v in [*fgraph.inputs, *constant_arguments]]
+    lines = [f"def linked({', '.join(params)}):"]
     for k in static_argnums:
         name = names[id(fgraph.inputs[k])]
         lines.append(f"    {name} = {name}.value  # static: its value decides shapes")
@@ -213,13 +241,19 @@ def link(
 
     With ``config.compile_cache_dir`` set, the callable loads and stores its
     executables in the compile cache (:mod:`graph2jax.linker.compile_cache`).
+    Large constants (:func:`large_constants`) are placed on the device once
+    and passed to every call as arguments.
 
     Returns
     -------
     JaxCompiled
     """
     static = static_input_indices(fgraph)
-    py_fn, source = fgraph_to_python(fgraph, static)
+    hoisted = large_constants(fgraph)
+    py_fn, source = fgraph_to_python(fgraph, static, hoisted)
     donate = tuple(i for i in donate_argnums if i not in static)
     cache = compile_cache.for_graph(fgraph, donate, device)
-    return JaxCompiled(fgraph, py_fn, source, static, donate, usable_donations, device, cache)
+    constants = [jax.device_put(c.data, device) for c in hoisted]
+    return JaxCompiled(
+        fgraph, py_fn, source, static, donate, usable_donations, device, cache, constants
+    )

@@ -18,26 +18,35 @@ HERE = Path(__file__).parent
 
 
 def bench_call_overhead(rounds: int) -> Section:
-    """``f(x)`` for ``2 * x`` on a scalar against the bare jitted JAX function."""
+    """``f(x)`` for ``2 * x`` on a float64 scalar against the bare jitted JAX function.
+
+    numpy in / numpy out against ``np.asarray(jitted(x))`` on a numpy ``x``; a
+    device array in and out (``trust_input=True``, ``Out(borrow=True)``) against
+    the jitted function on a device array.
+    """
     x = gt.dscalar("x")
     f = g.function([x], 2 * x)
-    f_trusted = g.function([x], 2 * x)
+    f_trusted = g.function([x], g.Out(2 * x, borrow=True))
     f_trusted.trust_input = True
     bare = jax.jit(lambda v: 2 * v)
     value = np.asarray(3.0)
+    device_value = jnp.asarray(value)
     times = interleaved(
         {
             "jax": lambda: np.asarray(bare(value)),
             "graph2jax": lambda: f(value),
-            "graph2jax trust_input": lambda: f_trusted(value),
+            "jax, device array": lambda: bare(device_value),
+            "graph2jax trust_input, Out(borrow)": lambda: f_trusted(device_value),
         },
         rounds=rounds,
         calls=500,
     )
+    host = {k: times[k] for k in ("jax", "graph2jax")}
+    device = {k: times[k] for k in ("jax, device array", "graph2jax trust_input, Out(borrow)")}
     return Section(
-        "call overhead, f(x) = 2 * x on a float64 scalar (ratio to bare jax.jit)",
+        "call overhead, f(x) = 2 * x on a float64 scalar (ratio to bare jax.jit on the same input)",
         "us",
-        ratio_rows(times, 1e6),
+        ratio_rows(host, 1e6) + ratio_rows(device, 1e6, base="jax, device array"),
     )
 
 

@@ -22,6 +22,7 @@ a writable numpy array the caller owns, as PyTensor's).
 from __future__ import annotations
 
 import copy as _copy
+import functools
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -62,6 +63,21 @@ def _is_jax_array(value: Any) -> bool:
 def _shape_error(err: TypeError) -> ShapeMismatchError:
     """A TypeError raised while JAX traces validated arguments: their shapes do not fit."""
     return ShapeMismatchError(f"the call's values do not fit the graph's shapes: {err}")
+
+
+def _store_into(target: Any) -> Callable[[Any], None]:
+    """How a call's new value is written into a shared variable or a stateful input's container."""
+    if isinstance(target, Container):
+        return lambda value: setattr(target, "_value", value)
+    return lambda value: target._write(value)
+
+
+def _strong(value: Any) -> Any:
+    """``value``, or its strongly typed copy when it is a weakly typed jax array.
+
+    A weakly typed array (made from a python scalar) would compile a second executable.
+    """
+    return value.astype(value.dtype) if getattr(value, "weak_type", False) else value
 
 
 def _holds_text(value: Any) -> bool:
@@ -164,6 +180,10 @@ class Function:
             for k, spec in enumerate(inputs)
         ]
         self._input_updates = tuple((targets[k], pos) for k, pos in maker.input_updates.items())
+        # the write-back: one store per updated value, decided now
+        self._writes = tuple(
+            (_store_into(target), pos) for target, pos in self._updated + self._input_updates
+        )
         storages = {
             id(sv._storage): sv._storage
             for sv in [*maker.shared, *(t for t, _ in self._input_updates)]
@@ -185,6 +205,14 @@ class Function:
         ):
             self._single = _BORROW if maker.outputs[0].borrow else _COPY
         self._types = tuple(v.type for v in maker.fgraph.inputs)  # of the jitted call's arguments
+        # how each output reaches the caller: a borrowed device array as it is (None), a
+        # writable host copy (never aliasing a later donated buffer), or a non-tensor's host form
+        self._to_caller = tuple(
+            (None if out.borrow else np.array)
+            if hasattr(out.variable.type, "dtype")
+            else functools.partial(out.variable.type.to_host, borrow=out.borrow)
+            for out in maker.outputs
+        )
         # ``compiled.call`` itself, once known to take the arguments as they are
         self._fast: Callable[..., tuple] | None = None
 
@@ -297,8 +325,7 @@ class Function:
                     and arg.dtype == check[0]
                     and arg.ndim == check[1]
                 ):
-                    if arg.weak_type:  # a weakly typed array would compile a second executable
-                        values[k] = arg.astype(arg.dtype)
+                    values[k] = _strong(arg)
                     continue
                 values[k] = self._filter(k, arg, self._containers[k])
         return values
@@ -360,8 +387,7 @@ class Function:
                 f"bad argument {k} to function {self.name or ''}: input {spec.variable.describe()} "
                 f"expects {spec.variable.type}, received {_describe_value(value)}: {err}"
             ) from None
-        # a weakly typed jax array (from a python scalar) would compile a second executable
-        return value.astype(value.dtype) if getattr(value, "weak_type", False) else value
+        return _strong(value)
 
     def _subset(self, output_subset: Sequence[Any] | None) -> tuple[int, ...] | None:
         if output_subset is None:
@@ -405,7 +431,8 @@ class Function:
                 results = linked.call(*call_args)
             except TypeError as err:
                 raise _shape_error(err) from err
-            if results and isinstance(results[0], jax.core.Tracer):  # trust_input let one in
+            if self.trust_input and results and isinstance(results[0], jax.core.Tracer):
+                # only trust_input lets a traced value in (the checks refuse one)
                 results = None  # nothing is written back: the shared variables stay as they were
                 raise self._traced_call_error()
         finally:
@@ -426,32 +453,16 @@ class Function:
         return results
 
     def _write_back(self, results: Sequence[Any], shift: int) -> None:
-        pending = [(sv, results[pos - shift]) for sv, pos in self._updated]
-        pending += [(c, results[pos - shift]) for c, pos in self._input_updates]
-        self._store(pending)
-
-    @staticmethod
-    def _store(pending: list[tuple[Any, Any]]) -> None:
-        for target, value in pending:
-            if isinstance(target, Container):
-                target._value = value
-            else:
-                target._write(value)
+        for write, pos in self._writes:
+            write(results[pos - shift])
 
     def _outputs(self, results: Sequence[Any], subset: tuple[int, ...] | None) -> Any:
-        outputs = self.maker.outputs
-        chosen = list(range(len(outputs))) if subset is None else list(subset)
-        outs = []
-        for pos, k in enumerate(chosen):
-            value = results[pos]
-            typ = outputs[k].variable.type
-            if not hasattr(typ, "dtype"):  # a generator's key: its host form
-                value = typ.to_host(value, borrow=outputs[k].borrow)
-            elif not outputs[k].borrow:
-                value = np.array(
-                    value
-                )  # a writable host copy: never aliases a later donated buffer
-            outs.append(value)
+        convert = self._to_caller
+        chosen = range(len(convert)) if subset is None else subset
+        outs = [
+            value if convert[k] is None else convert[k](value)
+            for k, value in zip(chosen, results, strict=False)
+        ]
         if self.output_keys is not None:
             return {self.output_keys[k]: v for k, v in zip(chosen, outs, strict=True)}
         if self.return_none:

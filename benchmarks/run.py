@@ -20,7 +20,7 @@ import jax  # noqa: E402
 
 from benchmarks.common import Section  # noqa: E402
 
-MODULES = ["benchmarks.spine", "benchmarks.control_flow"]
+MODULES = ["benchmarks.spine", "benchmarks.control_flow", "benchmarks.linker_build"]
 
 
 def print_section(section: Section) -> None:

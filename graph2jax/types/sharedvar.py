@@ -117,7 +117,8 @@ class SharedVariable(Variable):
         the value must have exactly the dtype; otherwise a lossless cast is
         made, and a lossy one only with ``allow_downcast=True``. With
         ``borrow=True`` a device array is kept as it is (no copy; while the
-        caller holds it, updates copy rather than donate it); with
+        caller holds it, updates copy rather than donate it) and a numpy
+        array's buffer is used where the device can (:meth:`Type.adopt`); with
         ``borrow=False`` the variable keeps its own copy.
 
         Raises
@@ -285,7 +286,9 @@ def shared(
         Later ``set_value`` calls must give exactly this dtype.
     allow_downcast : bool, optional
     borrow : bool
-        Keep ``value`` itself (a device array) instead of a copy.
+        Keep ``value`` itself instead of a copy: always for a device array;
+        for a numpy array where JAX can use its buffer (on a CPU, aligned to
+        64 bytes), else it is copied to the device.
     shape : tuple of int or None, optional
         The static shape. By default every length is unknown, so
         ``set_value`` may change the shape.

@@ -274,7 +274,9 @@ class TensorType(Type):
             array = jax.device_put(value, config.placement())
             if _uses_buffer(array, value):
                 array = jax.device_put(array, may_alias=False)
-            return array
+            # the transfer reads the caller's array asynchronously: done before the caller
+            # may write into it (and the first call does not wait for it)
+            return array.block_until_ready()
         return jnp.array(value, copy=True, device=config.placement())
 
     def adopt(self, value: Any) -> jax.Array:
@@ -286,7 +288,7 @@ class TensorType(Type):
         it changes the value (``shared(..., borrow=True)``'s contract).
         """
         if isinstance(value, np.ndarray):
-            return jax.device_put(value, config.placement(), may_alias=True)
+            return jax.device_put(value, config.placement(), may_alias=True).block_until_ready()
         return self.to_device(value)
 
     def to_host(self, value: Any, borrow: bool = False) -> np.ndarray:

@@ -204,3 +204,10 @@ def test_borrow_false_copies_a_numpy_value_once():
     )
     value[0] = 5.0  # the user's array is not the parameter
     assert param.get_value()[0] == 1.0
+
+
+def test_writing_into_the_numpy_array_right_after_shared_leaves_the_parameter_alone():
+    value = np.ones(1 << 22, dtype="float32")  # 16 MiB: a transfer still under way when racing
+    param = g.shared(value, name="p")
+    value[:] = 5.0
+    assert float(param.get_value(borrow=True).max()) == 1.0

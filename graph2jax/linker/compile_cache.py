@@ -11,7 +11,8 @@ graph's :meth:`~graph2jax.graph.fg.FunctionGraph.structural_key` (ops with
 their props and inner graphs, types, wiring, constants' values), the call's
 signature (shapes, dtypes, weak types, static values), the donated
 arguments, the placement, the compile-time flags (``matmul_precision``,
-``trace_fold_limit``), the JAX and jaxlib versions, the backend and its
+``trace_fold_limit``, JAX's flags that change a traced program, ``XLA_FLAGS``),
+the JAX and jaxlib versions, the backend and its
 platform version, and a digest of graph2jax's own source files (an edited
 JAX implementation never reuses an old program). A graph holding something
 with no stable description (an object whose ``repr`` is its address) is not
@@ -59,6 +60,17 @@ _FORMAT = 1  #: bumped when an entry's layout changes
 HIT_EVENT = "/graph2jax/compile_cache/hit"
 MISS_EVENT = "/graph2jax/compile_cache/miss"
 LOAD_EVENT = "/graph2jax/compile_cache/load_duration"
+
+
+#: JAX flags that change what a traced program computes
+_JAX_FLAGS = (
+    "jax_enable_x64",
+    "jax_default_matmul_precision",
+    "jax_numpy_dtype_promotion",
+    "jax_numpy_rank_promotion",
+    "jax_default_prng_impl",
+    "jax_threefry_partitionable",
+)
 
 
 class Unkeyable(Exception):
@@ -151,6 +163,8 @@ def graph_digest(
                 None if placement is None else (placement.platform, placement.id),
                 config.matmul_precision,
                 config.trace_fold_limit,
+                [(name, str(getattr(jax.config, name))) for name in _JAX_FLAGS],
+                os.environ.get("XLA_FLAGS", ""),
             )
         )
     except Unkeyable:

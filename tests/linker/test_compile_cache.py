@@ -9,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import jax
 import numpy as np
 import pytest
 
@@ -150,3 +151,15 @@ def test_stable_text_tells_apart_closures_over_different_values():
     assert compile_cache.stable_text(make(2)) != compile_cache.stable_text(make(3))
     assert compile_cache.stable_text(make(2)) == compile_cache.stable_text(make(2))
     assert compile_cache.stable_text(np.arange(3)) != compile_cache.stable_text(np.arange(4))
+
+
+def test_another_jax_flag_or_xla_flags_misses(cache_dir, monkeypatch):
+    build()[0](X, 2)
+    with jax.numpy_rank_promotion("warn"):
+        f, _ = build()
+        f(X, 2)
+    monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_enable_fast_math=false")
+    f2, _ = build()
+    f2(X, 2)
+    assert (f.profile.cache_misses, f2.profile.cache_misses) == (1, 1)
+    assert len(entries(cache_dir)) == 3

@@ -39,8 +39,6 @@ from graph2jax.types.sharedvar import SharedVariable
 
 DUPLICATE = object()  #: a finder entry for a name shared by several inputs
 
-_COPY, _BORROW = "copy", "borrow"  #: how a single output is returned
-
 #: how many times the write-back is retried when interrupted (each interruption is re-raised after)
 _WRITE_BACK_ATTEMPTS = 3
 
@@ -192,18 +190,13 @@ class Function:
         self._locks = tuple(st.lock for st in sorted(storages.values(), key=lambda st: st.sort_key))
         self._stateful = bool(self._updated or self._input_updates)
         self._direct = not (self._stateful or self._shared)  # the arguments are the jitted call's
-        n_out = maker.n_outputs
-        # one output, returned alone (no dict, list or None): copied to the host or borrowed
-        self._single = None
-        # (a non-tensor output, a generator's key, goes through _outputs and its type's to_host)
-        if (
+        # one output, returned alone (no dict, list or None), converted by _to_caller[0]
+        self._single = (
             self.unpack_single
-            and n_out == 1
+            and maker.n_outputs == 1
             and not self.return_none
             and self.output_keys is None
-            and hasattr(maker.outputs[0].variable.type, "dtype")
-        ):
-            self._single = _BORROW if maker.outputs[0].borrow else _COPY
+        )
         self._types = tuple(v.type for v in maker.fgraph.inputs)  # of the jitted call's arguments
         # how each output reaches the caller: a borrowed device array as it is (None), a
         # writable host copy (never aliasing a later donated buffer), or a non-tensor's host form
@@ -275,11 +268,9 @@ class Function:
                 results = fast(*values)
             except TypeError as err:
                 raise _shape_error(err) from err
-        single = self._single
-        if single is _COPY:
-            return np.array(results[0])
-        if single is _BORROW:
-            return results[0]
+        if self._single:
+            convert = self._to_caller[0]
+            return results[0] if convert is None else convert(results[0])
         return self._outputs(results, None)
 
     def _dispatch_default(self, values: Sequence[Any]) -> Sequence[Any]:

@@ -298,28 +298,35 @@ class Function:
             self.profile.record_call(time.perf_counter() - start - compile_seconds())
         return outputs
 
-    def _convert(self, args: Sequence[Any]) -> list[Any]:
-        """Arguments given positionally, all of them: arrays of the exact type pass untouched."""
-        values = list(args)
+    def _convert(self, args: Sequence[Any]) -> Sequence[Any]:
+        """Arguments given positionally, all of them: arrays of the exact type pass untouched.
+
+        When every argument passes, ``args`` itself is returned (no list is built).
+        """
+        values = None
         checks = self._checks
-        for k in range(self._n_in):
-            arg, check = values[k], checks[k]
+        for k, arg in enumerate(args):
+            check = checks[k]
+            # the dtype by identity first (numpy's built-in dtypes are singletons): fast
             if (
-                check is None
-                or arg.__class__ not in _PASS_THROUGH
-                or arg.dtype != check[0]
-                or arg.ndim != check[1]
+                check is not None
+                and arg.__class__ in _PASS_THROUGH
+                and (arg.dtype is check[0] or arg.dtype == check[0])
+                and arg.ndim == check[1]
             ):
-                if (
-                    check is not None
-                    and _is_jax_array(arg)
-                    and arg.dtype == check[0]
-                    and arg.ndim == check[1]
-                ):
-                    values[k] = _strong(arg)
-                    continue
+                continue
+            if values is None:
+                values = list(args)
+            if (
+                check is not None
+                and _is_jax_array(arg)
+                and arg.dtype == check[0]
+                and arg.ndim == check[1]
+            ):
+                values[k] = _strong(arg)
+            else:
                 values[k] = self._filter(k, arg, self._containers[k])
-        return values
+        return args if values is None else values
 
     def _arguments(self, args: Sequence[Any], kwargs: dict[Any, Any]) -> list[Any]:
         inputs = self.maker.inputs

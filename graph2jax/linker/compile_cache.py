@@ -56,6 +56,7 @@ from graph2jax.graph.fg import FunctionGraph
 SUBDIR = "graph2jax-executables"
 _SUFFIX = ".jaxexe"
 _FORMAT = 1  #: bumped when an entry's layout changes
+_STALE_TMP_SECONDS = 3600  #: a temporary file this old is no write in progress
 
 HIT_EVENT = "/graph2jax/compile_cache/hit"
 MISS_EVENT = "/graph2jax/compile_cache/miss"
@@ -251,7 +252,14 @@ class ExecutableCache:
 
 
 def evict(folder: Path, max_bytes: int) -> None:
-    """Delete the least recently used entries of ``folder`` until they total ``max_bytes`` or less."""
+    """Delete the least recently used entries of ``folder`` until they total ``max_bytes`` or less.
+
+    Temporary files of writes that never finished (older than an hour) are deleted too.
+    """
+    for path in folder.glob("*.tmp"):  # left by a process killed while writing
+        with contextlib.suppress(OSError):
+            if time.time() - path.stat().st_mtime > _STALE_TMP_SECONDS:
+                path.unlink()
     entries = []
     for path in folder.glob("*" + _SUFFIX):
         with contextlib.suppress(OSError):

@@ -163,3 +163,15 @@ def test_another_jax_flag_or_xla_flags_misses(cache_dir, monkeypatch):
     f2(X, 2)
     assert (f.profile.cache_misses, f2.profile.cache_misses) == (1, 1)
     assert len(entries(cache_dir)) == 3
+
+
+def test_an_abandoned_half_write_is_cleaned_up(cache_dir):
+    build()[0](X, 2)
+    folder = cache_dir / compile_cache.SUBDIR
+    stale, fresh = folder / "old.tmp", folder / "new.tmp"
+    stale.write_bytes(b"half")
+    fresh.write_bytes(b"half")
+    os.utime(stale, (1, 1))
+    compile_cache.evict(folder, 2**30)
+    assert not stale.exists() and fresh.exists()  # a recent one may be a write in progress
+    assert len(entries(cache_dir)) == 1

@@ -26,6 +26,7 @@ MODULES = [
     "benchmarks.control_flow",
     "benchmarks.control_flow_symbolic",
     "benchmarks.linker_checks",
+    "benchmarks.linker_build",
     "benchmarks.sharding",
 ]
 

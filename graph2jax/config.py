@@ -35,6 +35,7 @@ _CHOICES: dict[str, tuple[str, ...] | None] = {
     "mode": ("FAST_RUN", "FAST_COMPILE", "JAX", "NUMPY", "DebugMode"),
     "device": None,
     "compile_cache_dir": None,
+    "compile_cache_size_mb": None,
     "profile": None,
     "trace_fold_limit": None,
     "recompile_warning_limit": None,
@@ -63,14 +64,22 @@ class Config:
         value is stored and when a function is compiled; setting a device
         that does not exist raises ``ValueError`` naming the available ones.
     compile_cache_dir : str or None
-        Directory of JAX's persistent compilation cache; None leaves it off.
+        Directory of the compile cache across processes (see the docs' page
+        "Compile cache"): compiled executables are stored in its
+        ``graph2jax-executables`` folder and loaded by later processes.
+        None (default) leaves it off.
+    compile_cache_size_mb : float
+        Size limit of the cache's entries (default 1024 MiB); beyond it the
+        least recently used entries are deleted.
     profile : bool
         When True, every function is profiled and a summary of all of them is
         printed at exit.
     trace_fold_limit : int
         Largest number of elements a node may produce when it is evaluated with
         numpy at trace time (its inputs all being known values); larger results
-        are computed by XLA instead of being baked into the program.
+        are computed by XLA instead of being baked into the program. Array
+        constants of the graph with more elements are passed to the compiled
+        program as arguments (placed on the device once), not embedded in it.
     recompile_warning_limit : int
         How many compilations one compiled callable of a function may make
         before each further one warns with
@@ -113,6 +122,7 @@ class Config:
         self.mode = "FAST_RUN"
         self.device = None
         self.compile_cache_dir = None
+        self.compile_cache_size_mb = 1024.0
         self.profile = False
         self.trace_fold_limit = 4096
         self.recompile_warning_limit = 20
@@ -137,8 +147,8 @@ class Config:
             value = int(value)
         if key == "device" and value is not None:
             find_device(str(value))  # refused now, not at the first compilation
-        if key == "compile_cache_dir" and value:
-            jax.config.update("jax_compilation_cache_dir", str(value))
+        if key == "compile_cache_size_mb":
+            value = float(value)
         object.__setattr__(self, key, value)
 
     def __setattr__(self, key: str, value: Any) -> None:

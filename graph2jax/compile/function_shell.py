@@ -21,6 +21,7 @@ a writable numpy array the caller owns, as PyTensor's).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -38,8 +39,6 @@ from graph2jax.linker.compiled import Compiled
 from graph2jax.types.sharedvar import SharedVariable
 
 DUPLICATE = object()  #: a finder entry for a name shared by several inputs
-
-_COPY, _BORROW = "copy", "borrow"  #: how a single output is returned
 
 #: how many times the write-back is retried when interrupted (each interruption is re-raised after)
 _WRITE_BACK_ATTEMPTS = 3
@@ -63,6 +62,21 @@ def _is_jax_array(value: Any) -> bool:
 def _shape_error(err: TypeError) -> ShapeMismatchError:
     """A TypeError raised while JAX traces validated arguments: their shapes do not fit."""
     return ShapeMismatchError(f"the call's values do not fit the graph's shapes: {err}")
+
+
+def _store_into(target: Any) -> Callable[[Any], None]:
+    """How a call's new value is written into a shared variable or a stateful input's container."""
+    if isinstance(target, Container):
+        return lambda value: setattr(target, "_value", value)
+    return lambda value: target._write(value)
+
+
+def _strong(value: Any) -> Any:
+    """``value``, or its strongly typed copy when it is a weakly typed jax array.
+
+    A weakly typed array (made from a python scalar) would compile a second executable.
+    """
+    return value.astype(value.dtype) if getattr(value, "weak_type", False) else value
 
 
 def _holds_text(value: Any) -> bool:
@@ -165,6 +179,10 @@ class Function(FunctionCopies):
             for k, spec in enumerate(inputs)
         ]
         self._input_updates = tuple((targets[k], pos) for k, pos in maker.input_updates.items())
+        # the write-back: one store per updated value, decided now
+        self._writes = tuple(
+            (_store_into(target), pos) for target, pos in self._updated + self._input_updates
+        )
         storages = {
             id(sv._storage): sv._storage
             for sv in [*maker.shared, *(t for t, _ in self._input_updates)]
@@ -173,19 +191,22 @@ class Function(FunctionCopies):
         self._locks = tuple(st.lock for st in sorted(storages.values(), key=lambda st: st.sort_key))
         self._stateful = bool(self._updated or self._input_updates)
         self._direct = not (self._stateful or self._shared)  # the arguments are the jitted call's
-        n_out = maker.n_outputs
-        # one output, returned alone (no dict, list or None): copied to the host or borrowed
-        self._single = None
-        # (a non-tensor output, a generator's key, goes through _outputs and its type's to_host)
-        if (
+        # one output, returned alone (no dict, list or None), converted by _to_caller[0]
+        self._single = (
             self.unpack_single
-            and n_out == 1
+            and maker.n_outputs == 1
             and not self.return_none
             and self.output_keys is None
-            and hasattr(maker.outputs[0].variable.type, "dtype")
-        ):
-            self._single = _BORROW if maker.outputs[0].borrow else _COPY
+        )
         self._types = tuple(v.type for v in maker.fgraph.inputs)  # of the jitted call's arguments
+        # how each output reaches the caller: a borrowed device array as it is (None), a
+        # writable host copy (never aliasing a later donated buffer), or a non-tensor's host form
+        self._to_caller = tuple(
+            (None if out.borrow else np.array)
+            if hasattr(out.variable.type, "dtype")
+            else functools.partial(out.variable.type.to_host, borrow=out.borrow)
+            for out in maker.outputs
+        )
         # ``compiled.call`` itself, once known to take the arguments as they are
         self._fast: Callable[..., tuple] | None = None
 
@@ -250,11 +271,9 @@ class Function(FunctionCopies):
                 raise _shape_error(err) from err
             except IndexOutOfRange as err:  # nothing to write back: no shared variable
                 raise IndexError(str(err)) from None
-        single = self._single
-        if single is _COPY:
-            return np.array(results[0])
-        if single is _BORROW:
-            return results[0]
+        if self._single:
+            convert = self._to_caller[0]
+            return results[0] if convert is None else convert(results[0])
         return self._outputs(results, None)
 
     def _dispatch_default(self, values: Sequence[Any]) -> Sequence[Any]:
@@ -285,29 +304,35 @@ class Function(FunctionCopies):
         self.profile.compile_count += linked.compile_count - counts[1]
         return outputs
 
-    def _convert(self, args: Sequence[Any]) -> list[Any]:
-        """Arguments given positionally, all of them: arrays of the exact type pass untouched."""
-        values = list(args)
+    def _convert(self, args: Sequence[Any]) -> Sequence[Any]:
+        """Arguments given positionally, all of them: arrays of the exact type pass untouched.
+
+        When every argument passes, ``args`` itself is returned (no list is built).
+        """
+        values = None
         checks = self._checks
-        for k in range(self._n_in):
-            arg, check = values[k], checks[k]
+        for k, arg in enumerate(args):
+            check = checks[k]
+            # the dtype by identity first (numpy's built-in dtypes are singletons): fast
             if (
-                check is None
-                or arg.__class__ not in _PASS_THROUGH
-                or arg.dtype != check[0]
-                or arg.ndim != check[1]
+                check is not None
+                and arg.__class__ in _PASS_THROUGH
+                and (arg.dtype is check[0] or arg.dtype == check[0])
+                and arg.ndim == check[1]
             ):
-                if (
-                    check is not None
-                    and _is_jax_array(arg)
-                    and arg.dtype == check[0]
-                    and arg.ndim == check[1]
-                ):
-                    if arg.weak_type:  # a weakly typed array would compile a second executable
-                        values[k] = arg.astype(arg.dtype)
-                    continue
+                continue
+            if values is None:
+                values = list(args)
+            if (
+                check is not None
+                and _is_jax_array(arg)
+                and arg.dtype == check[0]
+                and arg.ndim == check[1]
+            ):
+                values[k] = _strong(arg)
+            else:
                 values[k] = self._filter(k, arg, self._containers[k])
-        return values
+        return args if values is None else values
 
     def _arguments(self, args: Sequence[Any], kwargs: dict[Any, Any]) -> list[Any]:
         inputs = self.maker.inputs
@@ -366,8 +391,7 @@ class Function(FunctionCopies):
                 f"bad argument {k} to function {self.name or ''}: input {spec.variable.describe()} "
                 f"expects {spec.variable.type}, received {_describe_value(value)}: {err}"
             ) from None
-        # a weakly typed jax array (from a python scalar) would compile a second executable
-        return value.astype(value.dtype) if getattr(value, "weak_type", False) else value
+        return _strong(value)
 
     def _subset(self, output_subset: Sequence[Any] | None) -> tuple[int, ...] | None:
         if output_subset is None:
@@ -415,7 +439,8 @@ class Function(FunctionCopies):
                 # every update at its old value: the write-back changes nothing
                 results = err.results
                 raise IndexError(str(err)) from None  # numpy's class, as the user sees it
-            if results and isinstance(results[0], jax.core.Tracer):  # trust_input let one in
+            if self.trust_input and results and isinstance(results[0], jax.core.Tracer):
+                # only trust_input lets a traced value in (the checks refuse one)
                 results = None  # nothing is written back: the shared variables stay as they were
                 raise self._traced_call_error()
         finally:
@@ -436,32 +461,16 @@ class Function(FunctionCopies):
         return results
 
     def _write_back(self, results: Sequence[Any], shift: int) -> None:
-        pending = [(sv, results[pos - shift]) for sv, pos in self._updated]
-        pending += [(c, results[pos - shift]) for c, pos in self._input_updates]
-        self._store(pending)
-
-    @staticmethod
-    def _store(pending: list[tuple[Any, Any]]) -> None:
-        for target, value in pending:
-            if isinstance(target, Container):
-                target._value = value
-            else:
-                target._write(value)
+        for write, pos in self._writes:
+            write(results[pos - shift])
 
     def _outputs(self, results: Sequence[Any], subset: tuple[int, ...] | None) -> Any:
-        outputs = self.maker.outputs
-        chosen = list(range(len(outputs))) if subset is None else list(subset)
-        outs = []
-        for pos, k in enumerate(chosen):
-            value = results[pos]
-            typ = outputs[k].variable.type
-            if not hasattr(typ, "dtype"):  # a generator's key: its host form
-                value = typ.to_host(value, borrow=outputs[k].borrow)
-            elif not outputs[k].borrow:
-                value = np.array(
-                    value
-                )  # a writable host copy: never aliases a later donated buffer
-            outs.append(value)
+        convert = self._to_caller
+        chosen = range(len(convert)) if subset is None else subset
+        outs = [
+            value if convert[k] is None else convert[k](value)
+            for k, value in zip(chosen, results, strict=False)
+        ]
         if self.output_keys is not None:
             return {self.output_keys[k]: v for k, v in zip(chosen, outs, strict=True)}
         if self.return_none:

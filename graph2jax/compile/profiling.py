@@ -20,12 +20,17 @@ from typing import IO, Any
 
 import jax.monitoring
 
+from graph2jax.linker import compile_cache
+
 #: JAX's duration events (jax/_src/dispatch.py) and the ProfileStats field each one adds to
 _EVENTS = {
     "/jax/core/compile/jaxpr_trace_duration": "trace_time",
     "/jax/core/compile/jaxpr_to_mlir_module_duration": "lowering_time",
     "/jax/core/compile/backend_compile_duration": "xla_compile_time",
+    compile_cache.LOAD_EVENT: "cache_load_time",
 }
+#: the compile cache's events (graph2jax/linker/compile_cache.py) and the counter each one adds to
+_COUNTS = {compile_cache.HIT_EVENT: "cache_hits", compile_cache.MISS_EVENT: "cache_misses"}
 
 _active = threading.local()  # the ProfileStats recording in this thread, during a profiled call
 _all_profiles: list[ProfileStats] = []
@@ -45,9 +50,15 @@ class ProfileStats:
     trace_time, lowering_time, xla_compile_time : float
         Seconds JAX spent tracing the linked function, lowering it to MLIR and
         compiling it with XLA.
+    cache_hits, cache_misses : int
+        Executables loaded from the compile cache across processes
+        (``config.compile_cache_dir``), and lookups that found none (or an
+        unreadable entry) and compiled.
+    cache_load_time : float
+        Seconds spent loading executables from that cache.
     call_count : int
     call_time : float
-        Seconds spent in calls, compilation excluded.
+        Seconds spent in calls, compilation and cache loads excluded.
     trace_count, compile_count : int
         How many times the profiled calls traced the graph and compiled an
         executable (one per new call signature: see ``Function.compile_count``).
@@ -93,6 +104,9 @@ class ProfileStats:
         self.trace_time = 0.0
         self.lowering_time = 0.0
         self.xla_compile_time = 0.0
+        self.cache_hits = 0
+        self.cache_misses = 0
+        self.cache_load_time = 0.0
         self.call_count = 0
         self.call_time = 0.0
         self.trace_count = 0
@@ -128,19 +142,13 @@ class ProfileStats:
 
     @property
     def linker_time(self) -> float:
-        """Seconds spent making the callable: tracing, lowering and XLA compilation."""
-        return self.trace_time + self.lowering_time + self.xla_compile_time
+        """Seconds spent making the callable: tracing, lowering, XLA compilation and cache loads."""
+        return self.trace_time + self.lowering_time + self.xla_compile_time + self.cache_load_time
 
     @property
     def compile_time(self) -> float:
         """Total seconds spent building and compiling."""
-        return (
-            self.rebuild_time
-            + self.rewrite_time
-            + self.trace_time
-            + self.lowering_time
-            + self.xla_compile_time
-        )
+        return self.rebuild_time + self.rewrite_time + self.linker_time
 
     @property
     def mean_call_time(self) -> float:
@@ -164,6 +172,7 @@ class ProfileStats:
             ("tracing", self.trace_time),
             ("lowering to MLIR", self.lowering_time),
             ("XLA compilation", self.xla_compile_time),
+            ("compile cache loads", self.cache_load_time),
             ("compile total", self.compile_time),
             ("calls total", self.call_time),
             ("call mean", self.mean_call_time),
@@ -172,6 +181,7 @@ class ProfileStats:
             f"Function profile: {self.name or '<unnamed>'}",
             f"  calls: {self.call_count}",
             f"  compilations: {self.compile_count} (traces: {self.trace_count})",
+            f"  compile cache: {self.cache_hits} hits, {self.cache_misses} misses",
         ]
         lines += [f"  {label:<18} {seconds * 1e3:12.3f} ms" for label, seconds in rows]
         print("\n".join(lines), file=file or sys.stdout)
@@ -191,7 +201,15 @@ def _on_duration(event: str, duration: float, **_: Any) -> None:
         _active.compile_seconds += duration
 
 
+def _on_event(event: str, **_: Any) -> None:
+    profile = getattr(_active, "profile", None)
+    field = _COUNTS.get(event)
+    if profile is not None and field is not None:
+        setattr(profile, field, getattr(profile, field) + 1)
+
+
 jax.monitoring.register_event_duration_secs_listener(_on_duration)
+jax.monitoring.register_event_listener(_on_event)
 
 
 @contextlib.contextmanager

@@ -110,6 +110,14 @@ class Type:
         """
         return copy.deepcopy(value)
 
+    def adopt(self, value: Any) -> Any:
+        """``value`` for the compiled code, sharing memory with it where the device allows.
+
+        What ``set_value(value, borrow=True)`` stores; the default makes a copy
+        (:meth:`to_device`).
+        """
+        return self.to_device(value)
+
     def to_host(self, value: Any, borrow: bool = False) -> Any:
         """``value`` for the caller (host memory); ``borrow=True`` may share memory with it."""
         return value if borrow else copy.deepcopy(value)

@@ -23,6 +23,7 @@ import numpy as np
 from graph2jax.config import config
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.linker import checks
+from graph2jax.linker.compile_cache import ExecutableCache
 from graph2jax.linker.ragged import BoundedInt, Ragged, capacity_for
 
 #: ``usable(args, outputs, donated) -> the donated indices XLA can alias to an output``
@@ -212,6 +213,13 @@ class JaxCompiled:
     updated : mapping of int to int, optional
         Argument position → position of the output holding its new value (the
         updates a failed check restores).
+    cache : ExecutableCache, optional
+        The compile cache across processes: each signature's executable is
+        loaded from it, or compiled and stored (then calls go through one
+        python frame that picks the executable by signature).
+    constants : sequence of jax.Array, optional
+        Values ``py_fn`` takes after the graph's inputs (large constants),
+        appended to every call's arguments by this object.
     """
 
     def __init__(
@@ -225,6 +233,8 @@ class JaxCompiled:
         shardings: Shardings | None = None,
         checked: bool = False,
         updated: Mapping[int, int] | None = None,
+        cache: ExecutableCache | None = None,
+        constants: Sequence[Any] = (),
     ):
         self.fgraph, self.py_fn, self.source = fgraph, py_fn, source
         self.checked, self._updated = checked, dict(updated or {})
@@ -239,21 +249,28 @@ class JaxCompiled:
             in_shardings, out_shardings = shardings
             self._jit_options.update(
                 # jax.jit matches in_shardings to the arguments that are not static
-                in_shardings=tuple(
-                    s for i, s in enumerate(in_shardings) if i not in static_argnums
-                ),
+                in_shardings=tuple(s for i, s in enumerate(in_shardings) if i not in static_argnums)
+                + (None,) * len(constants),
                 # the index checks' flag is one more result, placed by JAX
                 out_shardings=tuple(out_shardings) + ((None,) if checked else ()),
             )
         self._variants: dict[tuple[int, ...], Callable[..., tuple]] = {}
         self._full = self._variant(self.donate_argnums)
         self._routes: dict[Hashable, Callable[..., tuple]] | None = None  # set by the first miss
-        if self.donate_argnums:
+        self._cache = cache
+        self._executables: dict[Hashable, Callable[..., tuple]] = {}
+        if cache is not None:
+            self._call = self._call_cached
+        elif self.donate_argnums:
             self._call = self._call_routed
         elif static_argnums:
             self._call = self._call_static
         else:
             self._call = self._full
+        self._constants = tuple(constants)
+        if constants:
+            call = self._call
+            self._call = lambda *args: call(*args, *self._constants)
         self.call = self._call_checked if checked else self._call
 
     def _variant(self, donate: tuple[int, ...]) -> Callable[..., tuple]:
@@ -323,9 +340,26 @@ class JaxCompiled:
             raise checks.failure(self.fgraph, args, results[:-1], self._updated)
         return results[:-1]
 
+    def _call_cached(self, *args: Any) -> tuple:
+        if self.static_argnums:
+            args = self._wrap_static(args)
+        key = signature(args)
+        executable = self._executables.get(key)
+        if executable is None:
+            executable = self._cache.load(key)
+            if executable is None:
+                executable = self._lower(args).compile()
+                self._cache.store(key, executable)
+            self._executables[key] = executable
+        if self.static_argnums:  # an executable takes the dynamic arguments only
+            args = [a for i, a in enumerate(args) if i not in self.static_argnums]
+        return executable(*args)
+
     def lower(self, *args: Any) -> Any:
         """The lowering of the variant a call on ``args`` runs."""
-        args = self._wrap_static(args)
+        return self._lower(self._wrap_static([*args, *self._constants]))
+
+    def _lower(self, args: Sequence[Any]) -> Any:
         try:
             return self._full.lower(*args)
         except _Unusable as miss:
@@ -338,12 +372,12 @@ class JaxCompiled:
         index check cannot raise, so its flag is dropped (JAX's behaviour).
         """
         jitted = self._variant(())
-        if not self.static_argnums and not self.checked:
+        if not self.static_argnums and not self.checked and not self._constants:
             return jitted
         n_out = len(self.fgraph.outputs)
 
         def with_static(*args: Any) -> tuple:
-            return jitted(*self._wrap_static(args))[:n_out]
+            return jitted(*self._wrap_static([*args, *self._constants]))[:n_out]
 
         return with_static
 
@@ -361,7 +395,13 @@ class JaxCompiled:
         ``platforms`` (``"cpu"``, ``"cuda"``, ``"tpu"``...) are those it is
         lowered for, the default backend's when None.
         """
-        return jax.export.export(jax.jit(wrap(self.py_fn)), platforms=platforms)(*specs)
+        py_fn, constants = self.py_fn, self._constants
+        if constants:  # the large constants become constants of the exported program
+
+            def py_fn(*args: Any) -> tuple:
+                return self.py_fn(*args, *constants)
+
+        return jax.export.export(jax.jit(wrap(py_fn)), platforms=platforms)(*specs)
 
 
 class BucketedCompiled:

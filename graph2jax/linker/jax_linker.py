@@ -16,12 +16,13 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import jax
 import numpy as np
 
 from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Constant, Variable
 from graph2jax.graph.fg import FunctionGraph
-from graph2jax.linker import checks
+from graph2jax.linker import checks, compile_cache
 from graph2jax.linker.compiled import BucketedCompiled, DonationRule, JaxCompiled, Shardings
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.linker.numpy_linker import run_perform
@@ -74,19 +75,40 @@ def length_input_indices(fgraph: FunctionGraph) -> tuple[int, ...]:
 
 def _inputs_reached(fgraph: FunctionGraph, stack: list) -> tuple[int, ...]:
     """The positions of the fgraph inputs ``stack``'s values are computed from (not via shapes)."""
-    positions = {id(v): i for i, v in enumerate(fgraph.inputs)}
-    found: set[int] = set()
+    reached = _reached(stack)
+    return tuple(i for i, var in enumerate(fgraph.inputs) if id(var) in reached)
+
+
+def _reached(stack: list) -> set[int]:
+    """The ids of ``stack``'s variables and of those their values are computed from (not via shapes)."""
     seen: set[int] = set()
     while stack:
         var = stack.pop()
         if id(var) in seen:
             continue
         seen.add(id(var))
-        if id(var) in positions:
-            found.add(positions[id(var)])
-        elif var.owner is not None and not var.owner.op.shape_only:
+        if var.owner is not None and not var.owner.op.shape_only:
             stack.extend(var.owner.inputs)
-    return tuple(sorted(found))
+    return seen
+
+
+def large_constants(fgraph: FunctionGraph) -> list[Constant]:
+    """The array constants above ``config.trace_fold_limit`` elements that no op needs at trace time.
+
+    The linker passes them to the executable as arguments, so they are not
+    embedded in the XLA program (whose size and compile time would grow with them).
+    """
+    needed = _reached([node.inputs[k] for node, k in static_operands(fgraph)])
+    found: dict[int, Constant] = {}
+    for var in [i for node in fgraph.apply_nodes for i in node.inputs] + list(fgraph.outputs):
+        if (
+            isinstance(var, Constant)
+            and id(var) not in needed
+            and isinstance(var.data, np.ndarray)
+            and var.data.size > config.trace_fold_limit
+        ):
+            found[id(var)] = var
+    return list(found.values())
 
 
 def static_operands(fgraph: FunctionGraph) -> list[tuple[Apply, int]]:
@@ -179,8 +201,9 @@ def fgraph_to_python(
     static_argnums: Sequence[int] = (),
     staged: Sequence[bool] = (),
     uses: dict[tuple[int, int], int] | None = None,
+    constant_arguments: Sequence[Constant] = (),
 ) -> tuple[Callable, str]:
-    """Generate ``py_fn(*inputs) -> tuple(outputs)`` for ``fgraph``; returns it and its source.
+    """Generate ``py_fn(*inputs, *constant_arguments) -> tuple(outputs)`` for ``fgraph``.
 
     Every name of the source (inputs, thunks, results, constants) ends with a
     number drawn from one counter, so no two names can collide. ``staged``:
@@ -188,6 +211,8 @@ def fgraph_to_python(
     (True: the operand's count; False: its value), then, for each counted
     one, the first stage's values of it (traced); ``uses`` maps each
     ``(id(node), input position)`` to its index in ``staged``.
+    The constants of ``constant_arguments`` are parameters of the function
+    (after all of those); the others are its globals.
     """
     counter = itertools.count()
     names: dict[int, str] = {}
@@ -197,7 +222,14 @@ def fgraph_to_python(
     staged_names = [f"staged_{next(counter)}" for _ in staged]
     # a counted operand's values: the first stage's, so that they agree with its count
     counted_names = {j: f"counted_{next(counter)}" for j, counted in enumerate(staged) if counted}
-    arguments = [names[id(v)] for v in fgraph.inputs] + staged_names + list(counted_names.values())
+    for var in constant_arguments:
+        names[id(var)] = f"c_{next(counter)}"
+    arguments = (
+        [names[id(v)] for v in fgraph.inputs]
+        + staged_names
+        + list(counted_names.values())
+        + [names[id(v)] for v in constant_arguments]
+    )
     lines = [f"def linked({', '.join(arguments)}):"]
     for k in static_argnums:
         name = names[id(fgraph.inputs[k])]
@@ -296,6 +328,11 @@ def link(
         Input position → position of the output holding its new value (what a
         failed check restores).
 
+    With ``config.compile_cache_dir`` set, the callable loads and stores its
+    executables in the compile cache (:mod:`graph2jax.linker.compile_cache`).
+    Large constants (:func:`large_constants`) are placed on the device once
+    and passed to every call as arguments.
+
     Returns
     -------
     JaxCompiled, BucketedCompiled or StagedCompiled
@@ -306,20 +343,29 @@ def link(
     """
     checked = check_indices and any(_may_check(node) for node in fgraph.apply_nodes)
 
+    # large constants are arguments (placed once), unless a placement plan places the call
+    hoisted = large_constants(fgraph) if shardings is None else []
+    constants = [jax.device_put(c.data, config.placement()) for c in hoisted]
+
     def compiled(
-        static: tuple[int, ...], fn: tuple[Callable[..., tuple], str] | None = None
+        static: tuple[int, ...],
+        staged: Sequence[bool] = (),
+        uses: dict[tuple[int, int], int] | None = None,
     ) -> JaxCompiled:
-        py_fn, source = fn or fgraph_to_python(fgraph, static)
+        py_fn, source = fgraph_to_python(fgraph, static, staged, uses, hoisted)
+        donate = tuple(i for i in donate_argnums if i not in static)
         return JaxCompiled(
             fgraph,
             py_fn,
             source,
             static,
-            tuple(donate_argnums),
+            donate,
             usable_donations,
             shardings,
             checked,
             updated,
+            compile_cache.for_graph(fgraph, donate, shardings or config.placement()),
+            constants,
         )
 
     operands = staged_operands(fgraph)
@@ -346,10 +392,7 @@ def link(
     counted = [c for _, _, c in operands]
     uses = {(id(node), k): j for j, (node, k, _) in enumerate(operands)}
     n = len(fgraph.inputs)
-    second = compiled(
-        static + tuple(range(n, n + len(operands))),
-        fgraph_to_python(fgraph, static, counted, uses),
-    )
+    second = compiled(static + tuple(range(n, n + len(operands))), counted, uses)
     reads = [(position[id(node.inputs[k])], node, k, c) for node, k, c in operands]
     return StagedCompiled(fgraph, first, second, reads)
 

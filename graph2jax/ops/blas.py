@@ -87,7 +87,8 @@ class Dot(Op):
         if x.ndim == 1 and y.ndim == 1:
             gx, gy = mul(gz, y), mul(gz, x)
         elif x.ndim == 2 and y.ndim == 1:
-            gx, gy = _outer_of_vectors(gz, y), Dot()(x.T, gz)
+            # gz·x, not x.T·gz: XLA computes a transposed matrix times a vector as a slow loop
+            gx, gy = _outer_of_vectors(gz, y), Dot()(gz, x)
         elif x.ndim == 1:
             gx, gy = Dot()(y, gz), _outer_of_vectors(x, gz)
         else:

@@ -155,7 +155,8 @@ class SharedVariable(Variable):
         the value must have exactly the dtype; otherwise a lossless cast is
         made, and a lossy one only with ``allow_downcast=True``. With
         ``borrow=True`` a device array is kept as it is (no copy; while the
-        caller holds it, updates copy rather than donate it); with
+        caller holds it, updates copy rather than donate it) and a numpy
+        array's buffer is used where the device can (:meth:`Type.adopt`); with
         ``borrow=False`` the variable keeps its own copy.
 
         Raises
@@ -176,10 +177,11 @@ class SharedVariable(Variable):
         placement = self._storage.placement
         if placement is not None and hasattr(value, "shape"):
             check_divides(placement, value.shape, f"shared variable {self.describe()}")
-        if isinstance(value, np.ndarray | np.generic) or (value is new_value and not borrow):
-            # a new device buffer (a numpy array must cross to the device even with
-            # borrow=True) or, for a generic value, a deep copy: the caller's object is
-            # aliased only when borrowed and already in the type's internal form (a value
+        if borrow and value is new_value and isinstance(value, np.ndarray) and placement is None:
+            value = self.type.adopt(value)  # the caller's buffer where the device can use it
+        elif isinstance(value, np.ndarray | np.generic) or (value is new_value and not borrow):
+            # a new device buffer or, for a generic value, a deep copy: the caller's object
+            # is aliased only when borrowed and already in the type's internal form (a value
             # the filter made anew, such as a key from a numpy Generator, is already ours)
             value = self.type.to_device(value, placement)
         elif (
@@ -339,7 +341,9 @@ def shared(
         Later ``set_value`` calls must give exactly this dtype.
     allow_downcast : bool, optional
     borrow : bool
-        Keep ``value`` itself (a device array) instead of a copy.
+        Keep ``value`` itself instead of a copy: always for a device array;
+        for a numpy array where JAX can use its buffer (on a CPU, aligned to
+        64 bytes), else it is copied to the device.
     shape : tuple of int or None, optional
         The static shape. By default every length is unknown, so
         ``set_value`` may change the shape.

@@ -45,6 +45,13 @@ def _is_python_float(data: Any) -> bool:
     return isinstance(data, builtins.float | np.floating)
 
 
+def _uses_buffer(array: jax.Array, value: np.ndarray) -> bool:
+    """Whether the device array ``array`` is a view of the numpy array ``value``'s memory."""
+    if value.size == 0 or array.device.platform != "cpu":
+        return False
+    return array.unsafe_buffer_pointer() == value.ctypes.data
+
+
 def _is_device_array(data: Any) -> bool:
     return type(data).__module__.startswith("jax") and hasattr(data, "dtype")
 
@@ -261,9 +268,32 @@ class TensorType(Type):
         >>> gt.dvector().type.to_device(np.ones(2))
         Array([1., 1.], dtype=float64)
         """
-        return jnp.array(
-            value, copy=True, device=placement if placement is not None else config.placement()
-        )
+        where = placement if placement is not None else config.placement()
+        if _is_device_array(value):
+            return jax.device_put(value, where, may_alias=False)
+        if isinstance(value, np.ndarray):
+            # one copy, made by the transfer (jnp.array would copy on the host first); a
+            # CPU transfer may use the numpy buffer itself (JAX ignores may_alias=False
+            # then): that array is copied on the device
+            array = jax.device_put(value, where)
+            if _uses_buffer(array, value):
+                array = jax.device_put(array, may_alias=False)
+            # the transfer reads the caller's array asynchronously: done before the caller
+            # may write into it (and the first call does not wait for it)
+            return array.block_until_ready()
+        return jnp.array(value, copy=True, device=where)
+
+    def adopt(self, value: Any) -> jax.Array:
+        """A device array of ``value``, using its memory where JAX can (no copy).
+
+        On a CPU, JAX uses a numpy array's own buffer when it is aligned to 64
+        bytes (otherwise, and on other devices, the array is copied). The
+        numpy array then shares memory with the device array: writing into
+        it changes the value (``shared(..., borrow=True)``'s contract).
+        """
+        if isinstance(value, np.ndarray):
+            return jax.device_put(value, config.placement(), may_alias=True).block_until_ready()
+        return self.to_device(value)
 
     def to_host(self, value: Any, borrow: bool = False) -> np.ndarray:
         """``value`` as a numpy array; ``borrow=True`` may share memory with a device array.

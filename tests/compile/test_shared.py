@@ -174,3 +174,40 @@ def test_container_storage_reads_and_writes_the_shared_value():
     assert len(storage) == 1 and list(storage)[0].shape == (3,)
     with pytest.raises(IndexError):
         storage[1]
+
+
+def _aligned_ones(n: int) -> np.ndarray:
+    """A float32 array whose buffer starts on a 64-byte boundary (what JAX's CPU client can use)."""
+    raw = np.ones(n + 16, dtype="float32")
+    start = (-raw.ctypes.data % 64) // 4
+    return raw[start : start + n]
+
+
+@pytest.mark.skipif(jax.default_backend() != "cpu", reason="zero-copy adoption is a CPU feature")
+def test_borrow_true_adopts_an_aligned_numpy_buffer_and_updates_stay_right():
+    value = _aligned_ones(1024)
+    param = g.shared(value, name="p", borrow=True)
+    internal = param.get_value(borrow=True, return_internal_type=True)
+    assert internal.unsafe_buffer_pointer() == value.ctypes.data  # no copy was made
+    del internal
+    step = g.function([], [], updates=[(param, np.float32(0.9) * param + 1)])
+    step()
+    step()
+    np.testing.assert_allclose(param.get_value(), np.full(1024, 0.9 * (0.9 + 1) + 1), rtol=1e-6)
+
+
+def test_borrow_false_copies_a_numpy_value_once():
+    value = _aligned_ones(16)
+    param = g.shared(value, name="p")
+    assert param.get_value(borrow=True, return_internal_type=True).unsafe_buffer_pointer() != (
+        value.ctypes.data
+    )
+    value[0] = 5.0  # the user's array is not the parameter
+    assert param.get_value()[0] == 1.0
+
+
+def test_writing_into_the_numpy_array_right_after_shared_leaves_the_parameter_alone():
+    value = np.ones(1 << 22, dtype="float32")  # 16 MiB: a transfer still under way when racing
+    param = g.shared(value, name="p")
+    value[:] = 5.0
+    assert float(param.get_value(borrow=True).max()) == 1.0

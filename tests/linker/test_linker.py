@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -115,3 +116,33 @@ def test_large_known_results_are_left_to_xla():
         assert ("tensor<300x300x" in hlo) is not big_is_folded, limit
         assert float(total) == 5.0 + 90_000 * 89_999 / 2
         np.testing.assert_array_equal(shifted, np.arange(1.0, 6.0))
+
+
+@pytest.fixture(scope="module")
+def constant_functions():
+    """``sum(x * c) + mean(c)`` and ``c`` itself, for a small and two large constants ``c``."""
+    built = {}
+    for n in (10, 50_000, 400_000):
+        c = np.random.default_rng(n).normal(size=n)
+        x = gt.dvector("x")
+        built[n] = (c, g.function([x], [(x * c).sum() + gt.constant(c).mean(), gt.constant(c)]))
+    return built
+
+
+def test_large_constants_are_arguments_not_part_of_the_program(constant_functions):
+    sizes = {}
+    for n, (c, f) in constant_functions.items():
+        total, back = f(np.ones(n))
+        np.testing.assert_allclose(total, c.sum() + c.mean())
+        np.testing.assert_array_equal(back, c)
+        sizes[n] = len(f.lower(np.ones(n)).as_text())
+    # the 10-element constant is embedded; 50k or 400k elements (0.4 or 3.2 MB) are not
+    assert max(sizes[50_000], sizes[400_000]) < 2 * sizes[10]
+    hoisted = constant_functions[50_000][1].maker.linked()._constants
+    assert hoisted and all(v.shape == (50_000,) for v in hoisted)
+
+
+def test_large_constants_reach_the_pure_function(constant_functions):
+    c, f = constant_functions[50_000]
+    batched = jax.vmap(f.jax_fn)(jnp.stack([jnp.ones(50_000), jnp.zeros(50_000)]))
+    np.testing.assert_allclose(batched[0], [c.sum() + c.mean(), c.mean()])

@@ -350,3 +350,14 @@ def test_matmul_precision_flag_reaches_the_lowered_products(precision):
             assert f"precision = [{precision.upper()}, {precision.upper()}]" in hlo
     with pytest.raises(ValueError, match="matmul_precision"):
         g.config.matmul_precision = "tf32"
+
+
+def test_the_vector_gradient_of_a_matrix_vector_product_transposes_nothing():
+    # A.T·gz would be a transpose XLA runs as a slow loop before the product; gz·A is the same
+    A, v = gt.fmatrix("A"), gt.fvector("v")
+    (gv,) = g.grad(gt.dot(A, v).sum(), [v])
+    f = g.function([A, v], gv)
+    nodes = f.maker.fgraph.toposort()
+    assert not any(isinstance(n.op, gt.DimShuffle) and n.op.new_order == (1, 0) for n in nodes)
+    a = RNG.normal(size=(3, 4)).astype("float32")
+    np.testing.assert_allclose(f(a, np.ones(4, "float32")), a.sum(axis=0), rtol=1e-6)

@@ -353,6 +353,8 @@ def link(
         uses: dict[tuple[int, int], int] | None = None,
     ) -> JaxCompiled:
         py_fn, source = fgraph_to_python(fgraph, static, staged, uses, hoisted)
+        n = len(fgraph.inputs)
+        static = static + tuple(range(n, n + len(staged)))  # the staged values are static too
         donate = tuple(i for i in donate_argnums if i not in static)
         return JaxCompiled(
             fgraph,
@@ -391,8 +393,7 @@ def link(
     static = static_input_indices(fgraph, operands)
     counted = [c for _, _, c in operands]
     uses = {(id(node), k): j for j, (node, k, _) in enumerate(operands)}
-    n = len(fgraph.inputs)
-    second = compiled(static + tuple(range(n, n + len(operands))), counted, uses)
+    second = compiled(static, counted, uses)
     reads = [(position[id(node.inputs[k])], node, k, c) for node, k, c in operands]
     return StagedCompiled(fgraph, first, second, reads)
 

@@ -46,10 +46,14 @@ def _is_python_float(data: Any) -> bool:
 
 
 def _uses_buffer(array: jax.Array, value: np.ndarray) -> bool:
-    """Whether the device array ``array`` is a view of the numpy array ``value``'s memory."""
-    if value.size == 0 or array.device.platform != "cpu":
+    """Whether a shard of the device array ``array`` is a view of the numpy array ``value``'s memory."""
+    if value.size == 0:
         return False
-    return array.unsafe_buffer_pointer() == value.ctypes.data
+    start, end = value.ctypes.data, value.ctypes.data + value.nbytes
+    return any(
+        shard.device.platform == "cpu" and start <= shard.data.unsafe_buffer_pointer() < end
+        for shard in array.addressable_shards
+    )
 
 
 def _is_device_array(data: Any) -> bool:

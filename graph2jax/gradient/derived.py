@@ -17,9 +17,10 @@ from graph2jax.gradient.reverse import (
     disconnected_type,
     grad,
 )
-from graph2jax.graph.basic import Constant, Variable, ancestors, graph_inputs, graph_replace
+from graph2jax.graph.basic import Constant, Variable, ancestors, graph_inputs
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.graph.gradtypes import is_disconnected
+from graph2jax.graph.replace import graph_replace
 from graph2jax.ops.jacobian import JacobianRows
 from graph2jax.ops.join import stack
 from graph2jax.ops.math import add

@@ -7,13 +7,12 @@ from graph2jax.graph.basic import (
     Type,
     Variable,
     ancestors,
-    clone_replace,
     graph_inputs,
-    graph_replace,
     toposort,
 )
 from graph2jax.graph.errors import MissingInputError, UnusedInputError
 from graph2jax.graph.fg import FunctionGraph
+from graph2jax.graph.replace import clone_replace, graph_replace
 
 
 def __getattr__(name: str):

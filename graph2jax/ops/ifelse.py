@@ -25,11 +25,11 @@ from graph2jax.graph.basic import (
     Op,
     Variable,
     ancestors,
-    clone_replace,
     graph_inputs,
 )
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.graph.gradtypes import disconnected, is_disconnected, is_null
+from graph2jax.graph.replace import clone_replace
 from graph2jax.linker import jax_linker, numpy_linker
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.creation import zeros_like

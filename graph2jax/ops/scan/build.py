@@ -13,8 +13,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from graph2jax.graph.basic import Constant, Variable, clone_replace, graph_inputs
+from graph2jax.graph.basic import Constant, Variable, graph_inputs
 from graph2jax.graph.fg import FunctionGraph
+from graph2jax.graph.replace import clone_replace
 from graph2jax.ops.elemwise import shape_padleft
 from graph2jax.ops.math import minimum
 from graph2jax.ops.scan.op import Scan

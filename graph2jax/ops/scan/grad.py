@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from graph2jax.graph.basic import Constant, Variable, clone_replace, graph_inputs, graph_replace
+from graph2jax.graph.basic import Constant, Variable, graph_inputs
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.graph.gradtypes import (
     disconnected,
@@ -26,6 +26,7 @@ from graph2jax.graph.gradtypes import (
     grad_undefined,
     is_disconnected,
 )
+from graph2jax.graph.replace import clone_replace, graph_replace
 from graph2jax.ops.creation import zeros_like
 from graph2jax.ops.elemwise import shape_padleft
 from graph2jax.ops.join import concatenate, stack

@@ -51,63 +51,29 @@ SECTIONS = [bench_sharded_mlp_step]
 def _measure(rounds: int) -> dict[str, float]:
     """In the 8-device process: median seconds per step of each way of running it."""
     import jax
-    import jax.numpy as jnp
-    import numpy as np
 
     import graph2jax as g
-    import graph2jax.tensor as gt
+    from benchmarks import mlp
     from graph2jax.sharding import NamedSharding, PartitionSpec, make_mesh, replicated
 
     mesh = make_mesh({"data": 8})
     batch, whole = NamedSharding(mesh, PartitionSpec("data")), replicated(mesh)
-    rng = np.random.default_rng(0)
-    n_in, n_hidden, n_batch, lr = 128, 512, 256, 0.01
-    init = [
-        (rng.normal(size=(n_in, n_hidden)) * 0.05).astype("float32"),
-        np.zeros(n_hidden, dtype="float32"),
-        (rng.normal(size=(n_hidden,)) * 0.05).astype("float32"),
-        np.zeros((), dtype="float32"),
-    ]
-    data = (
-        rng.normal(size=(n_batch, n_in)).astype("float32"),
-        rng.normal(size=n_batch).astype("float32"),
-    )
+    init, data = mlp.problem()
 
     def graph2jax_step(sharded: bool):
-        params = [g.shared(v.copy(), name=f"p{k}") for k, v in enumerate(init)]
-        X, y = gt.fmatrix("X"), gt.fvector("y")
-        pred = gt.dot(gt.tanh(gt.dot(X, params[0]) + params[1]), params[2]) + params[3]
-        loss = gt.mean((pred - y) ** 2)
-        updates = [
-            (p, p - np.float32(lr) * gp) for p, gp in zip(params, g.grad(loss, params), strict=True)
-        ]
         if sharded:
-            inputs = [g.In(X, sharding=batch), g.In(y, sharding=batch)]
-            return g.function(inputs, loss, updates=updates)
-        return g.function([X, y], loss, updates=updates, device="cpu:0")
-
-    def jax_loss(ps, xb, yb):
-        hidden = jnp.tanh(xb @ ps[0] + ps[1])
-        return jnp.mean((hidden @ ps[2] + ps[3] - yb) ** 2)
-
-    def _jax_step(ps, xb, yb):
-        value, gs = jax.value_and_grad(jax_loss)(ps, xb, yb)
-        return value, [p - lr * gp for p, gp in zip(ps, gs, strict=True)]
+            return mlp.graph2jax_step(
+                init, lambda X, y: [g.In(X, sharding=batch), g.In(y, sharding=batch)]
+            )
+        return mlp.graph2jax_step(init, device="cpu:0")
 
     def jax_runner(sharded: bool):
         if sharded:
             placed = ([whole] * 4, batch, batch)
-            step = jax.jit(_jax_step, donate_argnums=0, in_shardings=placed)
-            state = {"ps": [jax.device_put(v, whole) for v in init]}
-        else:
-            step = jax.jit(_jax_step, donate_argnums=0)
-            state = {"ps": [jax.device_put(v, jax.devices()[0]) for v in init]}
-
-        def run():
-            value, state["ps"] = step(state["ps"], *data)
-            return np.asarray(value)
-
-        return run
+            step = jax.jit(mlp.jax_step, donate_argnums=0, in_shardings=placed)
+            return mlp.jax_runner(step, [jax.device_put(v, whole) for v in init], data)
+        step = jax.jit(mlp.jax_step, donate_argnums=0)
+        return mlp.jax_runner(step, [jax.device_put(v, jax.devices()[0]) for v in init], data)
 
     sharded_step, single_step = graph2jax_step(True), graph2jax_step(False)
     return interleaved(

@@ -12,6 +12,7 @@ import numpy as np
 
 import graph2jax as g
 import graph2jax.tensor as gt
+from benchmarks import mlp
 from benchmarks.common import Section, interleaved, ratio_rows
 
 HERE = Path(__file__).parent
@@ -51,48 +52,13 @@ def bench_call_overhead(rounds: int) -> Section:
 
 
 def bench_mlp_step(rounds: int) -> Section:
-    """One SGD step of a float32 2-layer MLP (batch 256, 512 hidden units), parameters created
-    from numpy arrays and updated in place, numpy batches in and the loss out (the common case)."""
-    rng = np.random.default_rng(0)
-    n_in, n_hidden, n_batch, lr = 128, 512, 256, 0.01
-    init = [
-        (rng.normal(size=(n_in, n_hidden)) * 0.05).astype("float32"),
-        np.zeros(n_hidden, dtype="float32"),
-        (rng.normal(size=(n_hidden,)) * 0.05).astype("float32"),
-        np.zeros((), dtype="float32"),
-    ]
-    data = (
-        rng.normal(size=(n_batch, n_in)).astype("float32"),
-        rng.normal(size=n_batch).astype("float32"),
+    """One SGD step of the float32 MLP of :mod:`benchmarks.mlp`, parameters created from numpy
+    arrays and updated in place, numpy batches in and the loss out (the common case)."""
+    init, data = mlp.problem()
+    step = mlp.graph2jax_step(init)
+    run_jax = mlp.jax_runner(
+        jax.jit(mlp.jax_step, donate_argnums=0), [jnp.asarray(v) for v in init], data
     )
-
-    params = [g.shared(v.copy(), name=f"p{k}") for k, v in enumerate(init)]
-    X, y = gt.fmatrix("X"), gt.fvector("y")
-    pred = gt.dot(gt.tanh(gt.dot(X, params[0]) + params[1]), params[2]) + params[3]
-    loss = gt.mean((pred - y) ** 2)
-    grads = g.grad(loss, params)
-    step = g.function(
-        [X, y],
-        loss,
-        updates=[(p, p - np.float32(lr) * gp) for p, gp in zip(params, grads, strict=True)],
-    )
-
-    def jax_loss(ps, xb, yb):
-        hidden = jnp.tanh(xb @ ps[0] + ps[1])
-        return jnp.mean((hidden @ ps[2] + ps[3] - yb) ** 2)
-
-    @jax.jit
-    def _jax_step(ps, xb, yb):
-        value, gs = jax.value_and_grad(jax_loss)(ps, xb, yb)
-        return value, [p - lr * gp for p, gp in zip(ps, gs, strict=True)]
-
-    jax_step = jax.jit(_jax_step, donate_argnums=0)
-    state = {"ps": [jnp.asarray(v) for v in init]}
-
-    def run_jax():
-        value, state["ps"] = jax_step(state["ps"], *data)
-        return np.asarray(value)
-
     times = interleaved({"jax": run_jax, "graph2jax": lambda: step(*data)}, rounds=rounds, calls=50)
     return Section(
         "MLP training step with updates (ratio to hand-written jax.jit + donation)",

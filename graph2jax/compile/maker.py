@@ -12,6 +12,7 @@ linker only receives their indices and the policy's rule.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -190,7 +191,8 @@ class FunctionMaker:
         shardings = None
         if self.placement is not None:
             shardings = self.placement.jit_shardings(subset, self.n_outputs)
-        return LINKERS[self.mode.linker](fg, self.mode, self.donated, shardings, self._updated(fg))
+        request = LinkRequest(fg, self.mode, self.donated, shardings, self._updated(fg))
+        return LINKERS[self.mode.linker](request)
 
     def _updated(self, fg: FunctionGraph) -> dict[int, int]:
         """Input position → output position of its new value, in ``fg`` (all outputs or a subset)."""
@@ -201,53 +203,57 @@ class FunctionMaker:
         return pairs
 
 
-def _link_jax(
-    fgraph: FunctionGraph,
-    mode: Mode,
-    donated: Sequence[int],
-    shardings: Shardings | None,
-    updated: dict[int, int],
-) -> Compiled:
-    """The JAX linker, donating the candidates some output can reuse, placed by ``shardings``."""
-    check_supported(fgraph)
+@dataclasses.dataclass(frozen=True)
+class LinkRequest:
+    """What a linker is asked to link: the graph and the compile layer's decisions about it.
+
+    Attributes
+    ----------
+    fgraph : FunctionGraph
+    mode : Mode
+    donated : sequence of int
+        The donation candidates (:mod:`graph2jax.compile.aliasing`).
+    shardings : (in_shardings, out_shardings) or None
+        The placement plan's shardings (:mod:`graph2jax.compile.placement`).
+    updated : dict of int to int
+        Input position → position of the output holding its new value.
+    """
+
+    fgraph: FunctionGraph
+    mode: Mode
+    donated: Sequence[int]
+    shardings: Shardings | None
+    updated: dict[int, int]
+
+
+def _link_jax(request: LinkRequest) -> Compiled:
+    """The JAX linker, donating the candidates some output can reuse, placed by the shardings."""
+    check_supported(request.fgraph)
     return jax_linker.link(
-        fgraph,
-        aliasing.static_donations(fgraph, donated),
+        request.fgraph,
+        aliasing.static_donations(request.fgraph, request.donated),
         aliasing.usable_donations,
-        shardings,
-        mode.checks_index_bounds(),
-        updated,
+        request.shardings,
+        request.mode.checks_index_bounds(),
+        request.updated,
     )
 
 
-def _link_numpy(
-    fgraph: FunctionGraph,
-    mode: Mode,
-    donated: Sequence[int],
-    shardings: Shardings | None,
-    updated: dict[int, int],
-) -> Compiled:
+def _link_numpy(request: LinkRequest) -> Compiled:
     """The numpy reference linker (with ``MonitorMode``'s hooks); it donates and places nothing."""
-    return NumpyCompiled(fgraph, getattr(mode, "pre_func", None), getattr(mode, "post_func", None))
+    mode = request.mode
+    return NumpyCompiled(
+        request.fgraph, getattr(mode, "pre_func", None), getattr(mode, "post_func", None)
+    )
 
 
-def _link_debug(
-    fgraph: FunctionGraph,
-    mode: Mode,
-    donated: Sequence[int],
-    shardings: Shardings | None,
-    updated: dict[int, int],
-) -> Compiled:
+def _link_debug(request: LinkRequest) -> Compiled:
     """The JAX linker's callable, checked node by node against the numpy reference."""
-    return link_debug(_link_jax(fgraph, mode, donated, shardings, updated))
+    return link_debug(_link_jax(request))
 
 
-#: the linker of each ``Mode.linker`` name: ``(fgraph, mode, donation candidates,
-#: (in_shardings, out_shardings) or None, {input: output of its new value}) -> Compiled``
-LINKERS: dict[
-    str,
-    Callable[[FunctionGraph, Mode, Sequence[int], Shardings | None, dict[int, int]], Compiled],
-] = {
+#: the linker of each ``Mode.linker`` name
+LINKERS: dict[str, Callable[[LinkRequest], Compiled]] = {
     "jax": _link_jax,
     "numpy": _link_numpy,
     "debug": _link_debug,

@@ -161,7 +161,7 @@ class CompileLog:
         if not limit or len(self.signatures) <= limit or previous is None:
             return
         changed = [
-            f"{self.fgraph.inputs[i].describe()}: {_describe_entry(old)} -> {_describe_entry(new)}"
+            f"{self._describe_argument(i)}: {_describe_entry(old)} -> {_describe_entry(new)}"
             for i, (old, new) in enumerate(zip(previous, key, strict=True))
             if old != new
         ]
@@ -172,6 +172,13 @@ class CompileLog:
             RecompileWarning,
             stacklevel=2,
         )
+
+    def _describe_argument(self, i: int) -> str:
+        inputs = self.fgraph.inputs
+        if i < len(inputs):
+            return inputs[i].describe()
+        # a staged second stage's trailing arguments (graph2jax.linker.staging)
+        return f"shape-deciding value #{i - len(inputs)} computed in the graph"
 
 
 class _Unusable(Exception):

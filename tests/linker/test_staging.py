@@ -146,3 +146,13 @@ def test_random_draws_decide_and_are_masked_consistently(x):
     first, second = positive(), positive()
     assert (first > 0).all() and (second > 0).all()
     assert 0 < len(first) < 50 and not np.array_equal(first, second)  # the key advanced
+
+
+def test_recompiling_over_computed_values_warns_naming_the_computed_value(x):
+    from graph2jax.compile import RecompileWarning
+
+    f = g.function([x], gt.arange(gt.cast(x.sum(), "int64")))
+    with g.config.change_flags(recompile_warning_limit=2):
+        with pytest.warns(RecompileWarning, match="shape-deciding value #0 computed in the graph"):
+            for n in (1, 2, 3, 4):
+                np.testing.assert_array_equal(f(np.array([float(n)])), np.arange(n))

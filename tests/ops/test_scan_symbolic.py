@@ -37,7 +37,7 @@ def power():
 
 def test_power_by_scan_compiles_once_per_capacity_with_values_of_numpy(power):
     f, f_numpy = power
-    a = np.array([1.0, 2.0, 3.0, 0.5])
+    a = np.array([1.0, 1.002, 0.997, 0.5])  # a**1000 stays finite
     ks = [1, 2, 3, 5, 8, 9, 17, 31, 33, 64, 100, 127, 200, 255, 256, 300, 511, 700, 1000]
     for k in ks:
         trace, last, grad = f(a, k)

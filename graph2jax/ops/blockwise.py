@@ -21,28 +21,9 @@ from graph2jax.graph.basic import Apply, Op, Variable, toposort
 from graph2jax.graph.gradtypes import is_disconnected, is_null
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.creation import zeros_like
-from graph2jax.ops.elemwise import Elemwise, dimshuffle, unbroadcast
+from graph2jax.ops.elemwise import Elemwise, broadcast_static_shape, dimshuffle, unbroadcast
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType
-
-
-def _batch_shape(node: Apply, inputs: Sequence[Variable]) -> tuple[int | None, ...]:
-    """The broadcast static batch shape of ``inputs`` (left-padded) against ``node``'s core ones."""
-    ndims = [i.ndim - c.ndim for i, c in zip(inputs, node.inputs, strict=True)]
-    n = max(ndims)
-    shape: list[int | None] = [1] * n
-    for inp, k in zip(inputs, ndims, strict=True):
-        for axis, s in enumerate(inp.type.shape[:k]):
-            axis += n - k
-            if s is None:
-                shape[axis] = None if shape[axis] == 1 else shape[axis]
-            elif s != 1:
-                if shape[axis] not in (1, None, s):
-                    raise ValueError(
-                        f"vectorize: batch dimension {axis} has lengths {shape[axis]} and {s}"
-                    )
-                shape[axis] = s
-    return tuple(shape)
 
 
 class Blockwise(Op):
@@ -79,7 +60,10 @@ class Blockwise(Op):
                 raise NotImplementedError(
                     f"{self}: input {k} decides the shape of the result and cannot be batched"
                 )
-        batch = _batch_shape(core, inputs)
+        batch = broadcast_static_shape(
+            [i.type.shape[: i.ndim - c.ndim] for i, c in zip(inputs, core.inputs, strict=True)],
+            str(self),
+        )
         outputs = [TensorType(o.dtype, batch + o.type.shape)() for o in core.outputs]
         return Apply(self, inputs, outputs)
 

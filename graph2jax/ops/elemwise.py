@@ -153,13 +153,16 @@ def scalar_op(name: str, nin: int, np_fn: Callable, jax_fn: Callable, **kwargs: 
 
 
 def broadcast_static_shape(shapes: Sequence[tuple], op_name: str = "elemwise") -> tuple:
-    """The static output shape of broadcasting ``shapes`` (all of one length).
+    """The static output shape of broadcasting ``shapes`` (numpy's rule: shorter ones are
+    left-padded with 1s; ``None`` is an unknown length, and only a known 1 gives way).
 
     Raises
     ------
     ValueError
         When two known lengths differ and neither is 1.
     """
+    ndim = max((len(s) for s in shapes), default=0)
+    shapes = [(1,) * (ndim - len(s)) + tuple(s) for s in shapes]
     out = []
     for axis, lengths in enumerate(zip(*shapes, strict=True)):
         known = {n for n in lengths if n is not None and n != 1}

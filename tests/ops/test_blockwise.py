@@ -99,3 +99,11 @@ def test_unbatched_static_input_stays_unbatched():
     np.testing.assert_array_equal(
         g.function([X], rb)(xv), np.stack([v.reshape(2, 2).sum(0) for v in xv])
     )
+
+
+def test_static_batch_lengths_that_cannot_broadcast_are_rejected():
+    x, m = gt.dvector("x"), gt.dmatrix("m")
+    with pytest.raises(ValueError, match=r"Blockwise.*axis 0 has lengths \[2, 3\]"):
+        vectorize_graph(
+            gt.dot(m, x), replace={x: gt.tensor(shape=(2, 5)), m: gt.tensor(shape=(3, 4, 5))}
+        )

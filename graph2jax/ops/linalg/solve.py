@@ -65,7 +65,9 @@ class _SolveBase(Op):
                 f"do not match ({m} != {rows} rows)"
             )
         core = b.type.shape[b.ndim - self.b_ndim :]
-        batch = _broadcast_batch(a.type.shape[:-2], b.type.shape[: b.ndim - self.b_ndim], self)
+        batch = broadcast_static_shape(
+            [a.type.shape[:-2], b.type.shape[: b.ndim - self.b_ndim]], str(self)
+        )
         dtype = linalg_dtype(a.dtype, b.dtype)
         return Apply(self, [a, b], [TensorType(dtype, (*batch, *core))()])
 
@@ -105,12 +107,6 @@ class _SolveBase(Op):
 def _jax_solve(op: _SolveBase, node: Apply) -> Callable[..., Any]:
     dtype = node.outputs[0].dtype
     return lambda a, b: op._solve(jnp, a, b, dtype)
-
-
-def _broadcast_batch(sa: tuple, sb: tuple, op: Op) -> tuple:
-    n = max(len(sa), len(sb))
-    pad = [(1,) * (n - len(s)) + tuple(s) for s in (sa, sb)]
-    return broadcast_static_shape(pad, str(op)) if n else ()
 
 
 def _broadcast_batch_expr(a: Variable, sa: tuple, b: Variable, sb: tuple) -> tuple:

@@ -12,11 +12,12 @@ from typing import Any
 import numpy as np
 
 from graph2jax.ops.axes import moveaxis
-from graph2jax.ops.creation import arange, tri, zeros
+from graph2jax.ops.creation import arange, zeros
 from graph2jax.ops.elemwise import (
     cast,
     upcast,
 )
+from graph2jax.ops.eye import tri
 from graph2jax.ops.join import stack
 from graph2jax.ops.math import maximum, minimum, switch
 from graph2jax.ops.reduce import min as tensor_min

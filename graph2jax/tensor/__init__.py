@@ -15,6 +15,7 @@ from graph2jax.ops.creation import *
 from graph2jax.ops.diagonal import *
 from graph2jax.ops.elemwise import *
 from graph2jax.ops.extra import *
+from graph2jax.ops.eye import *
 from graph2jax.ops.indices import *
 from graph2jax.ops.join import *
 from graph2jax.ops.math import *

@@ -30,10 +30,9 @@ from graph2jax.ops.elemwise import (
     dimshuffle,
     shape_padleft,
     unbroadcast,
-    upcast,
-    upgrade_to_float,
 )
 from graph2jax.ops.math import ceil, maximum
+from graph2jax.ops.scalar import upcast, upgrade_to_float
 from graph2jax.ops.shape import Shape, shape_i
 from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import (

@@ -30,8 +30,9 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise import cast, dimshuffle, upcast
+from graph2jax.ops.elemwise import cast, dimshuffle
 from graph2jax.ops.math import conj, eq, sqr, sqrt, switch, true_div
+from graph2jax.ops.scalar import upcast
 from graph2jax.ops.shape import shape as shape_of
 from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import TensorType, continuous_dtypes, discrete_dtypes

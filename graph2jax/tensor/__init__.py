@@ -24,6 +24,7 @@ from graph2jax.ops.nonzero import *
 from graph2jax.ops.ranges import *
 from graph2jax.ops.reduce import *
 from graph2jax.ops.reshape import *
+from graph2jax.ops.scalar import *
 from graph2jax.ops.shape import *
 from graph2jax.ops.sort import *
 from graph2jax.ops.statistics import *

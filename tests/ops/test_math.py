@@ -484,7 +484,7 @@ def test_missing_gradient_is_null_and_single_term_add_is_the_term():
 
 
 def test_a_scalar_op_name_defined_twice_is_refused():
-    from graph2jax.ops.elemwise import scalar_op
+    from graph2jax.ops.scalar import scalar_op
 
     with pytest.raises(ValueError, match="defined twice"):
         scalar_op("exp", 1, np.exp, jnp.exp)

@@ -49,7 +49,7 @@ def mean(
     keepdims: bool = False,
     acc_dtype: Any = None,
 ) -> TensorVariable:
-    """The mean of ``input`` over ``axis``: ``reduce_sum(input, axis, dtype, acc_dtype)`` / count.
+    """The mean of ``input`` over ``axis``: ``sum(input, axis, dtype, acc_dtype)`` / count.
 
     The result is float32 when the sum is float32 (or complex64), else float64
     (so the mean of integers is float64), as PyTensor.

@@ -21,7 +21,7 @@ import sys
 import graph2jax
 from graph2jax.graph.basic import Op
 from graph2jax.linker.dispatch import has_jax_impl
-from graph2jax.ops.elemwise import SCALAR_OPS
+from graph2jax.ops.scalar import SCALAR_OPS
 
 
 def op_classes() -> list[type[Op]]:

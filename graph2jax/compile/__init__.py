@@ -9,7 +9,7 @@ from graph2jax.compile.monitormode import MonitorMode
 from graph2jax.compile.profiling import ProfileStats
 from graph2jax.graph.errors import MissingInputError, UnusedInputError
 from graph2jax.linker.compiled import RecompileWarning
-from graph2jax.types import random_type  # noqa: F401  (registers shared(np.random.Generator))
+from graph2jax.types import random_type  # noqa: F401  (registers shared(Generator): it imports sharedvar)
 from graph2jax.types.sharedvar import SharedVariable, shared
 
 __all__ = [

@@ -30,6 +30,15 @@ from graph2jax.linker.ragged import Ragged, call_with_ragged, is_ragged, starts_
 from graph2jax.linker.staging import Counted, Operand, StagedCompiled, needs_stage
 
 
+def known_while_tracing(value: Any) -> bool:
+    """Whether a value a node's JAX implementation receives is known while tracing.
+
+    Such a value (a constant, a static input, a shape) arrives as a numpy array
+    or scalar; any other value is a JAX tracer, known only while running.
+    """
+    return isinstance(value, np.ndarray | np.generic)
+
+
 def static_input_indices(
     fgraph: FunctionGraph, staged: Sequence[Operand] = (), bucketed: bool = False
 ) -> tuple[int, ...]:
@@ -145,7 +154,7 @@ def _node_thunk(node: Apply) -> Callable[..., Any]:
     foldable = node.op.foldable
 
     def thunk(*args: Any) -> Any:
-        if foldable and all(isinstance(a, np.ndarray | np.generic) for a in args):
+        if foldable and all(known_while_tracing(a) for a in args):
             outs = run_perform(node, args)
             if all(np.size(o) <= config.trace_fold_limit for o in outs):
                 return outs[0] if single else tuple(outs)

@@ -28,8 +28,9 @@ from graph2jax.config import config
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.creation import eye, ones
+from graph2jax.ops.creation import ones
 from graph2jax.ops.elemwise import dimshuffle
+from graph2jax.ops.eye import eye
 from graph2jax.ops.math import cast, mul, upcast
 from graph2jax.ops.reshape import reshape
 from graph2jax.types.as_tensor import as_tensor_variable, constant

@@ -17,32 +17,15 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from graph2jax.graph.basic import Apply, Op, Variable, toposort
+from graph2jax.graph.basic import Apply, Op, Variable, ancestors, toposort
 from graph2jax.graph.gradtypes import is_disconnected, is_null
+from graph2jax.graph.replace import clone_replace
 from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.ops.broadcast import broadcast_shape_entries
 from graph2jax.ops.creation import zeros_like
-from graph2jax.ops.elemwise import Elemwise, dimshuffle, unbroadcast
-from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.ops.elemwise import Elemwise, broadcast_static_shape, dimshuffle, unbroadcast
+from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import TensorType
-
-
-def _batch_shape(node: Apply, inputs: Sequence[Variable]) -> tuple[int | None, ...]:
-    """The broadcast static batch shape of ``inputs`` (left-padded) against ``node``'s core ones."""
-    ndims = [i.ndim - c.ndim for i, c in zip(inputs, node.inputs, strict=True)]
-    n = max(ndims)
-    shape: list[int | None] = [1] * n
-    for inp, k in zip(inputs, ndims, strict=True):
-        for axis, s in enumerate(inp.type.shape[:k]):
-            axis += n - k
-            if s is None:
-                shape[axis] = None if shape[axis] == 1 else shape[axis]
-            elif s != 1:
-                if shape[axis] not in (1, None, s):
-                    raise ValueError(
-                        f"vectorize: batch dimension {axis} has lengths {shape[axis]} and {s}"
-                    )
-                shape[axis] = s
-    return tuple(shape)
 
 
 class Blockwise(Op):
@@ -79,9 +62,51 @@ class Blockwise(Op):
                 raise NotImplementedError(
                     f"{self}: input {k} decides the shape of the result and cannot be batched"
                 )
-        batch = _batch_shape(core, inputs)
+        batch = broadcast_static_shape(
+            [i.type.shape[: i.ndim - c.ndim] for i, c in zip(inputs, core.inputs, strict=True)],
+            str(self),
+        )
         outputs = [TensorType(o.dtype, batch + o.type.shape)() for o in core.outputs]
         return Apply(self, inputs, outputs)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        # the batch lengths broadcast from the inputs' (as perform and the JAX code do)
+        core = self.core_node
+        ndims = [i.ndim - c.ndim for i, c in zip(node.inputs, core.inputs, strict=True)]
+        batch = broadcast_shape_entries(
+            [i.type.shape[:k] for i, k in zip(node.inputs, ndims, strict=True)],
+            [s[:k] for s, k in zip(input_shapes, ndims, strict=True)],
+        )
+        n = len(batch)
+        batch = tuple(
+            e if s is None else constant(s, dtype="int64")
+            for e, s in zip(batch, node.outputs[0].type.shape[:n], strict=True)
+        )
+        return [batch + c for c in self._core_shapes(fgraph, node, input_shapes, ndims)]
+
+    def _core_shapes(self, fgraph: Any, node: Apply, input_shapes: list, ndims: list) -> list:
+        """The core outputs' shapes: static where known, else the core op's ``infer_shape``."""
+        core = self.core_node
+        if all(s is not None for o in core.outputs for s in o.type.shape):
+            return [tuple(constant(s, dtype="int64") for s in o.type.shape) for o in core.outputs]
+        core_shapes = core.op.infer_shape(
+            fgraph, core, [s[k:] for s, k in zip(input_shapes, ndims, strict=True)]
+        )
+        entries = [e for shape in core_shapes for e in shape if isinstance(e, Variable)]
+        # the core op may read its own inputs' values: only unbatched ones are the same per entry
+        batched = {id(c) for c, k in zip(core.inputs, ndims, strict=True) if k > 0}
+        if any(id(v) in batched for v in ancestors(entries, blockers=node.inputs)):
+            raise NotImplementedError(f"{self}: the core shape depends on a batched input's values")
+        replace = {
+            c: i
+            for c, i, k in zip(core.inputs, node.inputs, ndims, strict=True)
+            if k == 0 and c is not i
+        }
+        new = iter(clone_replace(entries, replace) if entries and replace else entries)
+        return [
+            tuple(next(new) if isinstance(e, Variable) else e for e in shape)
+            for shape in core_shapes
+        ]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         # the core op's gradient graph, vectorized over the batch like the op itself

@@ -7,11 +7,13 @@ PyTensor), only lengths statically known to be 1 broadcast.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from graph2jax.ops.creation import alloc, shape_entries, zeros, zeros_like
+from graph2jax.ops.math import eq, switch
 from graph2jax.ops.shape import shape_i
-from graph2jax.types.as_tensor import as_tensor_variable
+from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.variable import TensorVariable
 
 
@@ -66,6 +68,28 @@ def broadcast_arrays(*args: Any) -> tuple[TensorVariable, ...]:
     args = tuple(as_tensor_variable(a) for a in args)
     shape = broadcast_shape(*args)
     return tuple(broadcast_to(a, shape) for a in args)
+
+
+def broadcast_shape_entries(statics: Sequence[tuple], entries: Sequence[Sequence[Any]]) -> tuple:
+    """The broadcast of symbolic shapes ``entries`` (left-padded), one length per axis.
+
+    ``statics`` holds each shape's static lengths: a length statically 1 gives
+    way; of the others the first not found to be 1 while running is the result
+    (numpy's rule, for ops that broadcast at run time such as ``Blockwise``).
+    """
+    ndim = max((len(e) for e in entries), default=0)
+    out = []
+    for axis in range(ndim):
+        lengths = [
+            e[j]
+            for s, e in zip(statics, entries, strict=True)
+            if (j := axis - (ndim - len(e))) >= 0 and s[j] != 1
+        ]
+        length = lengths[0] if lengths else constant(1, dtype="int64")
+        for other in lengths[1:]:
+            length = switch(eq(length, 1), other, length)
+        out.append(length)
+    return tuple(out)
 
 
 __all__ = ["broadcast_arrays", "broadcast_shape", "broadcast_to"]

@@ -1,5 +1,6 @@
 """Creating tensors: ``alloc``/``zeros``/``ones``/``full``, ``fill`` (``second``) and the ``*_like``
-functions, ``empty``/``empty_like``, ``arange``, ``linspace``, ``eye``/``identity_like`` and ``tri``.
+functions, ``empty``/``empty_like``, ``arange`` and ``linspace`` (``eye`` and ``tri`` are in
+:mod:`graph2jax.ops.eye`).
 
 Shapes, bounds and offsets decide output shapes, so they are static inputs:
 built from constants and ``x.shape`` they are known while tracing; taken from a
@@ -29,10 +30,9 @@ from graph2jax.ops.elemwise import (
     dimshuffle,
     shape_padleft,
     unbroadcast,
-    upcast,
-    upgrade_to_float,
 )
 from graph2jax.ops.math import ceil, maximum
+from graph2jax.ops.scalar import upcast, upgrade_to_float
 from graph2jax.ops.shape import Shape, shape_i
 from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import (
@@ -476,78 +476,6 @@ def linspace(
     return samples, (stop - start) / div
 
 
-class _TriangleOrDiagonal(Op):
-    """An ``n x m`` matrix of ``dtype`` from its lengths and diagonal offset ``k`` (all static)."""
-
-    __props__ = ("dtype",)
-    static_inputs = (0, 1, 2)
-    np_fn: Callable[..., Any]
-    jnp_fn: Callable[..., Any]
-
-    def __init__(self, dtype: Any):
-        self.dtype = str(np.dtype(dtype))
-
-    def make_node(self, n: Any, m: Any, k: Any) -> Apply:
-        name = type(self).__name__.lower()
-        n, m, k = (_int_scalar(v, f"{name}: {w}") for v, w in ((n, "n"), (m, "m"), (k, "k")))
-        static = [_static_length(v, f"{name}: {w}") for v, w in ((n, "n"), (m, "m"))]
-        return Apply(self, [n, m, k], [TensorType(self.dtype, static)()])
-
-    def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
-        n, m, k = (int(v) for v in inputs)
-        output_storage[0][0] = type(self).np_fn(n, m, k, dtype=self.dtype)
-
-    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
-        return [tuple(node.inputs[:2])]
-
-    def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
-        return [disconnected()] * 3
-
-
-@jax_funcify.register(_TriangleOrDiagonal)
-def _jax_triangle_or_diagonal(op: _TriangleOrDiagonal, node: Apply) -> Callable[..., Any]:
-    fn, dtype = type(op).jnp_fn, op.dtype
-    return lambda n, m, k: fn(int(n), int(m), int(k), dtype=dtype)
-
-
-class Eye(_TriangleOrDiagonal):
-    """Ones on the ``k``-th diagonal, zeros elsewhere (``numpy.eye``)."""
-
-    np_fn = staticmethod(np.eye)
-    jnp_fn = staticmethod(jnp.eye)
-
-
-class Tri(_TriangleOrDiagonal):
-    """Ones at and below the ``k``-th diagonal, zeros elsewhere (``numpy.tri``)."""
-
-    np_fn = staticmethod(np.tri)
-    jnp_fn = staticmethod(jnp.tri)
-
-
-def eye(n: Any, m: Any = None, k: Any = 0, dtype: Any = None) -> TensorVariable:
-    """A matrix with ones on the ``k``-th diagonal (``m`` defaults to ``n``), floatX by default.
-
-    Examples
-    --------
-    >>> import graph2jax.tensor as gt
-    >>> gt.eye(2, 3, k=1, dtype="int32").eval()
-    array([[0, 1, 0],
-           [0, 0, 1]], dtype=int32)
-    """
-    return Eye(_dtype(dtype))(n, n if m is None else m, k)
-
-
-def identity_like(x: Any, dtype: Any = None) -> TensorVariable:
-    """The identity of ``x``'s (matrix) shape, of ``x``'s dtype unless ``dtype`` is given."""
-    x = as_tensor_variable(x)
-    return eye(shape_i(x, 0), shape_i(x, 1), 0, dtype=x.dtype if dtype is None else dtype)
-
-
-def tri(N: Any, M: Any = None, k: Any = 0, dtype: Any = None) -> TensorVariable:  # noqa: N803
-    """Ones at and below the ``k``-th diagonal of an ``N x M`` matrix, floatX by default."""
-    return Tri(_dtype(dtype))(N, N if M is None else M, k)
-
-
 def empty(shape: Any, dtype: Any = None) -> TensorVariable:
     """A new tensor of ``shape`` and ``dtype`` (floatX by default) whose values must not be
     relied on; JAX has no uninitialised memory, so they are zeros.
@@ -579,22 +507,17 @@ __all__ = [
     "empty_like",
     "ARange",
     "Alloc",
-    "Eye",
     "Fill",
     "Linspace",
-    "Tri",
     "alloc",
     "arange",
-    "eye",
     "fill",
     "full",
     "full_like",
-    "identity_like",
     "linspace",
     "ones",
     "ones_like",
     "second",
-    "tri",
     "zeros",
     "zeros_like",
 ]

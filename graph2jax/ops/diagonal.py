@@ -12,14 +12,13 @@ from typing import Any
 import numpy as np
 
 from graph2jax.ops.axes import moveaxis
-from graph2jax.ops.creation import arange, tri, zeros
-from graph2jax.ops.elemwise import (
-    cast,
-    upcast,
-)
+from graph2jax.ops.creation import arange, zeros
+from graph2jax.ops.elemwise import cast
+from graph2jax.ops.eye import tri
 from graph2jax.ops.join import stack
 from graph2jax.ops.math import maximum, minimum, switch
 from graph2jax.ops.reduce import min as tensor_min
+from graph2jax.ops.scalar import upcast
 from graph2jax.ops.shape import shape_i, static_or_symbolic_length
 from graph2jax.ops.subtensor import set_subtensor
 from graph2jax.types.as_tensor import as_tensor_variable, constant

@@ -1,8 +1,7 @@
 """The :class:`Elemwise` op: one :class:`ScalarOp` applied elementwise with broadcasting.
 
-This module holds the machinery every elementwise function shares: PyTensor's
-dtype rules (``upcast``, ``upgrade_to_float``), the :class:`ScalarOp` record
-(name, arity, numpy reference, JAX function, dtype rule, gradient), the
+This module holds the machinery every elementwise function shares over the
+:class:`~graph2jax.ops.scalar.ScalarOp` records of :mod:`graph2jax.ops.scalar`: the
 :class:`Elemwise` op with its broadcasting and gradient reduction,
 :class:`Cast`, and :class:`DimShuffle` (``dimshuffle``, ``shape_pad*``), with
 which ``Elemwise`` pads its inputs to one rank, as in PyTensor. The functions
@@ -17,10 +16,8 @@ while the other operands are longer is an error, not a silent broadcast.
 from __future__ import annotations
 
 import functools
-import importlib
 import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import jax.numpy as jnp
@@ -29,6 +26,7 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Constant, Op
 from graph2jax.graph.gradtypes import disconnected, is_null
 from graph2jax.linker.dispatch import jax_funcify
+from graph2jax.ops.scalar import ScalarOp, upcast
 from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import (
     TensorType,
@@ -40,126 +38,20 @@ from graph2jax.types.tensor_type import (
 from graph2jax.types.variable import TensorVariable
 
 # ---------------------------------------------------------------------------
-# dtype rules: ``rule(*input_dtypes) -> output dtype``, raising TypeError for dtypes
-# the function refuses (as PyTensor's ``output_types_preference``)
-
-
-def upcast(*dtypes: str) -> str:
-    """numpy's promotion of ``dtypes`` (bool with bool stays bool)."""
-    return str(np.result_type(*[np.dtype(d) for d in dtypes]))
-
-
-_TO_FLOAT = {
-    "bool": "float32",
-    "int8": "float32",
-    "int16": "float32",
-    "uint8": "float32",
-    "uint16": "float32",
-    "int32": "float64",
-    "int64": "float64",
-    "uint32": "float64",
-    "uint64": "float64",
-}
-
-
-def upgrade_to_float(*dtypes: str) -> str:
-    """PyTensor's ``upgrade_to_float``: the upcast, with integers and bool turned into floats."""
-    return upcast(*[_TO_FLOAT.get(d, d) for d in dtypes])
-
-
-def real_of(*dtypes: str) -> str:
-    """The real dtype of complex inputs (``abs``, ``real``, ``imag``); other dtypes stay."""
-    d = upcast(*dtypes)
-    return {"complex64": "float32", "complex128": "float64"}.get(d, d)
-
-
-# ---------------------------------------------------------------------------
-# scalar ops
-
-
-@dataclass(frozen=True, eq=False)
-class ScalarOp:
-    """One elementwise function.
-
-    Attributes
-    ----------
-    name : str
-    nin : int
-        Number of inputs.
-    np_fn, jax_fn : callable
-        The numpy reference and the JAX implementation, on arrays.
-    dtype_rule : callable
-        ``dtype_rule(*input_dtypes) -> output dtype``; raises TypeError for refused dtypes.
-    compute : str
-        What the inputs are cast to before the function runs: ``'out'`` (the
-        output dtype), ``'common'`` (their upcast, for comparisons) or ``'keep'``.
-    grad : callable or None
-        ``grad(inputs, output, gz) -> [g_input, ...]`` as graph expressions of
-        the broadcast shape (a None term is a disconnected gradient); None marks
-        a function without gradient.
-    holomorphic : bool
-        Whether ``grad`` is the complex derivative's chain rule (``exp``,
-        ``mul`` ...), which :class:`Elemwise` conjugates for complex outputs;
-        False for ``abs``, ``real``, ``imag``, ``conj`` and ``complex``, whose
-        ``grad`` is written in PyTensor's convention for complex gradients
-        (``df/dRe + i df/dIm``).
-    module : str or None
-        The module whose import defines it, imported again when unpickling.
-    """
-
-    name: str
-    nin: int
-    np_fn: Callable[..., Any]
-    jax_fn: Callable[..., Any]
-    dtype_rule: Callable[..., str] = upcast
-    compute: str = "out"
-    grad: Callable[..., list] | None = None
-    holomorphic: bool = True
-    module: str | None = None
-
-    def __str__(self) -> str:
-        return self.name
-
-    def __reduce__(self) -> tuple:
-        return (_scalar_op_by_name, (self.name, self.module))
-
-
-SCALAR_OPS: dict[str, ScalarOp] = {}
-
-
-def _scalar_op_by_name(name: str, module: str | None = None) -> ScalarOp:
-    if module is not None:  # a fresh process may not have imported the defining table yet
-        importlib.import_module(module)
-    return SCALAR_OPS[name]
-
-
-def scalar_op(name: str, nin: int, np_fn: Callable, jax_fn: Callable, **kwargs: Any) -> ScalarOp:
-    """Define and register a :class:`ScalarOp` (``kwargs`` are its other attributes).
-
-    Raises
-    ------
-    ValueError
-        When a scalar op named ``name`` already exists (names identify them when pickled).
-    """
-    if name in SCALAR_OPS:
-        raise ValueError(f"scalar op {name!r} is defined twice")
-    op = ScalarOp(name, nin, np_fn, jax_fn, **kwargs)
-    SCALAR_OPS[name] = op
-    return op
-
-
-# ---------------------------------------------------------------------------
 # the Elemwise op
 
 
 def broadcast_static_shape(shapes: Sequence[tuple], op_name: str = "elemwise") -> tuple:
-    """The static output shape of broadcasting ``shapes`` (all of one length).
+    """The static output shape of broadcasting ``shapes`` (numpy's rule: shorter ones are
+    left-padded with 1s; ``None`` is an unknown length, and only a known 1 gives way).
 
     Raises
     ------
     ValueError
         When two known lengths differ and neither is 1.
     """
+    ndim = max((len(s) for s in shapes), default=0)
+    shapes = [(1,) * (ndim - len(s)) + tuple(s) for s in shapes]
     out = []
     for axis, lengths in enumerate(zip(*shapes, strict=True)):
         known = {n for n in lengths if n is not None and n != 1}
@@ -562,12 +454,11 @@ def shape_padaxis(t: Any, axis: int) -> TensorVariable:
     return dimshuffle(t, pattern)
 
 
-# the framework's own helpers (scalar_op, elemwise_function, real_of, unbroadcast) are
+# the framework's own helpers (elemwise_function, unbroadcast) are
 # imported by name by the op modules; these are the user-facing names
 __all__ = [
     "Cast",
     "Elemwise",
-    "ScalarOp",
     "DimShuffle",
     "broadcast_static_shape",
     "cast",
@@ -575,6 +466,4 @@ __all__ = [
     "shape_padaxis",
     "shape_padleft",
     "shape_padright",
-    "upcast",
-    "upgrade_to_float",
 ]

@@ -214,23 +214,20 @@ class IfElse(Op):
         )
 
 
-def _is_known(value: Any) -> bool:
-    """A value known while tracing (a constant, a static input), not a tracer."""
-    return isinstance(value, np.ndarray | np.generic)
-
-
 @jax_funcify.register(IfElse)
 def _jax_ifelse(op: IfElse, node: Apply) -> Callable[..., Any]:
     branches = [jax_linker.link_inner(body) for body in op.inner_fgraphs]
     single = len(node.outputs) == 1
 
     def run_ifelse(condition: Any, *operands: Any) -> Any:
-        if _is_known(condition):  # the branch is chosen while tracing: only it is traced
+        if jax_linker.known_while_tracing(
+            condition
+        ):  # the branch is chosen while tracing: only it is traced
             outs = branches[0 if condition != 0 else 1](*operands)
             return outs[0] if single else tuple(outs)
         # known operands are closed over, not passed through lax.cond, so that they stay
         # known inside the bodies (a reshape's target shape)
-        traced = [k for k, v in enumerate(operands) if not _is_known(v)]
+        traced = [k for k, v in enumerate(operands) if not jax_linker.known_while_tracing(v)]
 
         def with_traced(body: Callable[..., tuple]) -> Callable[..., tuple]:
             def run(*values: Any) -> tuple:

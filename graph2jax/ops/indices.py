@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from graph2jax.ops.creation import tri
 from graph2jax.ops.elemwise import cast
+from graph2jax.ops.eye import tri
 from graph2jax.ops.math import clip
 from graph2jax.ops.nonzero import nonzero
 from graph2jax.types.as_tensor import as_tensor_variable

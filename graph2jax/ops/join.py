@@ -19,7 +19,8 @@ from graph2jax.graph.gradtypes import disconnected, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.broadcast import broadcast_shape, broadcast_to
 from graph2jax.ops.creation import zeros_like
-from graph2jax.ops.elemwise import Cast, DimShuffle, cast, shape_padaxis, upcast
+from graph2jax.ops.elemwise import Cast, DimShuffle, cast, shape_padaxis
+from graph2jax.ops.scalar import upcast
 from graph2jax.ops.shape import Shape, shape_i
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType, continuous_dtypes, int_dtypes, uint_dtypes

@@ -30,15 +30,9 @@ import scipy.special as sp
 
 from graph2jax.config import config
 from graph2jax.graph.gradtypes import grad_not_implemented
-from graph2jax.ops.elemwise import (
-    cast,
-    elemwise_function,
-    real_of,
-    scalar_op,
-    upcast,
-    upgrade_to_float,
-)
+from graph2jax.ops.elemwise import cast, elemwise_function
 from graph2jax.ops.nonzero import nonzero
+from graph2jax.ops.scalar import real_of, scalar_op, upcast, upgrade_to_float
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import complex_dtypes, discrete_dtypes, float_dtypes
 from graph2jax.types.variable import TensorVariable

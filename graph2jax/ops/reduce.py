@@ -1,5 +1,5 @@
-"""Reductions: ``sum prod max min all any`` (one :class:`CAReduce` op), ``argmax argmin``,
-and ``mean var std`` built as graphs on ``sum`` (``logsumexp`` is in :mod:`.special`).
+"""Reductions: ``sum prod max min all any`` (one :class:`CAReduce` op) and ``argmax argmin``
+(``mean var std`` are graphs on ``sum`` in :mod:`.statistics`, ``logsumexp`` is in :mod:`.special`).
 
 Every commutative-associative reduction is one :class:`Reducer` entry: its
 numpy reference, JAX function, dtype rule and gradient side by side. Dtypes
@@ -30,9 +30,9 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise import cast, dimshuffle, upcast
-from graph2jax.ops.math import conj, eq, sqr, sqrt, switch, true_div
-from graph2jax.ops.shape import shape as shape_of
+from graph2jax.ops.elemwise import dimshuffle
+from graph2jax.ops.math import conj, eq, switch
+from graph2jax.ops.scalar import upcast
 from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import TensorType, continuous_dtypes, discrete_dtypes
 from graph2jax.types.variable import TensorVariable
@@ -456,101 +456,6 @@ def max_and_argmax(a: Any, axis: AxisLike = None, keepdims: bool = False) -> lis
     return [max(a, axis, keepdims), argmax(a, axis, keepdims)]
 
 
-# ---------------------------------------------------------------------------
-# mean, var, std: graphs on sum, so their gradients come from sum's
-
-
-def _count(x: TensorVariable, axes: tuple[int, ...], dtype: str) -> TensorVariable:
-    """The number of entries reduced over ``axes``, as a ``dtype`` scalar.
-
-    With unknown lengths it is the product of the selected entries of
-    ``shape(x)``, which the linker evaluates with numpy at trace time.
-    """
-    lengths = [x.type.shape[a] for a in axes]
-    if builtins.all(n is not None for n in lengths):
-        return constant(int(np.prod(lengths, dtype="int64")), dtype=dtype)
-    mask = constant(np.isin(np.arange(x.ndim), axes))
-    return cast(prod(switch(mask, shape_of(x), constant(1, dtype="int64"))), dtype)
-
-
-def mean(
-    input: Any,
-    axis: AxisLike = None,
-    dtype: Any = None,
-    keepdims: bool = False,
-    acc_dtype: Any = None,
-) -> TensorVariable:
-    """The mean of ``input`` over ``axis``: ``sum(input, axis, dtype, acc_dtype)`` / count.
-
-    The result is float32 when the sum is float32 (or complex64), else float64
-    (so the mean of integers is float64), as PyTensor.
-
-    Examples
-    --------
-    >>> import numpy as np, graph2jax.tensor as gt
-    >>> x = gt.ivector("x")
-    >>> m = gt.mean(x)
-    >>> m.dtype, float(m.eval({x: np.array([1, 2], dtype="int32")}))
-    ('float64', 1.5)
-    """
-    x = as_tensor_variable(input)
-    axes = normalize_axis(axis, x, "mean")
-    total = sum(x, axes, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
-    count_dtype = "float32" if total.dtype in ("float32", "complex64") else "float64"
-    return true_div(total, _count(x, axes, count_dtype), name="mean")
-
-
-def _check_ddof(ddof: Any, name: str) -> None:
-    if isinstance(ddof, bool):
-        raise ValueError(
-            f"{name}: ddof is a bool; the signature is "
-            "(input, axis=None, ddof=0, keepdims=False, corrected=False)"
-        )
-
-
-def var(
-    input: Any,
-    axis: AxisLike = None,
-    ddof: int = 0,
-    keepdims: bool = False,
-    corrected: bool = False,
-) -> TensorVariable:
-    """The variance of ``input`` over ``axis`` (two-pass), divided by ``count - ddof``.
-
-    ``corrected=True`` subtracts the rounding error of the mean (the
-    corrected two-pass algorithm), as PyTensor.
-    """
-    _check_ddof(ddof, "var")
-    x = as_tensor_variable(input)
-    axes = normalize_axis(axis, x, "var")
-    centered = x - mean(x, axes, keepdims=True)
-    if ddof == 0:
-        v = mean(sqr(centered), axes, keepdims=keepdims)
-        if corrected:
-            v = v - sqr(mean(centered, axes, keepdims=keepdims))
-    else:
-        n = _count(x, axes, centered.dtype)
-        v = sum(sqr(centered), axes, keepdims=keepdims) / (n - ddof)
-        if corrected:
-            v = v - sqr(sum(centered, axes, keepdims=keepdims)) / ((n - ddof) * n)
-    v.name = "var"
-    return v
-
-
-def std(
-    input: Any,
-    axis: AxisLike = None,
-    ddof: int = 0,
-    keepdims: bool = False,
-    corrected: bool = False,
-) -> TensorVariable:
-    """The standard deviation: ``sqrt(var(input, axis, ddof, keepdims, corrected))``."""
-    _check_ddof(ddof, "std")
-    x = as_tensor_variable(input)
-    axes = normalize_axis(axis, x, "std")
-    return sqrt(var(x, axes, ddof, keepdims, corrected), name="std")
-
-
 __all__ = [
     "Argmax",
     "Argmin",
@@ -562,10 +467,7 @@ __all__ = [
     "argmin",
     "max",
     "max_and_argmax",
-    "mean",
     "min",
     "prod",
-    "std",
     "sum",
-    "var",
 ]

@@ -19,6 +19,7 @@ from graph2jax.graph.gradtypes import disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.elemwise import cast, dimshuffle
 from graph2jax.ops.join import stack, static_vector_entries
+from graph2jax.ops.math import eq, int_div, maximum, switch
 from graph2jax.ops.shape import shape, shape_i, specify_shape
 from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.tensor_type import TensorType, int_dtypes, uint_dtypes
@@ -81,8 +82,22 @@ class Reshape(Op):
         output_storage[0][0] = np.reshape(x, tuple(int(s) for s in shp))
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
-        shp = node.inputs[1]
-        return [tuple(shp[i] for i in range(self.ndim))]
+        shp, static = node.inputs[1], node.outputs[0].type.shape
+        entries = [shp[i] for i in range(self.ndim)]
+        # a -1 entry is the input's size over the other entries' product
+        size = constant(1, dtype="int64")
+        for length in input_shapes[0]:
+            size = size * length
+        given = constant(1, dtype="int64")
+        for e in entries:
+            given = given * switch(eq(e, -1), 1, e)
+        missing = int_div(size, maximum(given, 1))
+        return [
+            tuple(
+                constant(n, dtype="int64") if n is not None else switch(eq(e, -1), missing, e)
+                for e, n in zip(entries, static, strict=True)
+            )
+        ]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
         x, _ = inputs

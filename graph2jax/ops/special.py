@@ -17,10 +17,11 @@ import numpy as np
 
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.linker.dispatch import jax_funcify
-from graph2jax.ops.elemwise import cast, upgrade_to_float
+from graph2jax.ops.elemwise import cast
 from graph2jax.ops.math import add, exp, gamma, gammaln, log
 from graph2jax.ops.reduce import AxisLike, normalize_axis, reduced_shape, reduction, restore_axes
 from graph2jax.ops.reduce import sum as reduce_sum
+from graph2jax.ops.scalar import upgrade_to_float
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType, continuous_dtypes, discrete_dtypes
 from graph2jax.types.variable import TensorVariable

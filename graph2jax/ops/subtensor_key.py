@@ -172,9 +172,8 @@ def result_shape(idx_list: tuple, items: list, shape: Sequence, where: str) -> t
     out.extend(shape[axis:])
     if not adv_shapes:
         return tuple(out)
-    ndim = max(len(s) for s in adv_shapes)
     try:
-        adv = broadcast_static_shape([(1,) * (ndim - len(s)) + s for s in adv_shapes])
+        adv = broadcast_static_shape(adv_shapes)
     except ValueError:
         raise IndexError(
             f"shape mismatch: the index arrays of {where} cannot be broadcast together "

@@ -15,6 +15,7 @@ from graph2jax.ops.creation import *
 from graph2jax.ops.diagonal import *
 from graph2jax.ops.elemwise import *
 from graph2jax.ops.extra import *
+from graph2jax.ops.eye import *
 from graph2jax.ops.indices import *
 from graph2jax.ops.join import *
 from graph2jax.ops.math import *
@@ -23,6 +24,7 @@ from graph2jax.ops.nonzero import *
 from graph2jax.ops.ranges import *
 from graph2jax.ops.reduce import *
 from graph2jax.ops.reshape import *
+from graph2jax.ops.scalar import *
 from graph2jax.ops.shape import *
 from graph2jax.ops.sort import *
 from graph2jax.ops.statistics import *

@@ -99,3 +99,40 @@ def test_unbatched_static_input_stays_unbatched():
     np.testing.assert_array_equal(
         g.function([X], rb)(xv), np.stack([v.reshape(2, 2).sum(0) for v in xv])
     )
+
+
+def test_static_batch_lengths_that_cannot_broadcast_are_rejected():
+    x, m = gt.dvector("x"), gt.dmatrix("m")
+    with pytest.raises(ValueError, match=r"Blockwise.*axis 0 has lengths \[2, 3\]"):
+        vectorize_graph(
+            gt.dot(m, x), replace={x: gt.tensor(shape=(2, 5)), m: gt.tensor(shape=(3, 4, 5))}
+        )
+
+
+def _inferred_shape(inputs, out):
+    """``out``'s shape by its op's ``infer_shape``, compiled alone: (function, compiled ops)."""
+    node = out.owner
+    in_shapes = [[gt.shape_i(i, k) for k in range(i.ndim)] for i in node.inputs]
+    entries = node.op.infer_shape(None, node, in_shapes)[out.index]
+    f = g.function(inputs, gt.stack([gt.cast(e, "int64") for e in entries]))
+    return f, [n.op for n in f.maker.fgraph.toposort()]
+
+
+def test_infer_shape_broadcasts_batches_without_running_the_core_op():
+    x, m = gt.dvector("x"), gt.dmatrix("m")
+    Xb, Mb = gt.dmatrix("Xb"), gt.dtensor4("Mb")  # lengths 1 known only while running
+    zb = vectorize_graph(gt.dot(m, x), replace={x: Xb, m: Mb})
+    f, ops = _inferred_shape([Xb, Mb], zb)
+    assert not any(isinstance(op, Blockwise) for op in ops)
+    for xs, ms in [((2, 5), (3, 1, 4, 5)), ((1, 5), (3, 2, 4, 5)), ((0, 5), (3, 1, 4, 5))]:
+        want = np.einsum("abij,bj->abi", np.zeros(ms), np.zeros(xs)).shape
+        assert tuple(f(np.zeros(xs), np.zeros(ms))) == want
+
+
+def test_infer_shape_of_a_core_shape_read_from_an_unbatched_input():
+    x, X, n = gt.dvector("x"), gt.dmatrix("X"), gt.lscalar("n")
+    rb = vectorize_graph(gt.reshape(x, (n, -1)), replace={x: X})
+    assert isinstance(rb.owner.op, Blockwise)
+    f, ops = _inferred_shape([X, n], rb)
+    assert not any(isinstance(op, Blockwise) for op in ops)
+    assert tuple(f(np.zeros((3, 6)), 2)) == (3, 2, 3)

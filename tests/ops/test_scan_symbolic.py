@@ -182,3 +182,15 @@ def test_recompile_warning_names_a_static_input_and_the_profile_counts_compilati
     f(5)
     assert (f.profile.compile_count, f.profile.call_count) == (2, 3)
     assert f.compile_count == f.trace_count == 2
+
+
+def test_scan_op_checks_its_length_when_built():
+    x = gt.dscalar("x")
+    out, _ = g.scan(lambda p: p * 2, outputs_info=[x], n_steps=gt.iscalar("n"))
+    node = next(v.owner for v in g.graph.ancestors([out]) if v.owner and "Scan" in str(v.owner.op))
+    op, rest = node.op, node.inputs[1:]
+    assert op.make_node(gt.constant(3, dtype="int64"), *rest).outputs[0].type.shape[0] == 3
+    with pytest.raises(ValueError, match="n_steps must not be negative, got -1"):
+        op.make_node(gt.constant(-1, dtype="int64"), *rest)
+    with pytest.raises(TypeError, match="n_steps must be an integer scalar"):
+        op.make_node(gt.dscalar(), *rest)

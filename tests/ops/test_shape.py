@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import graph2jax as g
 import graph2jax.tensor as gt
-from tests.helpers import Case, check_op, random_value
+from tests.helpers import Case, check_infer_shape, check_op, random_value
 
 RNG = np.random.default_rng(0)
 AxisError = np.exceptions.AxisError
@@ -234,3 +234,9 @@ def test_grad_matches_jax():
         return jnp.sum(jnp.broadcast_to(a.reshape(1, -1), (2, 6)) ** 2) + jnp.sum(a * w[0])
 
     np.testing.assert_allclose(f(v), jax.jit(jax.grad(ref))(v), rtol=1e-12)
+
+
+def test_reshape_infer_shape_resolves_a_minus_one():
+    x, n = gt.dmatrix("x"), gt.lscalar("n")
+    outs = [gt.reshape(x, (n, -1)), gt.reshape(x, (-1, n, 2)), gt.reshape(x, (n, 6))]
+    check_infer_shape([x, n], outs, [np.zeros((3, 4)), 2])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph2jax.compile.function.basic import function
 from graph2jax.compile.function_shell import Function
 
 
@@ -30,7 +31,4 @@ def pfunc(params: Any, outputs: Any = None, **kwargs: Any) -> Function:
     >>> float(pfunc([x], x + 1)(1.0))
     2.0
     """
-    # function's module imports this one for its namespace, so it is reached at call time
-    from graph2jax.compile.function import function
-
     return function(params, outputs, **kwargs)

@@ -20,7 +20,6 @@ from graph2jax.graph.gradtypes import is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.blas import matmul
 from graph2jax.ops.creation import zeros_like
-from graph2jax.ops.elemwise import real_of
 from graph2jax.ops.linalg._common import (
     TrianglePart,
     _input_grad,
@@ -33,6 +32,7 @@ from graph2jax.ops.linalg._common import (
     linalg_dtype,
 )
 from graph2jax.ops.linalg.solve import _symmetric_from, solve_triangular
+from graph2jax.ops.scalar import real_of
 from graph2jax.types.variable import TensorVariable
 
 

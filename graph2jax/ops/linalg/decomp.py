@@ -23,7 +23,6 @@ from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import grad_not_implemented, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.blas import matmul
-from graph2jax.ops.elemwise import real_of
 from graph2jax.ops.linalg._common import (
     _input_grad,
     _lower_to_symmetric,
@@ -37,6 +36,7 @@ from graph2jax.ops.linalg._common import (
 )
 from graph2jax.ops.linalg.solve import SolveTriangular
 from graph2jax.ops.math import eq, lt, switch
+from graph2jax.ops.scalar import real_of
 from graph2jax.types.as_tensor import constant
 from graph2jax.types.tensor_type import complex_dtypes
 from graph2jax.types.variable import TensorVariable

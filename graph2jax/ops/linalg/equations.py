@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph2jax.ops.creation import eye
 from graph2jax.ops.elemwise import cast
+from graph2jax.ops.eye import eye
 from graph2jax.ops.linalg._common import _matrix_input, _mT, linalg_dtype
 from graph2jax.ops.linalg.matfuncs import _kron_axes
 from graph2jax.ops.linalg.solve import solve

@@ -21,8 +21,9 @@ from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import disconnected, is_disconnected
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.blas import matmul
-from graph2jax.ops.creation import arange, eye
+from graph2jax.ops.creation import arange
 from graph2jax.ops.elemwise import cast, dimshuffle
+from graph2jax.ops.eye import eye
 from graph2jax.ops.linalg._common import (
     TrianglePart,
     _input_grad,

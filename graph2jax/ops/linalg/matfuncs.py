@@ -22,9 +22,10 @@ import scipy.linalg
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.blas import dot, matmul
-from graph2jax.ops.creation import eye, zeros, zeros_like
+from graph2jax.ops.creation import zeros, zeros_like
 from graph2jax.ops.diagonal import trace as diagonal_trace
-from graph2jax.ops.elemwise import cast, dimshuffle, real_of
+from graph2jax.ops.elemwise import cast, dimshuffle
+from graph2jax.ops.eye import eye
 from graph2jax.ops.join import concatenate, join
 from graph2jax.ops.linalg._common import (
     _dims,
@@ -44,6 +45,7 @@ from graph2jax.ops.reduce import max as reduce_max
 from graph2jax.ops.reduce import min as reduce_min
 from graph2jax.ops.reduce import sum as reduce_sum
 from graph2jax.ops.reshape import flatten, reshape
+from graph2jax.ops.scalar import real_of
 from graph2jax.ops.shape import static_or_symbolic_length
 from graph2jax.types.as_tensor import as_tensor_variable, constant
 from graph2jax.types.variable import TensorVariable

@@ -19,10 +19,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from graph2jax.graph.basic import Apply, Op, Variable
+from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.gradtypes import grad_not_implemented
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.blas import matmul
+from graph2jax.ops.broadcast import broadcast_shape_entries
 from graph2jax.ops.elemwise import broadcast_static_shape, cast
 from graph2jax.ops.linalg._common import (
     TrianglePart,
@@ -35,8 +36,8 @@ from graph2jax.ops.linalg._common import (
     _triangle_grad,
     linalg_dtype,
 )
-from graph2jax.ops.math import lt, maximum, switch
-from graph2jax.types.as_tensor import as_tensor_variable, constant
+from graph2jax.ops.math import lt, switch
+from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType
 from graph2jax.types.variable import TensorVariable
 
@@ -65,7 +66,9 @@ class _SolveBase(Op):
                 f"do not match ({m} != {rows} rows)"
             )
         core = b.type.shape[b.ndim - self.b_ndim :]
-        batch = _broadcast_batch(a.type.shape[:-2], b.type.shape[: b.ndim - self.b_ndim], self)
+        batch = broadcast_static_shape(
+            [a.type.shape[:-2], b.type.shape[: b.ndim - self.b_ndim]], str(self)
+        )
         dtype = linalg_dtype(a.dtype, b.dtype)
         return Apply(self, [a, b], [TensorType(dtype, (*batch, *core))()])
 
@@ -87,7 +90,7 @@ class _SolveBase(Op):
         a, b = node.inputs
         sa, sb = input_shapes
         nb = b.ndim - self.b_ndim
-        batch = _broadcast_batch_expr(a, sa[:-2], b, sb[:nb])
+        batch = broadcast_shape_entries([a.type.shape[:-2], b.type.shape[:nb]], [sa[:-2], sb[:nb]])
         return [(*batch, *sb[nb:])]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
@@ -105,27 +108,6 @@ class _SolveBase(Op):
 def _jax_solve(op: _SolveBase, node: Apply) -> Callable[..., Any]:
     dtype = node.outputs[0].dtype
     return lambda a, b: op._solve(jnp, a, b, dtype)
-
-
-def _broadcast_batch(sa: tuple, sb: tuple, op: Op) -> tuple:
-    n = max(len(sa), len(sb))
-    pad = [(1,) * (n - len(s)) + tuple(s) for s in (sa, sb)]
-    return broadcast_static_shape(pad, str(op)) if n else ()
-
-
-def _broadcast_batch_expr(a: Variable, sa: tuple, b: Variable, sb: tuple) -> tuple:
-    """Symbolic broadcast of two batch shapes (entries of static length 1 give way)."""
-    n = max(len(sa), len(sb))
-    one = constant(1, dtype="int64")
-    out = []
-    for k in range(n):
-        cands = []
-        for var, s in ((a, sa), (b, sb)):
-            j = k - (n - len(s))
-            if j >= 0 and var.type.shape[j] != 1:
-                cands.append(s[j])
-        out.append(one if not cands else cands[0] if len(cands) == 1 else maximum(*cands))
-    return tuple(out)
 
 
 def _default_b_ndim(b: TensorVariable, b_ndim: int | None) -> int:

@@ -99,7 +99,7 @@ class RandomVariable(Op):
             batches.append(p.type.shape[: p.ndim - core])
         support = SAMPLERS[self.name].support([p.type.shape for p in params])
         if self.n_size is None:
-            batch = _broadcast_batches(batches, self.name)
+            batch = broadcast_static_shape(batches, self.name)
         else:
             batch = tuple(_static_length(s, f"{self.name}: a size entry") for s in size)
             for k, b in enumerate(batches):
@@ -155,12 +155,6 @@ class RandomVariable(Op):
             grad_undefined(self, k, x, "No gradient defined for random variables")
             for k, x in enumerate(inputs)
         ]
-
-
-def _broadcast_batches(batches: Sequence[tuple], name: str) -> tuple:
-    ndim = max((len(b) for b in batches), default=0)
-    padded = [(1,) * (ndim - len(b)) + tuple(b) for b in batches]
-    return broadcast_static_shape(padded, name) if padded else ()
 
 
 def _check_fits(name: str, k: int, param: TensorVariable, batch: tuple, size: tuple) -> None:

@@ -44,6 +44,7 @@ from graph2jax.linker.ragged import (
     ragged_funcify,
     ragged_sources,
 )
+from graph2jax.ops.creation import _int_scalar, _static_length
 from graph2jax.ops.scan import ragged as _ragged_rules  # noqa: F401  (registers the rules)
 from graph2jax.ops.scan.grad import scan_gradients
 from graph2jax.types.as_tensor import as_tensor_variable
@@ -159,9 +160,7 @@ class Scan(Op):
         return inputs[0], seqs, windows, list(inputs[1 + self.n_seqs + n_states :])
 
     def make_node(self, n_steps: Any, *inputs: Any) -> Apply:
-        n_steps = as_tensor_variable(n_steps)
-        if n_steps.ndim != 0 or not n_steps.dtype.startswith(("int", "uint")):
-            raise TypeError(f"{self}: n_steps must be an integer scalar, got {n_steps.type}")
+        n_steps = _int_scalar(n_steps, f"{self}: n_steps")
         n_states = len(self.state_taps)
         body_in = self.fgraph.inputs
         # what each input stands for in the step: a random generator is taken as it is
@@ -186,7 +185,7 @@ class Scan(Op):
             _check_type(self, window, TensorType(row.dtype, (None, *row.type.shape)), "state")
         for value, inner in zip(non_seqs, body_in[self.n_seqs + self.n_tap_inputs :], strict=True):
             _check_type(self, value, inner.type, "non-sequence")
-        length = _constant_length(n_steps) if not self.as_while else None
+        length = _static_length(n_steps, f"{self}: n_steps") if not self.as_while else None
         n_traced = n_states + self.n_nit_sot
         outputs = [
             o.type() if self._is_untraced(k) else TensorType(o.dtype, (length, *o.type.shape))()
@@ -311,11 +310,6 @@ def _check_type(op: Scan, value: Any, expected: Any, role: str) -> None:
         )
 
 
-def _constant_length(n_steps: Any) -> int | None:
-    data = getattr(n_steps, "data", None)
-    return int(data) if data is not None else None
-
-
 def _check_lengths(op: Scan, node: Apply, n_steps: int, seq_lengths: Sequence[int]) -> None:
     """The checks a loop needs before it runs, for both implementations."""
     if n_steps < 0:
@@ -334,7 +328,7 @@ def _jax_scan(op: Scan, node: Apply) -> Callable[..., Any]:
     n_states = len(op.state_taps)
 
     def loop(n_steps: Any, *inputs: Any) -> Any:
-        known = all(isinstance(a, np.ndarray | np.generic) for a in (n_steps, *inputs))
+        known = all(jax_linker.known_while_tracing(a) for a in (n_steps, *inputs))
         if op.as_while and known:
             # known while tracing (static inputs) but too large to fold: run it here
             traces = tuple(numpy_linker.run_perform(node, (n_steps, *inputs)))
@@ -342,7 +336,7 @@ def _jax_scan(op: Scan, node: Apply) -> Callable[..., Any]:
         _, seqs, windows, non_seqs = op.split_inputs((n_steps, *inputs))
         if (
             op.as_while
-            or not isinstance(n_steps, np.ndarray | np.generic)
+            or not jax_linker.known_while_tracing(n_steps)
             or any(isinstance(s, Ragged) for s in seqs)
         ):
             traces = _while_loop(op, node, step, n_steps, seqs, windows, non_seqs)
@@ -393,7 +387,7 @@ def _while_loop(
     if isinstance(n_steps, BoundedInt):
         bounds.append(n_steps.capacity)
         n_steps = n_steps.value
-    elif isinstance(n_steps, np.ndarray | np.generic):
+    elif jax_linker.known_while_tracing(n_steps):
         bounds.append(int(n_steps))
     if not bounds:  # a length computed while running, with nothing to bound it
         raise RaggedUnsupported(node)

@@ -25,7 +25,14 @@ from graph2jax.linker import checks
 from graph2jax.linker.compiled import BucketedCompiled, DonationRule, JaxCompiled, Shardings
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.linker.numpy_linker import run_perform
-from graph2jax.linker.ragged import Ragged, call_with_ragged, is_ragged, starts_ragged
+from graph2jax.linker.ragged import (
+    BoundedMask,
+    Ragged,
+    call_with_ragged,
+    is_ragged,
+    ragged_funcify,
+    starts_ragged,
+)
 from graph2jax.linker.staging import Counted, Operand, StagedCompiled, needs_stage
 
 
@@ -179,6 +186,7 @@ def fgraph_to_python(
     static_argnums: Sequence[int] = (),
     staged: Sequence[bool] = (),
     uses: dict[tuple[int, int], int] | None = None,
+    bounded: Sequence[tuple[Apply, int]] = (),
 ) -> tuple[Callable, str]:
     """Generate ``py_fn(*inputs) -> tuple(outputs)`` for ``fgraph``; returns it and its source.
 
@@ -187,11 +195,13 @@ def fgraph_to_python(
     one trailing static argument per node operand computed by a first stage
     (True: the operand's count; False: its value), then, for each counted
     one, the first stage's values of it (traced); ``uses`` maps each
-    ``(id(node), input position)`` to its index in ``staged``.
+    ``(id(node), input position)`` to its index in ``staged``. Each
+    ``bounded`` operand (a mask whose count decides a shape) reaches its node
+    as a :class:`~graph2jax.linker.ragged.BoundedMask`.
     """
     counter = itertools.count()
     names: dict[int, str] = {}
-    env: dict[str, Any] = {"Counted": Counted}
+    env: dict[str, Any] = {"Counted": Counted, "BoundedMask": BoundedMask}
     for var in fgraph.inputs:
         names[id(var)] = _identifier(var, "i", counter)
     staged_names = [f"staged_{next(counter)}" for _ in staged]
@@ -205,6 +215,7 @@ def fgraph_to_python(
     for name in staged_names:
         lines.append(f"    {name} = {name}.value  # static: computed by the first stage")
     uses = uses or {}
+    masks = {(id(node), k) for node, k in bounded}
 
     def ref(var: Variable) -> str:
         if id(var) not in names:
@@ -216,6 +227,8 @@ def fgraph_to_python(
 
     def operand(node: Apply, k: int) -> str:
         j = uses.get((id(node), k))
+        if (id(node), k) in masks:
+            return f"BoundedMask({ref(node.inputs[k])})"
         if j is None:
             return ref(node.inputs[k])
         if staged[j]:  # its count is static, its values stay traced
@@ -299,8 +312,9 @@ def link(
     Returns
     -------
     JaxCompiled, BucketedCompiled or StagedCompiled
-        A :class:`BucketedCompiled` when a loop's length is known only while
-        running (:mod:`graph2jax.linker.ragged`); a
+        A :class:`BucketedCompiled` when a loop's length, or the count of a
+        computed boolean mask, is known only while running
+        (:mod:`graph2jax.linker.ragged`; its fallback for a mask is staged); a
         :class:`~graph2jax.linker.staging.StagedCompiled` when a value that
         decides a shape is computed from values (:mod:`graph2jax.linker.staging`).
     """
@@ -323,17 +337,40 @@ def link(
         )
 
     operands = staged_operands(fgraph)
+    loops = any(starts_ragged(node.op) for node in fgraph.apply_nodes)
+    lengths = length_input_indices(fgraph) if loops else ()
     if not operands:  # every shape is known while tracing: one jitted call
         static = static_input_indices(fgraph)
-        if not any(starts_ragged(node.op) for node in fgraph.apply_nodes):
+        if not loops:
             return compiled(static)
-        lengths = length_input_indices(fgraph)
         bounded_static = static_input_indices(fgraph, bucketed=True)
         if not lengths and bounded_static == static:
             return compiled(static)
         # lengths known only while running: one compilation per capacity, or per value if a
         # node cannot take them (then the static form is compiled; see graph2jax.linker.ragged)
         return BucketedCompiled(compiled(bounded_static), lengths, lambda: compiled(static))
+
+    def staged() -> StagedCompiled:
+        return _link_staged(fgraph, operands, compiled, shardings, check_indices)
+
+    masks = [(node, k) for node, k, counted in operands if counted]
+    if len(masks) < len(operands) or any(ragged_funcify(n.op, n) is None for n, _ in masks):
+        return staged()
+    # only masks, bounded by their sizes: one compilation per input shape, their selections
+    # ragged (graph2jax.linker.ragged); staged when a node downstream has no rule for them
+    static = static_input_indices(fgraph, operands, bucketed=loops)
+    bucketed = compiled(static, fgraph_to_python(fgraph, static, bounded=masks))
+    return BucketedCompiled(bucketed, lengths, staged)
+
+
+def _link_staged(
+    fgraph: FunctionGraph,
+    operands: Sequence[Operand],
+    compiled: Callable[..., JaxCompiled],
+    shardings: Shardings | None,
+    check_indices: bool,
+) -> StagedCompiled:
+    """``fgraph`` compiled in two stages: the staged ``operands``, then the graph with them static."""
     # the first stage computes each staged variable once; each use gets its value or its count
     variables = list({id(node.inputs[k]): node.inputs[k] for node, k, _ in operands}.values())
     position = {id(v): j for j, v in enumerate(variables)}

@@ -16,7 +16,7 @@ condition is true) is a ``lax.while_loop`` writing its traces into buffers of
 a capacity known while tracing: the bound of ``n_steps`` (a
 :class:`~graph2jax.linker.ragged.BoundedInt`, the next power of two of its
 value) or the sequences' length. Its traces are
-:class:`~graph2jax.linker.ragged.Ragged` values (see :mod:`graph2jax.ops.scan.ragged`
+:class:`~graph2jax.linker.ragged.Ragged` values (see :mod:`graph2jax.ops.ragged`
 for the ops that consume them). When the function must be compiled with
 those inputs static instead, ``n_steps`` is known while tracing (one
 ``lax.scan`` per value) and an ``until`` loop whose inputs are all known
@@ -44,7 +44,7 @@ from graph2jax.linker.ragged import (
     ragged_funcify,
     ragged_sources,
 )
-from graph2jax.ops.scan import ragged as _ragged_rules  # noqa: F401  (registers the rules)
+from graph2jax.ops import ragged as _ragged_rules  # noqa: F401  (registers the rules)
 from graph2jax.ops.scan.grad import scan_gradients
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType

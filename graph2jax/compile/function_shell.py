@@ -33,7 +33,7 @@ from graph2jax.compile.container import Container, _ContainerMap, _ValueMap
 from graph2jax.compile.function_copies import FunctionCopies
 from graph2jax.compile.maker import FunctionMaker
 from graph2jax.graph.errors import ShapeMismatchError
-from graph2jax.linker.checks import IndexOutOfRange
+from graph2jax.linker.checks import CheckFailed
 from graph2jax.linker.compiled import Compiled
 from graph2jax.types.sharedvar import SharedVariable
 
@@ -248,8 +248,8 @@ class Function(FunctionCopies):
                 results = fast(*values)
             except TypeError as err:
                 raise _shape_error(err) from err
-            except IndexOutOfRange as err:  # nothing to write back: no shared variable
-                raise IndexError(str(err)) from None
+            except CheckFailed as err:  # nothing to write back: no shared variable
+                raise err.error from None
         single = self._single
         if single is _COPY:
             return np.array(results[0])
@@ -411,10 +411,10 @@ class Function(FunctionCopies):
                 results = linked.call(*call_args)
             except TypeError as err:
                 raise _shape_error(err) from err
-            except IndexOutOfRange as err:
+            except CheckFailed as err:
                 # every update at its old value: the write-back changes nothing
                 results = err.results
-                raise IndexError(str(err)) from None  # numpy's class, as the user sees it
+                raise err.error from None  # numpy's error, as the user sees it
             if results and isinstance(results[0], jax.core.Tracer):  # trust_input let one in
                 results = None  # nothing is written back: the shared variables stay as they were
                 raise self._traced_call_error()

@@ -434,7 +434,7 @@ class BucketedCompiled:
         traces = self.bucketed.trace_count
         try:
             outputs = self.bucketed.call(*self._bounded(args))
-        except checks.IndexOutOfRange:  # ran: the user's error, as the fallback would give it
+        except checks.CheckFailed:  # ran: the user's error, as the fallback would give it
             raise
         except Exception as err:
             if self.bucketed.trace_count == traces:  # failed while running, not tracing

@@ -321,7 +321,9 @@ def link(
     checked = check_indices and any(_may_check(node) for node in fgraph.apply_nodes)
 
     def compiled(
-        static: tuple[int, ...], fn: tuple[Callable[..., tuple], str] | None = None
+        static: tuple[int, ...],
+        fn: tuple[Callable[..., tuple], str] | None = None,
+        ragged: bool = False,
     ) -> JaxCompiled:
         py_fn, source = fn or fgraph_to_python(fgraph, static)
         return JaxCompiled(
@@ -332,7 +334,8 @@ def link(
             tuple(donate_argnums),
             usable_donations,
             shardings,
-            checked,
+            # a ragged form's rules may check its lengths (a loop's steps, a max of nothing)
+            checked or (ragged and check_indices),
             updated,
         )
 
@@ -348,7 +351,9 @@ def link(
             return compiled(static)
         # lengths known only while running: one compilation per capacity, or per value if a
         # node cannot take them (then the static form is compiled; see graph2jax.linker.ragged)
-        return BucketedCompiled(compiled(bounded_static), lengths, lambda: compiled(static))
+        return BucketedCompiled(
+            compiled(bounded_static, ragged=True), lengths, lambda: compiled(static)
+        )
 
     def staged() -> StagedCompiled:
         return _link_staged(fgraph, operands, compiled, shardings, check_indices)
@@ -359,7 +364,7 @@ def link(
     # only masks, bounded by their sizes: one compilation per input shape, their selections
     # ragged (graph2jax.linker.ragged); staged when a node downstream has no rule for them
     static = static_input_indices(fgraph, operands, bucketed=loops)
-    bucketed = compiled(static, fgraph_to_python(fgraph, static, bounded=masks))
+    bucketed = compiled(static, fgraph_to_python(fgraph, static, bounded=masks), ragged=True)
     return BucketedCompiled(bucketed, lengths, staged)
 
 

@@ -106,12 +106,16 @@ def _ragged_reduce(op: CAReduce, node: Apply) -> Callable[..., Any]:
         identity = bound[0] if name == "Max" else bound[1]
     else:
         identity = None
+    # numpy's max and min of nothing raise ValueError: a run-time check of the length
+    needs_rows = name in ("Max", "Min")
 
     def reduce(x: Any) -> Any:
         if 0 not in op.axis:
             return Ragged(impl(x.buffer), x.length)
         if identity is None:
             raise RaggedUnsupported(node)
+        if needs_rows:
+            checks.require(x.length > 0)
         valid = jnp.reshape(x.valid(), (x.capacity,) + (1,) * (x.buffer.ndim - 1))
         return impl(jnp.where(valid, x.buffer, jnp.asarray(identity, x.buffer.dtype)))
 

@@ -35,7 +35,7 @@ from jax import lax
 
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.fg import FunctionGraph
-from graph2jax.linker import jax_linker, numpy_linker
+from graph2jax.linker import checks, jax_linker, numpy_linker
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.linker.ragged import (
     BoundedInt,
@@ -402,6 +402,9 @@ def _while_loop(
     for r in seqs:
         if isinstance(r, Ragged):
             n = jnp.minimum(n, r.length)
+    # numpy's ValueError (_check_lengths) for steps the sequences lack, raised after the call
+    lengths = [r.length if isinstance(r, Ragged) else np.shape(r)[0] for r in seqs]
+    checks.require(jnp.all(jnp.asarray([n_steps >= 0] + [n_steps <= k for k in lengths])))
     seq_buffers = [r.buffer if isinstance(r, Ragged) else jnp.asarray(r) for r in seqs]
     windows = tuple(op._windows(node, windows, jnp))
     kept = _trace_positions(op)  # the node output and the step output of each trace

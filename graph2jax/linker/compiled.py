@@ -159,8 +159,10 @@ class CompileLog:
         limit = config.recompile_warning_limit
         if not limit or len(self.signatures) <= limit or previous is None:
             return
+        inputs = self.fgraph.inputs
         changed = [
-            f"{self.fgraph.inputs[i].describe()}: {_describe_entry(old)} -> {_describe_entry(new)}"
+            f"{inputs[i].describe() if i < len(inputs) else 'a value the first stage computed'}: "
+            f"{_describe_entry(old)} -> {_describe_entry(new)}"
             for i, (old, new) in enumerate(zip(previous, key, strict=True))
             if old != new
         ]

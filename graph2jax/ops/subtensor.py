@@ -67,6 +67,8 @@ from graph2jax.ops.reshape import reshape
 from graph2jax.ops.shape import Shape
 from graph2jax.ops.shape import shape as shape_of
 from graph2jax.ops.subtensor_key import (
+    ARRAY,
+    INT,
     MASK,
     SLICE,
     assemble,
@@ -114,6 +116,11 @@ def _require_known(node: Apply, values: Sequence[Any], writes: bool) -> None:
         k += n_inputs(e)
 
 
+def _has_indices(idx_list: tuple) -> bool:
+    """Whether a key holds integer indices (what can be out of range; masks and slices cannot)."""
+    return any(e[0] in (INT, ARRAY) for e in idx_list)
+
+
 def _index_inputs(op: Op, index: Sequence[Any]) -> list[Variable]:
     expected = sum(map(n_inputs, op.idx_list))
     if len(index) != expected:
@@ -133,7 +140,10 @@ class Subtensor(Op):
     """
 
     __props__ = ("idx_list",)
-    checks_indices = True
+
+    @property
+    def checks_indices(self) -> bool:
+        return _has_indices(self.idx_list)
 
     def __init__(self, idx_list: tuple):
         self.idx_list = tuple(idx_list)
@@ -266,7 +276,10 @@ class IncSubtensor(Op):
     """
 
     __props__ = ("idx_list", "set_instead_of_inc")
-    checks_indices = True
+
+    @property
+    def checks_indices(self) -> bool:
+        return _has_indices(self.idx_list)
 
     def __init__(self, idx_list: tuple, set_instead_of_inc: bool = False):
         self.idx_list = tuple(idx_list)

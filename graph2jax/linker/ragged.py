@@ -77,21 +77,25 @@ class BoundedInt:
 class Ragged:
     """A tensor whose first ``length`` rows (of ``buffer``'s ``capacity``) are its value.
 
-    The rows past ``length`` hold anything; every rule keeps them out of
-    reductions, indexing and results.
+    With ``where`` (a boolean vector over the rows, ``length`` of them true),
+    the value is the rows where it is true, in order: a masked selection
+    (``x[x > 0]``) is ``x`` itself with the mask, so that elementwise ops and
+    reductions need no gather; a rule that needs the rows in place (indexing,
+    a loop over them) takes :meth:`compact`. The other rows hold anything;
+    every rule keeps them out of reductions, indexing and results.
     """
 
-    __slots__ = ("buffer", "length")
+    __slots__ = ("buffer", "length", "where")
 
-    def __init__(self, buffer: Any, length: Any):
-        self.buffer, self.length = buffer, length
+    def __init__(self, buffer: Any, length: Any, where: Any = None):
+        self.buffer, self.length, self.where = buffer, length, where
 
     @property
     def capacity(self) -> int:
         return int(self.buffer.shape[0])
 
     def tree_flatten(self) -> tuple:
-        return (self.buffer, self.length), None
+        return (self.buffer, self.length, self.where), None
 
     @classmethod
     def tree_unflatten(cls, _: Any, children: tuple) -> Ragged:
@@ -99,10 +103,25 @@ class Ragged:
 
     def valid(self) -> Any:
         """A boolean vector over the buffer's rows: True for the rows of the value."""
+        if self.where is not None:
+            return self.where
         return jnp.arange(self.capacity) < self.length
+
+    def like(self, buffer: Any) -> Ragged:
+        """``buffer`` (computed row by row from this one's) with this value's rows."""
+        return Ragged(buffer, self.length, self.where)
+
+    def compact(self) -> Ragged:
+        """The same value with its rows first (a gather, for a value with ``where``)."""
+        if self.where is None:
+            return self
+        rows = jnp.nonzero(self.where, size=self.capacity, fill_value=0)[0]
+        return Ragged(self.buffer[rows], self.length)
 
     def to_host(self) -> Any:
         """The value as a device array of exactly ``length`` rows (after the jitted call)."""
+        if self.where is not None:
+            return jax.device_put(np.asarray(self.buffer)[np.asarray(self.where)])
         return jax.device_put(np.asarray(self.buffer)[: int(self.length)])
 
 

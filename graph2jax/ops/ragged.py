@@ -63,7 +63,17 @@ def _length(x: Any) -> Any:
 
 
 def _buffer(x: Any) -> Any:
-    return x.buffer if isinstance(x, Ragged) else jnp.asarray(x)
+    """The rows of ``x`` in place: a ragged value's first ``length`` rows are its value."""
+    return x.compact().buffer if isinstance(x, Ragged) else jnp.asarray(x)
+
+
+def _same_rows(values: list) -> list:
+    """The ragged ``values`` with their rows laid out alike: as they are when they share one
+    layout (a masked selection and values computed from it), else each compacted."""
+    wheres = [r.where for r in values]
+    if all(w is None for w in wheres) or all(w is wheres[0] for w in wheres):
+        return values
+    return [r.compact() for r in values]
 
 
 @ragged_funcify.register(Elemwise)
@@ -76,9 +86,11 @@ def _ragged_elementwise(op: Any, node: Apply) -> Callable[..., Any]:
         if isinstance(op, Cast) and isinstance(args[0], BoundedInt):  # n_steps' int64 cast
             return BoundedInt(impl(args[0].value), args[0].capacity)
         args = [plain(a) for a in args]
-        ragged = [a for a in args if isinstance(a, Ragged)]
-        if not ragged:
+        if not any(isinstance(a, Ragged) for a in args):
             return impl(*args)
+        laid = iter(_same_rows([a for a in args if isinstance(a, Ragged)]))
+        args = [next(laid) if isinstance(a, Ragged) else a for a in args]
+        ragged = [a for a in args if isinstance(a, Ragged)]
         capacity = min(r.capacity for r in ragged)
         parts = []
         for a in args:
@@ -88,7 +100,7 @@ def _ragged_elementwise(op: Any, node: Apply) -> Callable[..., Any]:
                 raise RaggedUnsupported(node)
             else:
                 parts.append(a)
-        return Ragged(impl(*parts), ragged[0].length)
+        return ragged[0].like(impl(*parts))
 
     return elementwise
 
@@ -111,7 +123,7 @@ def _ragged_reduce(op: CAReduce, node: Apply) -> Callable[..., Any]:
 
     def reduce(x: Any) -> Any:
         if 0 not in op.axis:
-            return Ragged(impl(x.buffer), x.length)
+            return x.like(impl(x.buffer))
         if identity is None:
             raise RaggedUnsupported(node)
         if needs_rows:
@@ -163,7 +175,7 @@ def _ragged_fill(op: Fill, node: Apply) -> Callable[..., Any]:
     def fill(model: Any, value: Any) -> Any:
         if isinstance(value, Ragged) or not isinstance(model, Ragged):
             raise RaggedUnsupported(node)
-        return Ragged(impl(model.buffer, plain(value)), model.length)
+        return model.like(impl(model.buffer, plain(value)))
 
     return fill
 
@@ -175,7 +187,7 @@ def _ragged_dimshuffle(op: DimShuffle, node: Apply) -> Callable[..., Any]:
     def dimshuffle(x: Any) -> Any:
         if not op.new_order or op.new_order[0] != 0:
             raise RaggedUnsupported(node)
-        return Ragged(impl(x.buffer), x.length)
+        return x.like(impl(x.buffer))
 
     return dimshuffle
 
@@ -237,24 +249,34 @@ def _ragged_subtensor(op: Subtensor, node: Apply) -> Callable[..., Any]:
 
 def _gathered(node: Apply, x: Any, index: Any, rest: tuple) -> Ragged:
     """``x[index, *rest]`` for a first index that is a bounded mask or a ragged position vector,
-    the only advanced index: the rows it selects, gathered into a buffer of its capacity."""
+    the only advanced index. A mask selects rows without moving them (``where``)."""
     if is_advanced(node.op.idx_list[1:]):
         raise RaggedUnsupported(node)
     if isinstance(index, BoundedMask):
         mask = index.value
-        ndim = np.ndim(mask.buffer if isinstance(mask, Ragged) else mask)
-        if isinstance(x, Ragged) != isinstance(mask, Ragged) or np.shape(_buffer(x))[:ndim] != (
-            np.shape(mask.buffer if isinstance(mask, Ragged) else mask)
-        ):
-            raise RaggedUnsupported(node)  # the staged form raises numpy's error for the shapes
-        rows, length = _buffer(x)[index.positions()], index.count()
+        if isinstance(x, Ragged) != isinstance(mask, Ragged):
+            raise RaggedUnsupported(node)
+        if isinstance(x, Ragged):  # a mask over a masked selection: both keep x's rows
+            x, mask = _same_rows([x, mask])
+            if mask.buffer.ndim != 1 or mask.capacity != x.capacity:
+                raise RaggedUnsupported(node)
+            where = mask.valid() & mask.buffer.astype(bool)
+            rows = x.buffer
+        else:
+            mask = jnp.asarray(mask)
+            if np.shape(x)[: mask.ndim] != mask.shape:
+                raise RaggedUnsupported(node)  # the staged form raises numpy's error for the shapes
+            where = jnp.reshape(mask, (-1,))
+            rows = jnp.reshape(jnp.asarray(x), (where.shape[0], *np.shape(x)[mask.ndim :]))
+        length = jnp.count_nonzero(where)
     elif isinstance(index, Ragged) and not isinstance(x, Ragged):
+        index = index.compact()
         if checks.checking():
             checks.require_in_range(jnp.where(index.valid(), index.buffer, 0), x.shape[0])
-        rows, length = jnp.asarray(x)[index.buffer], index.length
+        rows, length, where = jnp.asarray(x)[index.buffer], index.length, None
     else:
         raise RaggedUnsupported(node)
-    return Ragged(rows[(slice(None), *rest)] if rest else rows, length)
+    return Ragged(rows[(slice(None), *rest)] if rest else rows, length, where)
 
 
 @ragged_funcify.register(Nonzero)
@@ -262,6 +284,8 @@ def _ragged_nonzero(op: Nonzero, node: Apply) -> Callable[..., Any]:
     def nonzero_indices(a: Any) -> Any:
         if not isinstance(a, BoundedMask):
             raise RaggedUnsupported(node)
+        if isinstance(a.value, Ragged):  # positions within the value: its rows first
+            a = BoundedMask(a.value.compact())
         return RaggedColumns(jnp.stack(a.positions()).astype("int64"), a.count())
 
     nonzero_indices.takes = (BoundedMask,)

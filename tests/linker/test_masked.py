@@ -43,7 +43,17 @@ CASES = {  # name: (graph of x, numpy of x)
         lambda x: x[x > -1][x[x > -1] < 0.5].sum(),
         lambda v: v[v > -1][v[v > -1] < 0.5].sum(),
     ),
+    "with_reversed": (lambda x: x[x > 0] * x[x > 0][::-1], lambda v: v[v > 0] * v[v > 0][::-1]),
+    "last_row": (lambda x: gt.concatenate([x[x > 0], x[:1]])[-1], lambda v: v[0]),
+    "loop_over_selection": (
+        lambda x: g.scan(lambda r: r * 2, sequences=x[x > -1])[0],
+        lambda v: v[v > -1] * 2,
+    ),
     "nonzero": (lambda x: gt.nonzero(x < 0)[0], lambda v: np.nonzero(v < 0)[0]),
+    "nonzero_of_selection": (
+        lambda x: gt.nonzero(x[x > -1] < 0)[0],
+        lambda v: np.nonzero(v[v > -1] < 0)[0],
+    ),
     "nonzero_matrix": (
         lambda x: gt.nonzero(gt.outer(x, x) > 0.1, return_matrix=True),
         lambda v: np.array(np.nonzero(np.outer(v, v) > 0.1)),

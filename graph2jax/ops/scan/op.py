@@ -389,6 +389,7 @@ def _while_loop(
     :class:`~graph2jax.linker.ragged.Ragged` of the steps run.
     """
     n_states = len(op.state_taps)
+    seqs = [r.compact() if isinstance(r, Ragged) else r for r in seqs]  # the rows in order
     bounds = [r.capacity if isinstance(r, Ragged) else int(np.shape(r)[0]) for r in seqs]
     if isinstance(n_steps, BoundedInt):
         bounds.append(n_steps.capacity)

@@ -342,7 +342,21 @@ def link(
     operands = staged_operands(fgraph)
     loops = any(starts_ragged(node.op) for node in fgraph.apply_nodes)
     lengths = length_input_indices(fgraph) if loops else ()
-    if not operands:  # every shape is known while tracing: one jitted call
+    # masks bounded by their sizes: computed ones (instead of a first stage) and inputs (instead
+    # of one compilation per mask), when every op they reach has a ragged rule
+    masks = [(node, k) for node, k, counted in operands if counted] + given_masks(fgraph)
+    bounded = (
+        bool(masks)
+        and all(counted for _, _, counted in operands)
+        and all(ragged_funcify(node.op, node) is not None for node, _ in masks)
+    )
+
+    def staged() -> StagedCompiled:
+        return _link_staged(fgraph, operands, compiled, shardings, check_indices)
+
+    if operands and not bounded:
+        return staged()
+    if not bounded:  # every shape is known while tracing: one jitted call
         static = static_input_indices(fgraph)
         if not loops:
             return compiled(static)
@@ -354,18 +368,23 @@ def link(
         return BucketedCompiled(
             compiled(bounded_static, ragged=True), lengths, lambda: compiled(static)
         )
-
-    def staged() -> StagedCompiled:
-        return _link_staged(fgraph, operands, compiled, shardings, check_indices)
-
-    masks = [(node, k) for node, k, counted in operands if counted]
-    if len(masks) < len(operands) or any(ragged_funcify(n.op, n) is None for n, _ in masks):
-        return staged()
-    # only masks, bounded by their sizes: one compilation per input shape, their selections
-    # ragged (graph2jax.linker.ragged); staged when a node downstream has no rule for them
-    static = static_input_indices(fgraph, operands, bucketed=loops)
+    # one compilation per input shape, the selections ragged (graph2jax.linker.ragged); when a
+    # node downstream has no rule, staged (computed masks) or static (masks given as inputs)
+    static = static_input_indices(fgraph, [(n, k, True) for n, k in masks], bucketed=loops)
     bucketed = compiled(static, fgraph_to_python(fgraph, static, bounded=masks), ragged=True)
-    return BucketedCompiled(bucketed, lengths, staged)
+    if operands:
+        return BucketedCompiled(bucketed, lengths, staged)
+    return BucketedCompiled(bucketed, lengths, lambda: compiled(static_input_indices(fgraph)))
+
+
+def given_masks(fgraph: FunctionGraph) -> list[tuple[Apply, int]]:
+    """The operands of ops' ``counted_inputs`` (masks, ``nonzero``'s) that are inputs of ``fgraph``."""
+    inputs = set(map(id, fgraph.inputs))
+    return [
+        (node, k)
+        for node, k in static_operands(fgraph)
+        if k in node.op.counted_inputs and id(node.inputs[k]) in inputs
+    ]
 
 
 def _link_staged(

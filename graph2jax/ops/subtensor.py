@@ -15,9 +15,12 @@ Shapes under JAX
     come from; bounds built from ``x.shape`` cost nothing; bounds computed
     from an array's values are computed by a first stage,
     :mod:`graph2jax.linker.staging`). A boolean mask decides the length too:
-    a mask that is an input of the function is static; a constant mask is
-    folded; a mask computed from other values is counted by a first stage
-    (one compilation per number of true entries). Inside an inner graph (a
+    a constant mask is folded; a mask that is an input of the function or is
+    computed from values selects a ragged value of the mask's size (one
+    compilation per input shape, :mod:`graph2jax.linker.ragged`), or, where
+    an op downstream has no ragged rule, is static (an input: one compilation
+    per mask) or counted by a first stage (one compilation per number of true
+    entries). Inside an inner graph (a
     scan body) a computed mask is refused, naming the op, except by
     ``set_subtensor``/``inc_subtensor`` when the mask is the whole index
     (the output's shape does not depend on it): a ``y`` broadcast along the

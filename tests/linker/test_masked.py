@@ -165,3 +165,21 @@ def test_max_of_an_empty_selection_raises_numpy_error(x):
         f(np.array([-1.0, -2.0]))
     unchecked = g.function([x], x[x > 0].max(), mode=g.Mode(check_index_bounds=False))
     assert unchecked(np.array([-1.0, -2.0])) == -np.inf
+
+
+def test_a_mask_given_as_input_compiles_once_per_shape(x):
+    """An input mask was a static argument (one compilation per mask); now it is bounded too."""
+    m = gt.tensor("bool", shape=(None,), name="m")
+    total = g.function([x, m], [x[m].sum(), x[m]])
+    kept = g.function([x, m], gt.cumsum(x[m]))  # no ragged rule: the static form, per mask
+    masks = [RNG.random(8) > 0.5 for _ in range(6)]
+    v = RNG.normal(size=8)
+    for mask in masks:
+        got_sum, got_rows = total(v, mask)
+        np.testing.assert_allclose(got_sum, v[mask].sum(), atol=1e-12)
+        np.testing.assert_array_equal(got_rows, v[mask])
+        np.testing.assert_allclose(kept(v, mask), np.cumsum(v[mask]))
+    assert total.maker.linked().compile_count == 1
+    assert kept.maker.linked().compile_count == len({m.tobytes() for m in masks})
+    with pytest.raises(IndexError, match="boolean index did not match"):
+        total(np.ones(3), np.array([True, False]))

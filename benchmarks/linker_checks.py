@@ -1,6 +1,8 @@
-"""The linker's run-time work: index checks (on / off) and staged compilation of value-decided shapes."""
+"""The linker's run-time work: index checks (on / off), masked selections and staged shapes."""
 
 from __future__ import annotations
+
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -10,6 +12,7 @@ import graph2jax as g
 import graph2jax.tensor as gt
 from benchmarks.common import Section, interleaved, ratio_rows
 from graph2jax.compile.mode import Mode
+from graph2jax.linker.compiled import RecompileWarning
 
 UNCHECKED = Mode(check_index_bounds=False)
 
@@ -119,22 +122,48 @@ def bench_tiny_index_call(rounds: int) -> Section:
 
 
 def bench_value_shape_compilations(rounds: int) -> Section:
-    """``x[x > t].sum()`` over masks selecting 1 ... 1000 of 1000 entries: compilations made."""
+    """``x[x > t].sum()`` over masks selecting 1 ... 1000 of 1000 entries: compilations made.
+
+    The selection is a ragged value bounded by the mask's size (one compilation
+    per input shape); ``cumsum`` has no ragged rule, so that graph falls back to
+    the staged form (a first stage counts, one compilation per count).
+    """
     x, t = gt.dvector("x"), gt.dscalar("t")
-    f = g.function([x, t], x[x > t].sum())
+    masked = g.function([x, t], x[x > t].sum())
+    staged = g.function([x, t], gt.cumsum(x[x > t])[-1])
     values = np.arange(1000.0)
     sizes = np.unique(np.geomspace(1, 1000, 40).astype(int))
-    for size in sizes:
-        f(values, 999.5 - size)
-    linked = f.maker.linked()
+    with warnings.catch_warnings():  # the staged form warns past the recompile limit
+        warnings.simplefilter("ignore", RecompileWarning)
+        for size in sizes:
+            masked(values, 999.5 - size)
+            staged(values, 999.5 - size)
+    rows = []
+    for name, f in (("x[x > t].sum()", masked), ("cumsum(x[x > t])[-1], staged", staged)):
+        linked = f.maker.linked()
+        rows.append((f"{name}: compilations", float(linked.compile_count), linked.compile_count))
     return Section(
-        f"x[x > t].sum() over {len(sizes)} selected sizes in 1...1000 (counts, not a ratio)",
+        f"compilations over {len(sizes)} selected sizes in 1...1000 (counts, not a ratio)",
         "n",
-        [
-            ("compilations", float(linked.compile_count), linked.compile_count / len(sizes)),
-            ("traces", float(linked.trace_count), linked.trace_count / len(sizes)),
-        ],
+        rows,
     )
+
+
+def bench_masked_sum_call(rounds: int) -> Section:
+    """A call of ``x[x > t].sum()`` (1000 entries): one jitted call, against ``where`` in JAX."""
+    x, t = gt.dvector("x"), gt.dscalar("t")
+    f = g.function([x, t], x[x > t].sum())
+    bare = jax.jit(lambda a, b: jnp.where(a > b, a, 0.0).sum())
+    values, threshold = np.arange(1000.0), np.float64(500.0)
+    times = interleaved(
+        {
+            "jax": lambda: np.asarray(bare(values, threshold)),
+            "graph2jax": lambda: f(values, threshold),
+        },
+        rounds=rounds,
+        calls=300,
+    )
+    return Section("call of x[x > t].sum() (ratio to jax where-sum)", "us", ratio_rows(times, 1e6))
 
 
 SECTIONS = [
@@ -142,4 +171,5 @@ SECTIONS = [
     bench_sparse_update,
     bench_tiny_index_call,
     bench_value_shape_compilations,
+    bench_masked_sum_call,
 ]

@@ -34,7 +34,7 @@ from graph2jax.compile.container import Container, _ContainerMap, _ValueMap
 from graph2jax.compile.function_copies import FunctionCopies
 from graph2jax.compile.maker import FunctionMaker
 from graph2jax.graph.errors import ShapeMismatchError
-from graph2jax.linker.checks import IndexOutOfRange
+from graph2jax.linker.checks import CheckFailed
 from graph2jax.linker.compiled import Compiled
 from graph2jax.types.sharedvar import SharedVariable
 
@@ -269,8 +269,8 @@ class Function(FunctionCopies):
                 results = fast(*values)
             except TypeError as err:
                 raise _shape_error(err) from err
-            except IndexOutOfRange as err:  # nothing to write back: no shared variable
-                raise IndexError(str(err)) from None
+            except CheckFailed as err:  # nothing to write back: no shared variable
+                raise err.error from None
         if self._single:
             convert = self._to_caller[0]
             return results[0] if convert is None else convert(results[0])
@@ -435,10 +435,10 @@ class Function(FunctionCopies):
                 results = linked.call(*call_args)
             except TypeError as err:
                 raise _shape_error(err) from err
-            except IndexOutOfRange as err:
+            except CheckFailed as err:
                 # every update at its old value: the write-back changes nothing
                 results = err.results
-                raise IndexError(str(err)) from None  # numpy's class, as the user sees it
+                raise err.error from None  # numpy's error, as the user sees it
             if self.trust_input and results and isinstance(results[0], jax.core.Tracer):
                 # only trust_input lets a traced value in (the checks refuse one)
                 results = None  # nothing is written back: the shared variables stay as they were

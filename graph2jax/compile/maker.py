@@ -29,6 +29,7 @@ from graph2jax.linker import jax_linker
 from graph2jax.linker.compiled import Compiled, Shardings
 from graph2jax.linker.dispatch import check_supported
 from graph2jax.linker.numpy_linker import NumpyCompiled
+from graph2jax.ops import ragged as _ragged_rules  # noqa: F401  (registers the rules of ragged values)
 from graph2jax.rewrite.engine import rewrite_fgraph
 from graph2jax.types.sharedvar import SharedVariable
 

@@ -1,17 +1,20 @@
-"""Run-time index checks: an out-of-range index raises ``IndexError``, as in numpy.
+"""Run-time checks: an out-of-range index raises ``IndexError``, as in numpy.
 
 A jitted program cannot raise. While a function is traced, an op's JAX
 implementation reports each index known only at run time with
-:func:`require_in_range`; the compiled object and-s every such report into
+:func:`require_in_range`, and any other condition numpy would raise for with
+:func:`require` (a scan asked for more steps than its sequences hold, the
+maximum of an empty masked selection); the compiled object and-s every such report into
 one extra boolean result, and every updated value ``new`` of an argument
 ``old`` becomes ``where(ok, new, old)`` (XLA fuses the select into the
 update's computation), except a scatter's result whose written values are
 already gated by every flag (:func:`gate`): its in-place write stays in place. After the call, a false flag raises
-:class:`IndexOutOfRange` before the shell writes anything back: the
+:class:`CheckFailed` before the shell writes anything back: the
 exception carries the call's results with each update equal to its old value,
 so a donated buffer is replaced by an equal one and the failed call changes
 nothing. Only then, on the error path, is the graph evaluated again with
-numpy to name the node, the index and the axis length.
+numpy, whose error (``IndexError`` naming the node, the index and the axis
+length; ``ValueError``) is the one the user sees.
 
 Bodies of inner graphs (``scan``, ``ifelse``, a vectorized core) are traced
 inside ``lax.scan``/``jax.vmap``: their indices are not checked (JAX's
@@ -29,6 +32,7 @@ import jax.numpy as jnp
 
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.linker.numpy_linker import link_numpy
+from graph2jax.linker.ragged import plain
 
 
 class Reports:
@@ -57,19 +61,21 @@ class Reports:
 _reports: ContextVar[Reports | None] = ContextVar("graph2jax_index_checks", default=None)
 
 
-class IndexOutOfRange(IndexError):
-    """An index known only at run time was out of range (numpy's ``IndexError``).
+class CheckFailed(Exception):
+    """A run-time check failed: an index out of range, or a value numpy refuses.
 
     Attributes
     ----------
+    error : IndexError or ValueError
+        What the user sees (the shell raises it): numpy's error for the call.
     results : tuple
         The call's results with every update equal to the value it had before
         the call: what the shell writes back, so that nothing changes.
     """
 
-    def __init__(self, message: str, results: tuple):
-        super().__init__(message)
-        self.results = results
+    def __init__(self, error: Exception, results: tuple):
+        super().__init__(str(error))
+        self.error, self.results = error, results
 
 
 def checking() -> bool:
@@ -77,12 +83,18 @@ def checking() -> bool:
     return _reports.get() is not None
 
 
-def require_in_range(index: Any, length: int) -> None:
-    """Report, while tracing, that ``index`` (any shape) must lie in ``[-length, length)``."""
+def require(condition: Any) -> None:
+    """Report, while tracing, that the boolean ``condition`` (traced) must hold."""
     reports = _reports.get()
     if reports is not None:
+        reports.flags.append(jnp.all(condition))
+
+
+def require_in_range(index: Any, length: int) -> None:
+    """Report, while tracing, that ``index`` (any shape) must lie in ``[-length, length)``."""
+    if checking():
         index = jnp.asarray(index)
-        reports.flags.append(jnp.all((index >= -length) & (index < length)))
+        require((index >= -length) & (index < length))
 
 
 def gate(update: Any, unchanged: Any) -> Any:
@@ -146,25 +158,26 @@ def guard(
 
 def failure(
     fgraph: FunctionGraph, args: Sequence[Any], results: Sequence[Any], updated: Mapping[int, int]
-) -> IndexOutOfRange:
-    """The error of a call whose flag was false, naming the node, the index and the length.
+) -> CheckFailed:
+    """The error of a call whose flag was false: numpy's, naming the node, the index and the length.
 
     The arguments are rebuilt (a donated buffer is gone: its restored update
     stands for it) and the graph is evaluated with numpy, which raises the
-    ``IndexError`` that names them.
+    ``IndexError`` or ``ValueError`` of the call.
     """
     results = list(results)
-    args = list(args[: len(fgraph.inputs)])  # a second stage's staged values come last
+    # a second stage's staged values come last; a bounded length is its value
+    args = [plain(a) for a in args[: len(fgraph.inputs)]]
     for i, o in updated.items():
         deleted = getattr(args[i], "is_deleted", None)
         if deleted is not None and deleted():
             args[i] = results[o]  # equal to the old value: the guard restored it
         else:
             results[o] = args[i]  # not donated: the old buffer itself is written back
-    message = "an index known only at run time is out of range"
+    error: Exception = IndexError("an index known only at run time is out of range")
     try:
         link_numpy(fgraph)(*args)
-    except IndexError as err:
+    except (IndexError, ValueError) as err:
         notes = "; ".join(getattr(err, "__notes__", []))
-        message = f"{err} ({notes})" if notes else str(err)
-    return IndexOutOfRange(message, tuple(results))
+        error = type(err)(f"{err} ({notes})" if notes else str(err))
+    return CheckFailed(error, tuple(results))

@@ -24,7 +24,7 @@ from graph2jax.config import config
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.linker import checks
 from graph2jax.linker.compile_cache import ExecutableCache
-from graph2jax.linker.ragged import BoundedInt, Ragged, capacity_for
+from graph2jax.linker.ragged import BoundedInt, Ragged, RaggedColumns, capacity_for
 
 #: ``usable(args, outputs, donated) -> the donated indices XLA can alias to an output``
 DonationRule = Callable[[Sequence[Any], Sequence[Any], tuple[int, ...]], tuple[int, ...]]
@@ -412,36 +412,40 @@ class JaxCompiled:
 
 
 class BucketedCompiled:
-    """A compiled callable whose length inputs are passed bounded by a capacity.
+    """A compiled callable computing values of run-time length in buffers of a capacity.
 
     The integer scalar inputs at ``lengths`` (a symbolic scan length) reach
     the traced function as :class:`~graph2jax.linker.ragged.BoundedInt` of
     capacity :func:`~graph2jax.linker.ragged.capacity_for` their value, so
-    ``bucketed`` compiles once per capacity; its ragged results are cut to
-    their length here, after the call. When tracing ``bucketed`` fails (a
-    node takes no ragged value), the calls go from then on to
-    ``make_static()``, the same graph with those inputs static (one
-    compilation per value), and the failure is kept in ``fallback_reason``.
+    ``bucketed`` compiles once per capacity; a computed boolean mask is
+    bounded by its size (``bucketed`` was linked with it as a
+    :class:`~graph2jax.linker.ragged.BoundedMask`), so it compiles once per
+    input shape. Its ragged results are cut to their length here, after the
+    call. When tracing ``bucketed`` fails (a node takes no ragged value), the
+    calls go from then on to ``make_static()``, and the failure is kept in
+    ``fallback_reason``.
 
     Parameters
     ----------
     bucketed : JaxCompiled
     lengths : tuple of int
     make_static : callable
-        Builds the static :class:`JaxCompiled`, once, when first needed.
+        Builds, once, when first needed, the fallback: the same graph with the
+        length inputs static (one compilation per value), or, for masks, a
+        :class:`~graph2jax.linker.staging.StagedCompiled` (one per count).
     """
 
     def __init__(
         self,
         bucketed: JaxCompiled,
         lengths: tuple[int, ...],
-        make_static: Callable[[], JaxCompiled],
+        make_static: Callable[[], Compiled],
     ):
         self.fgraph = bucketed.fgraph
         self.bucketed, self.lengths = bucketed, lengths
         self._make_static = make_static
-        self._static: JaxCompiled | None = None
-        self.static: JaxCompiled | None = None  # set when the calls have fallen back to it
+        self._static: Compiled | None = None
+        self.static: Compiled | None = None  # set when the calls have fallen back to it
         self.fallback_reason: Exception | None = None
         self.donate_argnums = bucketed.donate_argnums
 
@@ -463,7 +467,7 @@ class BucketedCompiled:
 
     @property
     def log(self) -> CompileLog:
-        return (self.static or self.bucketed).log
+        return self.static.log if isinstance(self.static, JaxCompiled) else self.bucketed.log
 
     def _bounded(self, args: Sequence[Any]) -> list[Any]:
         args = list(args)
@@ -477,6 +481,8 @@ class BucketedCompiled:
         traces = self.bucketed.trace_count
         try:
             outputs = self.bucketed.call(*self._bounded(args))
+        except checks.CheckFailed:  # ran: the user's error, as the fallback would give it
+            raise
         except Exception as err:
             if self.bucketed.trace_count == traces:  # failed while running, not tracing
                 raise
@@ -484,7 +490,7 @@ class BucketedCompiled:
             outputs = static.call(*args)  # the same error again is the user's to see
             self.static, self.fallback_reason = static, err
             return outputs
-        return tuple(o.to_host() if isinstance(o, Ragged) else o for o in outputs)
+        return tuple(o.to_host() if isinstance(o, Ragged | RaggedColumns) else o for o in outputs)
 
     def lower(self, *args: Any) -> Any:
         """The lowering of the program a call on ``args`` runs."""
@@ -505,7 +511,7 @@ class BucketedCompiled:
         """The static form's export (see :meth:`JaxCompiled.export`)."""
         return self._static_form().export(wrap, *specs, platforms=platforms)
 
-    def _static_form(self) -> JaxCompiled:
+    def _static_form(self) -> Compiled:
         if self._static is None:
             self._static = self._make_static()
         return self._static

@@ -26,7 +26,14 @@ from graph2jax.linker import checks, compile_cache
 from graph2jax.linker.compiled import BucketedCompiled, DonationRule, JaxCompiled, Shardings
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.linker.numpy_linker import run_perform
-from graph2jax.linker.ragged import Ragged, call_with_ragged, is_ragged, starts_ragged
+from graph2jax.linker.ragged import (
+    BoundedMask,
+    Ragged,
+    call_with_ragged,
+    is_ragged,
+    ragged_funcify,
+    starts_ragged,
+)
 from graph2jax.linker.staging import Counted, Operand, StagedCompiled, needs_stage
 
 
@@ -211,6 +218,7 @@ def fgraph_to_python(
     staged: Sequence[bool] = (),
     uses: dict[tuple[int, int], int] | None = None,
     constant_arguments: Sequence[Constant] = (),
+    bounded: Sequence[tuple[Apply, int]] = (),
 ) -> tuple[Callable, str]:
     """Generate ``py_fn(*inputs, *constant_arguments) -> tuple(outputs)`` for ``fgraph``.
 
@@ -222,10 +230,12 @@ def fgraph_to_python(
     ``(id(node), input position)`` to its index in ``staged``.
     The constants of ``constant_arguments`` are parameters of the function
     (after all of those); the others are its globals.
+    Each ``bounded`` operand (a mask whose count decides a shape) reaches its node
+    as a :class:`~graph2jax.linker.ragged.BoundedMask`.
     """
     counter = itertools.count()
     names: dict[int, str] = {}
-    env: dict[str, Any] = {"Counted": Counted}
+    env: dict[str, Any] = {"Counted": Counted, "BoundedMask": BoundedMask}
     for var in fgraph.inputs:
         names[id(var)] = _identifier(var, "i", counter)
     staged_names = [f"staged_{next(counter)}" for _ in staged]
@@ -246,6 +256,7 @@ def fgraph_to_python(
     for name in staged_names:
         lines.append(f"    {name} = {name}.value  # static: computed by the first stage")
     uses = uses or {}
+    masks = {(id(node), k) for node, k in bounded}
 
     def ref(var: Variable) -> str:
         if id(var) not in names:
@@ -257,6 +268,8 @@ def fgraph_to_python(
 
     def operand(node: Apply, k: int) -> str:
         j = uses.get((id(node), k))
+        if (id(node), k) in masks:
+            return f"BoundedMask({ref(node.inputs[k])})"
         if j is None:
             return ref(node.inputs[k])
         if staged[j]:  # its count is static, its values stay traced
@@ -345,8 +358,9 @@ def link(
     Returns
     -------
     JaxCompiled, BucketedCompiled or StagedCompiled
-        A :class:`BucketedCompiled` when a loop's length is known only while
-        running (:mod:`graph2jax.linker.ragged`); a
+        A :class:`BucketedCompiled` when a loop's length, or the count of a
+        computed boolean mask, is known only while running
+        (:mod:`graph2jax.linker.ragged`; its fallback for a mask is staged); a
         :class:`~graph2jax.linker.staging.StagedCompiled` when a value that
         decides a shape is computed from values (:mod:`graph2jax.linker.staging`).
     """
@@ -360,8 +374,10 @@ def link(
         static: tuple[int, ...],
         staged: Sequence[bool] = (),
         uses: dict[tuple[int, int], int] | None = None,
+        bounded: Sequence[tuple[Apply, int]] = (),
+        ragged: bool = False,
     ) -> JaxCompiled:
-        py_fn, source = fgraph_to_python(fgraph, static, staged, uses, hoisted)
+        py_fn, source = fgraph_to_python(fgraph, static, staged, uses, hoisted, bounded)
         n = len(fgraph.inputs)
         static = static + tuple(range(n, n + len(staged)))  # the staged values are static too
         donate = tuple(i for i in donate_argnums if i not in static)
@@ -373,24 +389,69 @@ def link(
             donate,
             usable_donations,
             shardings,
-            checked,
+            # a ragged form's rules may check its lengths (a loop's steps, a max of nothing)
+            checked or (ragged and check_indices),
             updated,
             compile_cache.for_graph(fgraph, donate, shardings or config.placement()),
             constants,
         )
 
     operands = staged_operands(fgraph)
-    if not operands:  # every shape is known while tracing: one jitted call
+    loops = any(starts_ragged(node.op) for node in fgraph.apply_nodes)
+    lengths = length_input_indices(fgraph) if loops else ()
+    # masks bounded by their sizes: computed ones (instead of a first stage) and inputs (instead
+    # of one compilation per mask), when every op they reach has a ragged rule
+    masks = [(node, k) for node, k, counted in operands if counted] + given_masks(fgraph)
+    bounded = (
+        bool(masks)
+        and all(counted for _, _, counted in operands)
+        and all(ragged_funcify(node.op, node) is not None for node, _ in masks)
+    )
+
+    def staged() -> StagedCompiled:
+        return _link_staged(fgraph, operands, compiled, shardings, check_indices)
+
+    if operands and not bounded:
+        return staged()
+    if not bounded:  # every shape is known while tracing: one jitted call
         static = static_input_indices(fgraph)
-        if not any(starts_ragged(node.op) for node in fgraph.apply_nodes):
+        if not loops:
             return compiled(static)
-        lengths = length_input_indices(fgraph)
         bounded_static = static_input_indices(fgraph, bucketed=True)
         if not lengths and bounded_static == static:
             return compiled(static)
         # lengths known only while running: one compilation per capacity, or per value if a
         # node cannot take them (then the static form is compiled; see graph2jax.linker.ragged)
-        return BucketedCompiled(compiled(bounded_static), lengths, lambda: compiled(static))
+        return BucketedCompiled(
+            compiled(bounded_static, ragged=True), lengths, lambda: compiled(static)
+        )
+    # one compilation per input shape, the selections ragged (graph2jax.linker.ragged); when a
+    # node downstream has no rule, staged (computed masks) or static (masks given as inputs)
+    static = static_input_indices(fgraph, [(n, k, True) for n, k in masks], bucketed=loops)
+    bucketed = compiled(static, bounded=masks, ragged=True)
+    if operands:
+        return BucketedCompiled(bucketed, lengths, staged)
+    return BucketedCompiled(bucketed, lengths, lambda: compiled(static_input_indices(fgraph)))
+
+
+def given_masks(fgraph: FunctionGraph) -> list[tuple[Apply, int]]:
+    """The operands of ops' ``counted_inputs`` (masks, ``nonzero``'s) that are inputs of ``fgraph``."""
+    inputs = set(map(id, fgraph.inputs))
+    return [
+        (node, k)
+        for node, k in static_operands(fgraph)
+        if k in node.op.counted_inputs and id(node.inputs[k]) in inputs
+    ]
+
+
+def _link_staged(
+    fgraph: FunctionGraph,
+    operands: Sequence[Operand],
+    compiled: Callable[..., JaxCompiled],
+    shardings: Shardings | None,
+    check_indices: bool,
+) -> StagedCompiled:
+    """``fgraph`` compiled in two stages: the staged ``operands``, then the graph with them static."""
     # the first stage computes each staged variable once; each use gets its value or its count
     variables = list({id(node.inputs[k]): node.inputs[k] for node, k, _ in operands}.values())
     position = {id(v): j for j, v in enumerate(variables)}

@@ -15,9 +15,12 @@ Shapes under JAX
     come from; bounds built from ``x.shape`` cost nothing; bounds computed
     from an array's values are computed by a first stage,
     :mod:`graph2jax.linker.staging`). A boolean mask decides the length too:
-    a mask that is an input of the function is static; a constant mask is
-    folded; a mask computed from other values is counted by a first stage
-    (one compilation per number of true entries). Inside an inner graph (a
+    a constant mask is folded; a mask that is an input of the function or is
+    computed from values selects a ragged value of the mask's size (one
+    compilation per input shape, :mod:`graph2jax.linker.ragged`), or, where
+    an op downstream has no ragged rule, is static (an input: one compilation
+    per mask) or counted by a first stage (one compilation per number of true
+    entries). Inside an inner graph (a
     scan body) a computed mask is refused, naming the op, except by
     ``set_subtensor``/``inc_subtensor`` when the mask is the whole index
     (the output's shape does not depend on it): a ``y`` broadcast along the
@@ -67,6 +70,8 @@ from graph2jax.ops.reshape import reshape
 from graph2jax.ops.shape import Shape
 from graph2jax.ops.shape import shape as shape_of
 from graph2jax.ops.subtensor_key import (
+    ARRAY,
+    INT,
     MASK,
     SLICE,
     assemble,
@@ -114,6 +119,11 @@ def _require_known(node: Apply, values: Sequence[Any], writes: bool) -> None:
         k += n_inputs(e)
 
 
+def _has_indices(idx_list: tuple) -> bool:
+    """Whether a key holds integer indices (what can be out of range; masks and slices cannot)."""
+    return any(e[0] in (INT, ARRAY) for e in idx_list)
+
+
 def _index_inputs(op: Op, index: Sequence[Any]) -> list[Variable]:
     expected = sum(map(n_inputs, op.idx_list))
     if len(index) != expected:
@@ -133,7 +143,10 @@ class Subtensor(Op):
     """
 
     __props__ = ("idx_list",)
-    checks_indices = True
+
+    @property
+    def checks_indices(self) -> bool:
+        return _has_indices(self.idx_list)
 
     def __init__(self, idx_list: tuple):
         self.idx_list = tuple(idx_list)
@@ -266,7 +279,10 @@ class IncSubtensor(Op):
     """
 
     __props__ = ("idx_list", "set_instead_of_inc")
-    checks_indices = True
+
+    @property
+    def checks_indices(self) -> bool:
+        return _has_indices(self.idx_list)
 
     def __init__(self, idx_list: tuple, set_instead_of_inc: bool = False):
         self.idx_list = tuple(idx_list)

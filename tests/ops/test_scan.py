@@ -234,11 +234,20 @@ def test_n_steps_beyond_the_sequence_fails_naming_it_or_stops_at_its_end():
     np.testing.assert_allclose(f_numpy(np.arange(3.0), 2), [0.0, 2.0])
     with pytest.raises(ValueError, match=r"sequence .* has 3 rows for 5 steps"):
         f_numpy(np.arange(3.0), 5)
-    # compiled once per capacity, a symbolic n_steps is read while the loop runs: it stops
-    # at the sequence's end (docs/scan.rst, "What is not matched")
-    f = g.function([x, n], out)
+    # compiled once per capacity, a symbolic n_steps is read while the loop runs: a run-time
+    # check raises numpy's error after the call, before the update is written back
+    total = g.shared(1.0, name="total")
+    f = g.function([x, n], out, updates=[(total, total + out.sum())])
     np.testing.assert_allclose(f(np.arange(3.0), 2), [0.0, 2.0])
-    np.testing.assert_allclose(f(np.arange(3.0), 5), [0.0, 2.0, 4.0])
+    assert total.get_value() == 3.0
+    for steps, message in [(5, r"sequence .* has 3 rows for 5 steps"), (-1, "n_steps is -1")]:
+        with pytest.raises(ValueError, match=message):
+            f(np.arange(3.0), steps)
+        assert total.get_value() == 3.0
+    assert f.maker.linked().static is None  # still the loop compiled per capacity
+    # with the checks off, JAX's behaviour: the loop stops at the sequence's end (docs/scan.rst)
+    unchecked = g.function([x, n], out, mode=g.Mode(check_index_bounds=False))
+    np.testing.assert_allclose(unchecked(np.arange(3.0), 5), [0.0, 2.0, 4.0])
 
 
 def test_infer_shape_of_traces_and_final_values():

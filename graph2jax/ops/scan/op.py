@@ -16,7 +16,7 @@ condition is true) is a ``lax.while_loop`` writing its traces into buffers of
 a capacity known while tracing: the bound of ``n_steps`` (a
 :class:`~graph2jax.linker.ragged.BoundedInt`, the next power of two of its
 value) or the sequences' length. Its traces are
-:class:`~graph2jax.linker.ragged.Ragged` values (see :mod:`graph2jax.ops.scan.ragged`
+:class:`~graph2jax.linker.ragged.Ragged` values (see :mod:`graph2jax.ops.ragged`
 for the ops that consume them). When the function must be compiled with
 those inputs static instead, ``n_steps`` is known while tracing (one
 ``lax.scan`` per value) and an ``until`` loop whose inputs are all known
@@ -35,7 +35,7 @@ from jax import lax
 
 from graph2jax.graph.basic import Apply, Op
 from graph2jax.graph.fg import FunctionGraph
-from graph2jax.linker import jax_linker, numpy_linker
+from graph2jax.linker import checks, jax_linker, numpy_linker
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.linker.ragged import (
     BoundedInt,
@@ -44,8 +44,8 @@ from graph2jax.linker.ragged import (
     ragged_funcify,
     ragged_sources,
 )
+from graph2jax.ops import ragged as _ragged_rules  # noqa: F401  (registers the rules)
 from graph2jax.ops.creation import _int_scalar, _static_length
-from graph2jax.ops.scan import ragged as _ragged_rules  # noqa: F401  (registers the rules)
 from graph2jax.ops.scan.grad import scan_gradients
 from graph2jax.types.as_tensor import as_tensor_variable
 from graph2jax.types.tensor_type import TensorType
@@ -383,6 +383,7 @@ def _while_loop(
     :class:`~graph2jax.linker.ragged.Ragged` of the steps run.
     """
     n_states = len(op.state_taps)
+    seqs = [r.compact() if isinstance(r, Ragged) else r for r in seqs]  # the rows in order
     bounds = [r.capacity if isinstance(r, Ragged) else int(np.shape(r)[0]) for r in seqs]
     if isinstance(n_steps, BoundedInt):
         bounds.append(n_steps.capacity)
@@ -396,6 +397,9 @@ def _while_loop(
     for r in seqs:
         if isinstance(r, Ragged):
             n = jnp.minimum(n, r.length)
+    # numpy's ValueError (_check_lengths) for steps the sequences lack, raised after the call
+    lengths = [r.length if isinstance(r, Ragged) else np.shape(r)[0] for r in seqs]
+    checks.require(jnp.all(jnp.asarray([n_steps >= 0] + [n_steps <= k for k in lengths])))
     seq_buffers = [r.buffer if isinstance(r, Ragged) else jnp.asarray(r) for r in seqs]
     windows = tuple(op._windows(node, windows, jnp))
     kept = _trace_positions(op)  # the node output and the step output of each trace

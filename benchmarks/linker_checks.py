@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
@@ -47,19 +48,31 @@ def bench_gather_sgd_step(rounds: int) -> Section:
         value, state["e"] = jax_step(state["e"], index)
         return np.asarray(value)
 
-    times = interleaved(
-        {
-            "jax": run_jax,
-            "graph2jax checks on": lambda: checked(index),
-            "graph2jax checks off": lambda: unchecked(index),
-        },
-        rounds=rounds,
-        calls=20,
-    )
+    times = _on_off(run_jax, checked, unchecked, (index,), rounds, calls=20)
     return Section(
         "embedding SGD step, 50k x 256 float32, batch 1024 (ratio to hand-written jax.jit)",
         "us",
         ratio_rows(times, 1e6),
+    )
+
+
+def _on_off(
+    run_jax: Callable[[], object],
+    checked: g.Function,
+    unchecked: g.Function,
+    args: tuple,
+    rounds: int,
+    calls: int,
+) -> dict[str, float]:
+    """Interleaved medians of the JAX runner and the function with checks on and off."""
+    return interleaved(
+        {
+            "jax": run_jax,
+            "graph2jax checks on": lambda: checked(*args),
+            "graph2jax checks off": lambda: unchecked(*args),
+        },
+        rounds=rounds,
+        calls=calls,
     )
 
 
@@ -86,15 +99,7 @@ def bench_sparse_update(rounds: int) -> Section:
         state["e"] = jax_step(state["e"], index)
         state["e"].block_until_ready()
 
-    times = interleaved(
-        {
-            "jax": run_jax,
-            "graph2jax checks on": lambda: checked(index),
-            "graph2jax checks off": lambda: unchecked(index),
-        },
-        rounds=rounds,
-        calls=50,
-    )
+    times = _on_off(run_jax, checked, unchecked, (index,), rounds, calls=50)
     return Section(
         "in-place row update of the 50k x 256 table, batch 1024 (ratio to jax.jit, blocking)",
         "us",
@@ -109,14 +114,8 @@ def bench_tiny_index_call(rounds: int) -> Section:
     unchecked = g.function([v, i], v[i], mode=UNCHECKED)
     bare = jax.jit(lambda a, k: a[k])
     value, k = np.array([1.0, 2.0, 3.0]), np.int64(1)
-    times = interleaved(
-        {
-            "jax": lambda: np.asarray(bare(value, k)),
-            "graph2jax checks on": lambda: checked(value, k),
-            "graph2jax checks off": lambda: unchecked(value, k),
-        },
-        rounds=rounds,
-        calls=500,
+    times = _on_off(
+        lambda: np.asarray(bare(value, k)), checked, unchecked, (value, k), rounds, calls=500
     )
     return Section("tiny call v[i] (ratio to bare jax.jit)", "us", ratio_rows(times, 1e6))
 

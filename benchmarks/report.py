@@ -28,8 +28,8 @@ def markdown(sections: Sequence[Section], header: str = "") -> str:
 def chart(sections: Sequence[Section], paths: Sequence[Path]) -> None:
     """A horizontal bar per workload (its ratio to JAX), one colour per section, parity marked.
 
-    Only sections timed against hand-written JAX (those with a ``jax`` row) are drawn; the
-    others (a memory ratio) are in the table.
+    Only sections timed against hand-written JAX (those with a ``jax`` row) are drawn, without
+    their base rows and counts; the others (a memory ratio) are in the table.
     """
     import matplotlib
 
@@ -40,7 +40,8 @@ def chart(sections: Sequence[Section], paths: Sequence[Path]) -> None:
         (f"{section.title.split(' (')[0].split(',')[0]}: {name}", ratio, k)
         for k, section in enumerate(s for s in sections if any(r[0] == BASE for r in s.rows))
         for name, _, ratio in section.rows
-        if name != BASE
+        # the bases themselves (``jax``, ``jax, device array``) and counts are not timings
+        if not name.startswith(BASE) and not name.endswith("(count)")
     ]
     fig, ax = plt.subplots(figsize=(10, 0.4 * len(bars) + 1.5))
     colours = plt.get_cmap("tab10")

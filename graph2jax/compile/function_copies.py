@@ -13,6 +13,7 @@ from typing import Any
 import jax
 
 from graph2jax.compile import aliasing
+from graph2jax.compile.profiling import as_profile
 
 
 class FunctionCopies:
@@ -49,8 +50,6 @@ class FunctionCopies:
         -------
         Function
         """
-        from graph2jax.compile.profiling import as_profile
-
         maker = self.maker.variant(swap=swap, delete_updates=delete_updates)
         if share_memory:
             containers = self._containers

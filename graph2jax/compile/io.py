@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph2jax.compile.container import Container
 from graph2jax.graph.basic import Variable
 from graph2jax.graph.gradtypes import DisconnectedType, NullType
 from graph2jax.types.placement import as_sharding
+from graph2jax.types.sharedvar import SharedVariable
 
 
 class In:
@@ -116,9 +118,6 @@ class In:
                 variable, update, " as the update of an In(); the update must have its input's type"
             )
         if implicit is None:
-            from graph2jax.compile.container import Container
-            from graph2jax.types.sharedvar import SharedVariable
-
             implicit = isinstance(value, SharedVariable | Container)
         if implicit and value is None:
             raise TypeError(f"In({variable}): an implicit input must be given a default value")

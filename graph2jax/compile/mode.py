@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from graph2jax.compile.linkers import Linker
+from graph2jax.config import config
 
 LINKERS = ("jax", "numpy", "debug")
 # PyTensor's own linkers, so that ``Mode(linker="cvm")`` in a ported script works:
@@ -113,8 +114,6 @@ class Mode:
         """Whether functions of this mode check run-time indices (the option, else the config flag)."""
         if self.check_index_bounds is not None:
             return bool(self.check_index_bounds)
-        from graph2jax.config import config
-
         return bool(config.check_index_bounds)
 
     def unsupported(self) -> str | None:
@@ -164,8 +163,6 @@ def get_mode(mode: Any = None) -> Mode:
     if isinstance(mode, Mode):
         return mode
     if mode is None:
-        from graph2jax.config import config
-
         mode = config.mode
     if isinstance(mode, str) and mode in predefined_modes:
         return predefined_modes[mode]

@@ -65,12 +65,7 @@ class Unique(Op):
         return Apply(self, [x], outputs)
 
     def _flags(self) -> dict[str, Any]:
-        return {
-            "return_index": self.return_index,
-            "return_inverse": self.return_inverse,
-            "return_counts": self.return_counts,
-            "axis": self.axis,
-        }
+        return {prop: getattr(self, prop) for prop in self.__props__}  # np.unique's keywords
 
     def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
         results = np.unique(inputs[0], **self._flags())

@@ -21,7 +21,8 @@ HERE = Path(__file__).parent
 def bench_call_overhead(rounds: int) -> Section:
     """``f(x)`` for ``2 * x`` on a float64 scalar against the bare jitted JAX function.
 
-    numpy in / numpy out against ``np.asarray(jitted(x))`` on a numpy ``x``; a
+    numpy in / numpy out against ``np.asarray(jitted(x))`` on a numpy ``x`` (and
+    against ``np.array``, the writable copy graph2jax returns, as PyTensor); a
     device array in and out (``trust_input=True``, ``Out(borrow=True)``) against
     the jitted function on a device array.
     """
@@ -35,6 +36,7 @@ def bench_call_overhead(rounds: int) -> Section:
     times = interleaved(
         {
             "jax": lambda: np.asarray(bare(value)),
+            "jax, writable copy (np.array)": lambda: np.array(bare(value)),
             "graph2jax": lambda: f(value),
             "jax, device array": lambda: bare(device_value),
             "graph2jax trust_input, Out(borrow)": lambda: f_trusted(device_value),
@@ -42,7 +44,7 @@ def bench_call_overhead(rounds: int) -> Section:
         rounds=rounds,
         calls=500,
     )
-    host = {k: times[k] for k in ("jax", "graph2jax")}
+    host = {k: times[k] for k in ("jax", "jax, writable copy (np.array)", "graph2jax")}
     device = {k: times[k] for k in ("jax, device array", "graph2jax trust_input, Out(borrow)")}
     return Section(
         "call overhead, f(x) = 2 * x on a float64 scalar (ratio to bare jax.jit on the same input)",

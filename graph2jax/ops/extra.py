@@ -229,6 +229,7 @@ class Repeat(Op):
 
     __props__ = ("axis", "transposed")
     static_inputs = (1,)
+    length_inputs = (1,)  # one bounded count: ragged rows (graph2jax.ops.ragged_sources)
 
     def __init__(self, axis: int, transposed: bool = False):
         self.axis, self.transposed = int(axis), bool(transposed)

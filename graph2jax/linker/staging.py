@@ -20,7 +20,14 @@ such a function is compiled in two stages.
    values): the op receives a :class:`Counted`, the first stage's values
    with their count (so the two always agree), and computes, for example,
    ``jnp.nonzero(mask, size=count)``, so a compilation is made per distinct
-   count, not per mask.
+   count, not per mask. An integer length (an op's ``length_inputs``:
+   ``arange``'s stop, ``alloc``'s first dimension, a ``repeat`` count) is
+   not static but bucketed: the second stage is a
+   :class:`~graph2jax.linker.compiled.BucketedCompiled` that passes it as a
+   :class:`~graph2jax.linker.ragged.BoundedInt` of capacity the next power
+   of two, so its results are ragged values (:mod:`graph2jax.linker.ragged`)
+   and it compiles once per capacity; when a node takes no ragged value it
+   falls back to the exact form (every value static), with the same results.
 
 A graph without such a value is linked exactly as before, with no stage and
 no overhead.

@@ -121,28 +121,49 @@ def bench_tiny_index_call(rounds: int) -> Section:
 
 
 def bench_value_shape_compilations(rounds: int) -> Section:
-    """``x[x > t].sum()`` over masks selecting 1 ... 1000 of 1000 entries: compilations made.
+    """Shapes decided by values over 40 sizes in 1 ... 1000: compilations made.
 
-    The selection is a ragged value bounded by the mask's size (one compilation
-    per input shape); ``cumsum`` has no ragged rule, so that graph falls back to
-    the staged form (a first stage counts, one compilation per count).
+    ``x[x > t].sum()``: the selection is a ragged value bounded by the mask's size
+    (one compilation per input shape); ``cumsum`` has no ragged rule, so that graph
+    falls back to the staged form (a first stage counts, one compilation per count).
+    ``arange(x.sum())`` (returned, and summed) and ``zeros(k)``: a first stage reads
+    the length, the rest compiles once per capacity (a power of two), plus the first
+    stage's. ``unique(x)`` (returned, and summed) over 1000 entries taking n distinct
+    values: bounded by the input's size, one compilation.
     """
     x, t = gt.dvector("x"), gt.dscalar("t")
-    masked = g.function([x, t], x[x > t].sum())
-    staged = g.function([x, t], gt.cumsum(x[x > t])[-1])
+    length = gt.cast(x.sum(), "int64")
+    count = gt.cast((x > t).sum(), "int64")
+    masked = {
+        "x[x > t].sum()": g.function([x, t], x[x > t].sum()),
+        "cumsum(x[x > t])[-1], staged": g.function([x, t], gt.cumsum(x[x > t])[-1]),
+        "zeros(k), k = (x > t).sum()": g.function([x, t], gt.zeros(count)),
+    }
+    summed = {
+        "arange(x.sum())": g.function([x], gt.arange(length)),
+        "arange(x.sum()).sum()": g.function([x], gt.arange(length).sum()),
+    }
+    distinct = {
+        "unique(x)": g.function([x], gt.unique(x)),
+        "unique(x).sum()": g.function([x], gt.unique(x).sum()),
+    }
     values = np.arange(1000.0)
     sizes = np.unique(np.geomspace(1, 1000, 40).astype(int))
     with warnings.catch_warnings():  # the staged form warns past the recompile limit
         warnings.simplefilter("ignore", RecompileWarning)
         for size in sizes:
-            masked(values, 999.5 - size)
-            staged(values, 999.5 - size)
+            for f in masked.values():
+                f(values, 999.5 - size)
+            for f in summed.values():
+                f(np.array([float(size)]))
+            for f in distinct.values():
+                f(values % size)
     rows = []
-    for name, f in (("x[x > t].sum()", masked), ("cumsum(x[x > t])[-1], staged", staged)):
+    for name, f in {**masked, **summed, **distinct}.items():
         linked = f.maker.linked()
         rows.append((f"{name}: compilations", float(linked.compile_count), linked.compile_count))
     return Section(
-        f"compilations over {len(sizes)} selected sizes in 1...1000 (counts, not a ratio)",
+        f"compilations over {len(sizes)} sizes in 1...1000 (counts, not a ratio)",
         "n",
         rows,
     )

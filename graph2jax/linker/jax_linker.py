@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import keyword
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import jax
@@ -83,9 +83,13 @@ def length_input_indices(fgraph: FunctionGraph) -> tuple[int, ...]:
     return tuple(
         i
         for i in _inputs_reached(fgraph, operands)
-        if i not in static
-        and getattr(fgraph.inputs[i].type, "ndim", None) == 0
-        and str(getattr(fgraph.inputs[i].type, "dtype", "")).startswith(("int", "uint"))
+        if i not in static and _integer_scalar(fgraph.inputs[i])
+    )
+
+
+def _integer_scalar(var: Variable) -> bool:
+    return getattr(var.type, "ndim", None) == 0 and str(getattr(var.type, "dtype", "")).startswith(
+        ("int", "uint")
     )
 
 
@@ -219,6 +223,7 @@ def fgraph_to_python(
     uses: dict[tuple[int, int], int] | None = None,
     constant_arguments: Sequence[Constant] = (),
     bounded: Sequence[tuple[Apply, int]] = (),
+    lengths: Collection[int] = (),
 ) -> tuple[Callable, str]:
     """Generate ``py_fn(*inputs, *constant_arguments) -> tuple(outputs)`` for ``fgraph``.
 
@@ -231,7 +236,9 @@ def fgraph_to_python(
     The constants of ``constant_arguments`` are parameters of the function
     (after all of those); the others are its globals.
     Each ``bounded`` operand (a mask whose count decides a shape) reaches its node
-    as a :class:`~graph2jax.linker.ragged.BoundedMask`.
+    as a :class:`~graph2jax.linker.ragged.BoundedMask`; the staged operands at
+    ``lengths`` (indices into ``staged``) are not static but given as a
+    :class:`~graph2jax.linker.ragged.BoundedInt` (a length bucketed by its capacity).
     """
     counter = itertools.count()
     names: dict[int, str] = {}
@@ -253,8 +260,9 @@ def fgraph_to_python(
     for k in static_argnums:
         name = names[id(fgraph.inputs[k])]
         lines.append(f"    {name} = {name}.value  # static: its value decides shapes")
-    for name in staged_names:
-        lines.append(f"    {name} = {name}.value  # static: computed by the first stage")
+    for j, name in enumerate(staged_names):
+        if j not in lengths:
+            lines.append(f"    {name} = {name}.value  # static: computed by the first stage")
     uses = uses or {}
     masks = {(id(node), k) for node, k in bounded}
 
@@ -376,15 +384,17 @@ def link(
         uses: dict[tuple[int, int], int] | None = None,
         bounded: Sequence[tuple[Apply, int]] = (),
         ragged: bool = False,
+        lengths: Collection[int] = (),
         host_checks: checks.HostChecks | None = None,
     ) -> JaxCompiled:
-        py_fn, source = fgraph_to_python(fgraph, static, staged, uses, hoisted, bounded)
+        py_fn, source = fgraph_to_python(fgraph, static, staged, uses, hoisted, bounded, lengths)
         on_device = checked
         if host_checks is not None:  # the nodes it checks report nothing while traced
             nodes = host_checks.nodes
             on_device = any(_may_check(n) and id(n) not in nodes for n in fgraph.apply_nodes)
         n = len(fgraph.inputs)
-        static = static + tuple(range(n, n + len(staged)))  # the staged values are static too
+        # the staged values are static too, but for the bucketed lengths
+        static = static + tuple(n + j for j in range(len(staged)) if j not in lengths)
         donate = tuple(i for i in donate_argnums if i not in static)
         return JaxCompiled(
             fgraph,
@@ -471,8 +481,23 @@ def _link_staged(
     static = static_input_indices(fgraph, operands)
     counted = [c for _, _, c in operands]
     uses = {(id(node), k): j for j, (node, k, _) in enumerate(operands)}
-    second = compiled(static, counted, uses)
     reads = [(position[id(node.inputs[k])], node, k, c) for node, k, c in operands]
+
+    def exact() -> JaxCompiled:
+        return compiled(static, counted, uses)
+
+    # lengths (an arange's stop, a zeros' first dimension) are bucketed: one compilation per
+    # capacity, the results ragged; when a node takes no ragged value, one per exact value
+    lengths = [
+        j
+        for j, (node, k, c) in enumerate(operands)
+        if not c and k in node.op.length_inputs and _integer_scalar(node.inputs[k])
+    ]
+    if not lengths:
+        return StagedCompiled(fgraph, first, exact(), reads)
+    bucketed = compiled(static, counted, uses, ragged=True, lengths=lengths)
+    n = len(fgraph.inputs)
+    second = BucketedCompiled(bucketed, tuple(n + j for j in lengths), exact)
     return StagedCompiled(fgraph, first, second, reads)
 
 

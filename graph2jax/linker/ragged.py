@@ -121,8 +121,8 @@ class Ragged:
     def to_host(self) -> Any:
         """The value as a device array of exactly ``length`` rows (after the jitted call)."""
         if self.where is not None:
-            return jax.device_put(np.asarray(self.buffer)[np.asarray(self.where)])
-        return jax.device_put(np.asarray(self.buffer)[: int(self.length)])
+            return jnp.asarray(np.asarray(self.buffer)[np.asarray(self.where)])
+        return jnp.asarray(np.asarray(self.buffer)[: int(self.length)])
 
 
 class RaggedColumns:
@@ -139,7 +139,7 @@ class RaggedColumns:
 
     def to_host(self) -> Any:
         """The value as a device array of exactly ``length`` columns (after the jitted call)."""
-        return jax.device_put(np.asarray(self.buffer)[:, : int(self.length)])
+        return jnp.asarray(np.asarray(self.buffer)[:, : int(self.length)])
 
 
 jax.tree_util.register_pytree_node(

@@ -20,7 +20,14 @@ such a function is compiled in two stages.
    values): the op receives a :class:`Counted`, the first stage's values
    with their count (so the two always agree), and computes, for example,
    ``jnp.nonzero(mask, size=count)``, so a compilation is made per distinct
-   count, not per mask.
+   count, not per mask. An integer length (an op's ``length_inputs``:
+   ``arange``'s stop, ``alloc``'s first dimension, a ``repeat`` count) is
+   not static but bucketed: the second stage is a
+   :class:`~graph2jax.linker.compiled.BucketedCompiled` that passes it as a
+   :class:`~graph2jax.linker.ragged.BoundedInt` of capacity the next power
+   of two, so its results are ragged values (:mod:`graph2jax.linker.ragged`)
+   and it compiles once per capacity; when a node takes no ragged value it
+   falls back to the exact form (every value static), with the same results.
 
 A graph without such a value is linked exactly as before, with no stage and
 no overhead.
@@ -36,7 +43,7 @@ import numpy as np
 
 from graph2jax.graph.basic import Apply, Variable
 from graph2jax.graph.fg import FunctionGraph
-from graph2jax.linker.compiled import Compiled, JaxCompiled
+from graph2jax.linker.compiled import BucketedCompiled, Compiled, JaxCompiled
 
 #: a staged operand: ``(node, input position, only its count is static)``
 Operand = tuple[Apply, int, bool]
@@ -102,9 +109,11 @@ class StagedCompiled:
     fgraph : FunctionGraph
     first : Compiled
         Computes the staged variables (``fgraph``'s inputs in, their values out).
-    second : JaxCompiled
-        The graph, taking one trailing static argument per staged operand, then
-        the first stage's values of the counted ones.
+    second : JaxCompiled or BucketedCompiled
+        The graph, taking one trailing argument per staged operand (static, or
+        for a length a :class:`~graph2jax.linker.ragged.BoundedInt` bucketed by
+        its capacity, see :class:`~graph2jax.linker.compiled.BucketedCompiled`),
+        then the first stage's values of the counted ones.
     reads : sequence of (int, Apply, int, bool)
         Per staged operand: the first stage's output holding it, its node and
         input position, and whether only its count (``op.static_count``) is passed.
@@ -116,7 +125,7 @@ class StagedCompiled:
         self,
         fgraph: FunctionGraph,
         first: Compiled,
-        second: JaxCompiled,
+        second: JaxCompiled | BucketedCompiled,
         reads: Sequence[tuple[int, Apply, int, bool]],
     ):
         self.fgraph, self.first, self.second = fgraph, first, second
@@ -124,7 +133,6 @@ class StagedCompiled:
         n = len(fgraph.inputs)
         self.static_argnums = tuple(i for i in second.static_argnums if i < n)
         self.donate_argnums = second.donate_argnums
-        self.checked = second.checked
         self.source = f"# stage 1\n{first.source}\n# stage 2\n{second.source}"
 
     @property

@@ -303,6 +303,7 @@ class ARange(Op):
 
     __props__ = ("dtype",)
     static_inputs = (0, 1, 2)
+    length_inputs = (1,)  # a bounded stop: a ragged range (graph2jax.ops.ragged_sources)
 
     def __init__(self, dtype: Any):
         self.dtype = str(np.dtype(dtype))

@@ -229,6 +229,7 @@ class Repeat(Op):
 
     __props__ = ("axis", "transposed")
     static_inputs = (1,)
+    length_inputs = (1,)  # one bounded count: ragged rows (graph2jax.ops.ragged_sources)
 
     def __init__(self, axis: int, transposed: bool = False):
         self.axis, self.transposed = int(axis), bool(transposed)
@@ -312,9 +313,11 @@ def repeat(a: Any, repeats: Any, axis: int | None = None) -> TensorVariable:
     ----------
     a : tensor-like
     repeats : int or int vector
-        One count for all slices or one per slice; its value must be known at
-        trace time (python ints, constants, or inputs the function then treats
-        as static: one compilation per distinct value).
+        One count for all slices or one per slice: python ints, constants, or
+        inputs the function then treats as static (one compilation per
+        distinct value); computed from values, it is read by a first stage
+        (:mod:`graph2jax.linker.staging`), one count along the first axis
+        compiled once per power-of-two capacity.
     axis : int, optional
 
     Examples

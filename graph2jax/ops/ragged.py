@@ -11,7 +11,8 @@ shapes, ``alloc`` / ``fill`` (``zeros_like``), dimshuffles keeping the first axi
 integer indexing and slicing of the first axis (``h[-1]``, ``x[:n]``,
 ``h[::-1]``), a mask on the first axes (``x[mask]``, ``x[mask, 1:]``),
 ``nonzero`` and indexing with its positions (``x[nonzero(m)[0]]``), ``set_subtensor`` / ``inc_subtensor`` at one row, and joins
-along the first axis. Any other op on a ragged value makes the function
+along the first axis; ``arange``, ``repeat`` and ``unique`` start ragged values
+(:mod:`graph2jax.ops.ragged_sources`). Any other op on a ragged value makes the function
 compile with its lengths static instead.
 """
 
@@ -36,6 +37,7 @@ from graph2jax.linker.ragged import (
     plain,
     ragged_funcify,
 )
+from graph2jax.ops import ragged_sources as _sources  # noqa: F401  (arange, repeat, unique)
 from graph2jax.ops.creation import Alloc, Fill
 from graph2jax.ops.elemwise import Cast, DimShuffle, Elemwise
 from graph2jax.ops.join import Join
@@ -163,7 +165,9 @@ def _ragged_alloc(op: Alloc, node: Apply) -> Callable[..., Any]:
         if not isinstance(shape[0], BoundedInt):
             return impl(value, *shape)
         first = shape[0]
-        return Ragged(impl(value, np.asarray(first.capacity), *shape[1:]), first.value)
+        checks.require(first.value >= 0)  # numpy's ValueError for a negative dimension
+        buffer = impl(value, np.asarray(first.capacity), *shape[1:])
+        return Ragged(buffer, jnp.maximum(first.value, 0))
 
     return alloc
 

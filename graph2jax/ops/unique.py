@@ -1,10 +1,12 @@
 """The distinct values of a tensor: ``unique`` and its :class:`Unique` op (PyTensor's ``extra_ops``).
 
-How many values are distinct decides the result's length. When the input is
-known while compiling (constants, inputs of the function) the op is
-evaluated with numpy; when it is computed from values, the linker's first
-stage counts the distinct values and the op is compiled once per count
-(:mod:`graph2jax.linker.staging`).
+How many values are distinct decides the result's length; it is at most the
+input's size, so ``unique`` of a value known only while running (computed,
+or an input of the function) is a ragged value of that capacity
+(:mod:`graph2jax.ops.ragged_sources`), compiled once per input shape. When
+an op downstream takes no ragged value, the linker's first stage counts the
+distinct values and the op is compiled once per count
+(:mod:`graph2jax.linker.staging`); a constant input is evaluated with numpy.
 """
 
 from __future__ import annotations
@@ -111,8 +113,9 @@ def unique(
     With ``return_index``, ``return_inverse`` or ``return_counts``, a list:
     the values, then the int64 indices of first occurrences, the inverse
     indices (ravelled, as PyTensor) and the counts, in that order. The
-    number of distinct values decides the length: a function computing
-    ``ar`` from its inputs compiles once per distinct count.
+    number of distinct values decides the length, bounded by ``ar``'s size: a
+    function compiles once per shape of ``ar`` (once per distinct count when an
+    op downstream cannot take a value of run-time length).
 
     Examples
     --------

@@ -347,14 +347,16 @@ def _jax_scan(op: Scan, node: Apply) -> Callable[..., Any]:
         windows = tuple(op._windows(node, windows, jnp))
 
         def body(carry: tuple, rows: tuple) -> tuple:
-            outs, ok = step(*rows, *op._tapped(carry), *non_seqs)
-            new_windows = tuple(op._advanced(carry, outs[:n_states], jnp))
+            wins, ok = carry
+            outs, step_ok = step(*rows, *op._tapped(wins), *non_seqs)
+            new_windows = tuple(op._advanced(wins, outs[:n_states], jnp))
             traced = (*outs[: op.n_traced_states], *outs[n_states : n_states + op.n_nit_sot])
-            return new_windows, (traced, ok)  # ok: each step's checks, None if none
+            return (new_windows, _and(ok, step_ok)), traced
 
-        final, (traced, oks) = jax.lax.scan(body, windows, tuple(seqs), length=n)
-        if oks is not None:
-            checks.require(oks)
+        start = (windows, _checked_steps())
+        (final, ok), traced = jax.lax.scan(body, start, tuple(seqs), length=n)
+        if ok is not None:
+            checks.require(ok)
         n_kept = op.n_traced_states
         finals = (op._final(w, k, jnp) for k, w in enumerate(final[n_kept:], n_kept))
         trace_outputs = (*node.outputs[:n_kept], *node.outputs[n_states:])
@@ -410,7 +412,7 @@ def _while_loop(
         rows = [lax.dynamic_index_in_dim(b, i, keepdims=False) for b in seq_buffers]
         return step(*rows, *op._tapped(carry), *non_seqs)
 
-    row_shapes, flag = jax.eval_shape(lambda: run_step(jnp.asarray(0, "int64"), windows))
+    row_shapes, _ = jax.eval_shape(lambda: run_step(jnp.asarray(0, "int64"), windows))
     buffers = tuple(
         jnp.zeros((capacity, *row_shapes[k].shape), node.outputs[k].dtype) for k in kept
     )
@@ -428,11 +430,9 @@ def _while_loop(
             for b, k in zip(bufs, kept, strict=True)
         )
         stopped = jnp.asarray(outs[-1], bool) if op.as_while else jnp.asarray(False)
-        return i + 1, stopped, new_windows, bufs, None if ok is None else ok & step_ok
+        return i + 1, stopped, new_windows, bufs, _and(ok, step_ok)
 
-    # the steps' checks and-ed over the steps run (None: the step reports nothing)
-    ok = None if flag is None else jnp.asarray(True)
-    start = (jnp.asarray(0, "int64"), jnp.asarray(False), windows, buffers, ok)
+    start = (jnp.asarray(0, "int64"), jnp.asarray(False), windows, buffers, _checked_steps())
     length, _, final, buffers, ok = lax.while_loop(cond, body, start)
     if ok is not None:
         checks.require(ok)
@@ -441,6 +441,19 @@ def _while_loop(
         op._final(final[k], k, jnp) if op._is_untraced(k) else next(traces)
         for k in range(len(node.outputs))
     )
+
+
+def _checked_steps() -> Any:
+    """The carry and-ing the steps' checks: True so far, or None when the graph is not checked.
+
+    A carry costs next to nothing per step (a stacked flag per step would cost
+    a write each); a step that reports nothing leaves it true."""
+    return jnp.asarray(True) if checks.checking() else None
+
+
+def _and(ok: Any, step_ok: Any) -> Any:
+    """The carried flag after a step whose own checks gave ``step_ok`` (None: none)."""
+    return ok if step_ok is None else ok & step_ok
 
 
 def _trace_positions(op: Scan) -> list[int]:

@@ -160,6 +160,31 @@ def bench_embedding_rnn_scan(rounds: int) -> Section:
     )
 
 
+def bench_long_scan_of_reads(rounds: int) -> Section:
+    """``acc + v[i]`` over 10,000 run-time indices: the body does nothing else, so the row is
+    the checks' worst case in a loop (a compare and an and in the carry per step)."""
+    v, idx = gt.dvector("v"), gt.lvector("idx")
+    total, _ = g.scan(
+        lambda i, acc, v: acc + v[i],
+        sequences=idx,
+        outputs_info=gt.constant(np.float64(0.0)),
+        non_sequences=v,
+    )
+    checked = g.function([v, idx], total[-1])
+    unchecked = g.function([v, idx], total[-1], mode=UNCHECKED)
+    values = np.arange(100.0)
+    index = np.random.default_rng(0).integers(0, 100, size=10_000)
+
+    def sums(a, i):
+        return jax.lax.scan(lambda acc, k: (acc + a[k], None), jnp.float64(0.0), i)[0]
+
+    bare = jax.jit(sums)
+    times = _on_off(
+        lambda: np.asarray(bare(values, index)), checked, unchecked, (values, index), rounds, 20
+    )
+    return Section("10k-step scan of v[i] (ratio to lax.scan)", "us", ratio_rows(times, 1e6))
+
+
 def bench_value_shape_compilations(rounds: int) -> Section:
     """``x[x > t].sum()`` over masks selecting 1 ... 1000 of 1000 entries: compilations made.
 
@@ -210,6 +235,7 @@ SECTIONS = [
     bench_sparse_update,
     bench_tiny_index_call,
     bench_embedding_rnn_scan,
+    bench_long_scan_of_reads,
     bench_value_shape_compilations,
     bench_masked_sum_call,
 ]

@@ -75,6 +75,8 @@ class DebugCompiled:
         What the JAX linker returned for the same graph.
     """
 
+    single = None  #: no single-output route (see Compiled)
+
     def __init__(self, jax_compiled: JaxCompiled):
         self._jax = jax_compiled
         self.fgraph = jax_compiled.fgraph

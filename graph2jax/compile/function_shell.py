@@ -22,6 +22,7 @@ a writable numpy array the caller owns, as PyTensor's).
 from __future__ import annotations
 
 import functools
+import inspect
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -31,6 +32,7 @@ import numpy as np
 
 from graph2jax.compile import aliasing
 from graph2jax.compile.container import Container, _ContainerMap, _ValueMap
+from graph2jax.compile.entry import PASS_THROUGH, Routing, shape_error
 from graph2jax.compile.function_copies import FunctionCopies
 from graph2jax.compile.maker import FunctionMaker
 from graph2jax.graph.errors import ShapeMismatchError
@@ -43,8 +45,6 @@ DUPLICATE = object()  #: a finder entry for a name shared by several inputs
 #: how many times the write-back is retried when interrupted (each interruption is re-raised after)
 _WRITE_BACK_ATTEMPTS = 3
 
-#: classes whose instances of the right dtype and ndim need no conversion (checked by identity: fast)
-_PASS_THROUGH = {np.ndarray} | {t for t in np.sctypeDict.values() if issubclass(t, np.generic)}
 #: JAX's concrete array classes, added when first seen (importing creates no device array)
 _JAX_ARRAYS: set[type] = set()
 
@@ -57,11 +57,6 @@ def _is_jax_array(value: Any) -> bool:
         _JAX_ARRAYS.add(value.__class__)
         return True
     return False
-
-
-def _shape_error(err: TypeError) -> ShapeMismatchError:
-    """A TypeError raised while JAX traces validated arguments: their shapes do not fit."""
-    return ShapeMismatchError(f"the call's values do not fit the graph's shapes: {err}")
 
 
 def _store_into(target: Any) -> Callable[[Any], None]:
@@ -90,7 +85,7 @@ def _describe_value(value: Any) -> str:
     return f"{type(value).__name__} {text if len(text) < 40 else text[:37] + '...'}"
 
 
-class Function(FunctionCopies):
+class Function(FunctionCopies, Routing):
     """A compiled function: call it with the inputs' values; read and write defaults with ``f[name]``.
 
     Attributes
@@ -98,14 +93,20 @@ class Function(FunctionCopies):
     maker : FunctionMaker
         Holds the graph (``maker.fgraph``) and the linked callables; shared
         between copies that keep the same graph.
-    trust_input : bool
-        When True, calls skip all argument checks and conversions: arguments
-        must be given positionally, complete, as arrays of the exact types.
     name : str or None
-    profile : ProfileStats or None
     finder : dict
         Maps each input's index, variable and name to its :class:`Container`
         (or to ``DUPLICATE`` when several inputs share a name).
+
+    Notes
+    -----
+    ``f(*args, **kwargs)`` evaluates the outputs on ``args`` (positional,
+    then keyword by input name); ``output_subset=[...]`` (output indices, or
+    keys of a dict of outputs) computes and returns only those outputs,
+    updates still applied. A ``Function`` is a ``functools.partial`` over the
+    entry its options call for (:mod:`graph2jax.compile.entry`): a linked
+    function without shared variables is called with no python frame of the
+    shell's in between.
     """
 
     def __init__(
@@ -124,8 +125,8 @@ class Function(FunctionCopies):
         self.output_keys = list(output_keys) if output_keys is not None else None
         self.unpack_single = unpack_single
         self.return_none = return_none
-        self.trust_input = False
-        self.profile = profile
+        self._trust_input = False
+        self._profile = profile
         self._allow_input_downcast = allow_input_downcast
         self._containers = containers if containers is not None else self._new_containers()
         self.finder: dict[Any, Any] = {}
@@ -137,6 +138,14 @@ class Function(FunctionCopies):
                 if not spec.implicit:
                     self._names[spec.name] = DUPLICATE if spec.name in self._names else k
         self._precompute()
+        self._route()
+
+    def _convert_results(self, results: Sequence[Any]) -> Any:
+        """What the caller receives of a call computing every output."""
+        if self._single:
+            convert = self._to_caller[0]
+            return results[0] if convert is None else convert(results[0])
+        return self._outputs(results, None)
 
     def _new_containers(self) -> list[Container]:
         containers = []
@@ -207,8 +216,8 @@ class Function(FunctionCopies):
             else functools.partial(out.variable.type.to_host, borrow=out.borrow)
             for out in maker.outputs
         )
-        # ``compiled.call`` itself, once known to take the arguments as they are
-        self._fast: Callable[..., tuple] | None = None
+        # the compiled callable, once linked, when it takes the arguments as they are
+        self._fast: Compiled | None = None
 
     # -- defaults -----------------------------------------------------------
     def _container(self, key: Any) -> Container:
@@ -247,12 +256,8 @@ class Function(FunctionCopies):
         return _ValueMap(self)
 
     # -- the call -----------------------------------------------------------
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Evaluate the outputs on ``args`` (positional, then keyword by input name).
-
-        ``output_subset=[...]`` (output indices, or keys of a dict of outputs)
-        computes and returns only those outputs; updates are still applied.
-        """
+    def _call(self, *args: Any, **kwargs: Any) -> Any:
+        """The general entry: every form of call (see the class's notes)."""
         if kwargs or self.profile is not None:
             return self._call_general(args, kwargs)
         if self.trust_input and len(args) == self._n_in:  # a miscount gets the checked path's error
@@ -266,22 +271,21 @@ class Function(FunctionCopies):
             results = self._dispatch_default(values)
         else:
             try:
-                results = fast(*values)
+                results = fast.call(*values)
             except TypeError as err:
-                raise _shape_error(err) from err
+                raise shape_error(err) from err
             except CheckFailed as err:  # nothing to write back: no shared variable
                 raise err.error from None
-        if self._single:
-            convert = self._to_caller[0]
-            return results[0] if convert is None else convert(results[0])
-        return self._outputs(results, None)
+        return self._convert_results(results)
 
     def _dispatch_default(self, values: Sequence[Any]) -> Sequence[Any]:
         """A call computing every output: links on first use, then keeps the fast path."""
         linked = self.maker.linked(None)
+        results = self._dispatch(linked, values)
         if self._direct and not linked.donate_argnums:
-            self._fast = linked.call  # no lock, no buffer to protect: the arguments go as they are
-        return self._dispatch(linked, values)
+            self._fast = linked  # no lock, no buffer to protect: the arguments go as they are
+            self._route()
+        return results
 
     def _call_general(self, args: Sequence[Any], kwargs: dict[Any, Any]) -> Any:
         subset = self._subset(kwargs.pop("output_subset", None))
@@ -316,7 +320,7 @@ class Function(FunctionCopies):
             # the dtype by identity first (numpy's built-in dtypes are singletons): fast
             if (
                 check is not None
-                and arg.__class__ in _PASS_THROUGH
+                and arg.__class__ in PASS_THROUGH
                 and (arg.dtype is check[0] or arg.dtype == check[0])
                 and arg.ndim == check[1]
             ):
@@ -434,7 +438,7 @@ class Function(FunctionCopies):
             try:
                 results = linked.call(*call_args)
             except TypeError as err:
-                raise _shape_error(err) from err
+                raise shape_error(err) from err
             except CheckFailed as err:
                 # every update at its old value: the write-back changes nothing
                 results = err.results
@@ -487,6 +491,7 @@ class Function(FunctionCopies):
         except the one each keeps for its plain calls until its own ``free()``.
         """
         self._fast = None
+        self._route()
         self.maker.free()
 
     def dprint(self, **kwargs: Any) -> Any:
@@ -535,3 +540,6 @@ class Function(FunctionCopies):
         return f"<graph2jax.Function {self.name or ''} of {self._n_in} inputs>"
 
     __hash__ = object.__hash__
+
+
+Function.__new__.__signature__ = inspect.signature(Function.__init__)  # what the docs show

@@ -377,6 +377,11 @@ class Op:
     #: the JAX implementation reports indices known only at run time to the linker's
     #: index checks (:mod:`graph2jax.linker.checks`), which raise ``IndexError`` for them
     checks_indices: bool = False
+    #: ``((input position, axis of input 0), ...)``: the integer indices of the op, when
+    #: every index it checks is one of them (no index array, no ``...``), so that a caller
+    #: knowing those inputs and input 0's shape can check them before running the op
+    #: (:class:`~graph2jax.linker.checks.HostChecks`); None: they are checked while running
+    host_indices: tuple[tuple[int, int], ...] | None = None
     #: False for a piecewise-constant op (``argmax``, ``argsort``): ``grad`` gives its
     #: inputs zero gradients without calling ``L_op``
     differentiable: bool = True

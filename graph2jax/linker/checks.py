@@ -16,6 +16,13 @@ nothing. Only then, on the error path, is the graph evaluated again with
 numpy, whose error (``IndexError`` naming the node, the index and the axis
 length; ``ValueError``) is the one the user sees.
 
+An integer index that is itself an argument of the call, into a tensor that
+is an argument too (``v[i]``, ``set_subtensor(v[i], y)`` with ``v`` and ``i``
+inputs or shared values), needs no flag: :class:`HostChecks` compares it
+with the argument's length on the host before the call is dispatched (the
+op's ``host_indices``), and a function whose every index is of that kind
+returns no flag at all.
+
 Bodies of inner graphs (a ``scan`` or ``until`` step, an ``ifelse`` branch, a
 vectorized core) are traced inside ``lax.scan``, ``lax.while_loop``,
 ``lax.cond`` or ``jax.vmap``, where a flag cannot be appended to the outer
@@ -31,12 +38,15 @@ nothing extra is traced.
 from __future__ import annotations
 
 import contextlib
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 
+from graph2jax.graph.basic import Apply, Constant
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.linker.numpy_linker import link_numpy
 from graph2jax.linker.ragged import plain
@@ -52,11 +62,15 @@ class Reports:
     gated : dict
         ``id(result) -> n``: a scatter's result that already equals its input
         unless the first ``n`` flags all hold (:func:`gate`).
+    on_host : frozenset of int
+        ``id(node)`` of the nodes whose indices the caller checks before the
+        call (:class:`HostChecks`): they report nothing.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, on_host: frozenset[int] = frozenset()) -> None:
         self.flags: list[Any] = []
         self.gated: dict[int, int] = {}
+        self.on_host = on_host
 
     def ok(self, n: int | None = None) -> Any:
         """Whether the first ``n`` flags (all when None) hold, traced."""
@@ -85,9 +99,11 @@ class CheckFailed(Exception):
         self.error, self.results = error, results
 
 
-def checking() -> bool:
-    """Whether the graph being traced checks its run-time indices."""
-    return _reports.get() is not None
+def checking(node: Apply | None = None) -> bool:
+    """Whether the graph being traced checks its run-time indices (``node``'s, when given:
+    not when the caller checks them on the host)."""
+    reports = _reports.get()
+    return reports is not None and (node is None or id(node) not in reports.on_host)
 
 
 def require(condition: Any) -> None:
@@ -124,9 +140,9 @@ def mark_gated(result: Any) -> Any:
 
 
 @contextlib.contextmanager
-def collecting() -> Iterator[Reports]:
-    """Collect the reports of the graph traced in the block."""
-    token = _reports.set(Reports())
+def collecting(on_host: frozenset[int] = frozenset()) -> Iterator[Reports]:
+    """Collect the reports of the graph traced in the block (but those of ``on_host``'s nodes)."""
+    token = _reports.set(Reports(on_host))
     try:
         yield _reports.get()
     finally:
@@ -223,10 +239,91 @@ def failure(
             args[i] = results[o]  # equal to the old value: the guard restored it
         else:
             results[o] = args[i]  # not donated: the old buffer itself is written back
-    error: Exception = IndexError("an index known only at run time is out of range")
+    return CheckFailed(numpy_error(fgraph, args), tuple(results))
+
+
+def numpy_error(fgraph: FunctionGraph, args: Sequence[Any]) -> Exception:
+    """The error numpy raises evaluating ``fgraph`` on ``args`` (a failed check's call): its
+    ``IndexError`` names the node, the index and the axis length."""
     try:
         link_numpy(fgraph)(*args)
     except (IndexError, ValueError) as err:
         notes = "; ".join(getattr(err, "__notes__", []))
-        error = type(err)(f"{err} ({notes})" if notes else str(err))
-    return CheckFailed(error, tuple(results))
+        return type(err)(f"{err} ({notes})" if notes else str(err))
+    return IndexError("an index known only at run time is out of range")
+
+
+class HostChecks:
+    """The indices that are arguments of the call, checked on the host before it is dispatched.
+
+    A node qualifies when its op declares ``host_indices`` and each of its
+    integer indices is either a constant or an argument (a scalar input of
+    the graph), indexing an axis whose length is static or read from an
+    argument's shape. No flag is computed or read for them: the check is a
+    few integer comparisons, and a failure raises numpy's error before
+    anything runs or is donated.
+
+    Parameters
+    ----------
+    fgraph : FunctionGraph
+        The graph whose arguments the checks read.
+    """
+
+    def __init__(self, fgraph: FunctionGraph):
+        self.fgraph = fgraph
+        position = {id(v): k for k, v in enumerate(fgraph.inputs)}
+        # (argument of the index, argument of the indexed tensor or None, axis, static length)
+        self._entries: list[tuple[int, int | None, int, int | None]] = []
+        nodes = []
+        for node in fgraph.apply_nodes:
+            entries = _host_entries(node, position)
+            if entries is not None:
+                nodes.append(node)
+                self._entries.extend(entries)
+        self.nodes = frozenset(map(id, nodes))
+
+    def check(self, args: Sequence[Any]) -> None:
+        """Raise numpy's ``IndexError`` if an index among ``args`` is out of range."""
+        for p, q, axis, static in self._entries:
+            n = static if q is None else args[q].shape[axis]
+            try:
+                i = operator.index(args[p])
+            except TypeError:
+                if isinstance(args[p], jax.core.Tracer):
+                    continue  # called under a JAX transformation: JAX's behaviour, as pure()
+                i = operator.index(plain(args[p]))
+            if not -n <= i < n:
+                raise numpy_error(self.fgraph, [plain(a) for a in args[: len(self.fgraph.inputs)]])
+
+    def wrap(self, call: Callable[..., Any]) -> Callable[..., Any]:
+        """``call`` preceded by the checks."""
+
+        def checked(*args: Any) -> Any:
+            self.check(args)
+            return call(*args)
+
+        return checked
+
+
+def _host_entries(
+    node: Apply, position: Mapping[int, int]
+) -> list[tuple[int, int | None, int, int | None]] | None:
+    """``node``'s entries of :class:`HostChecks`, or None when it checks its indices while running."""
+    indices = node.op.host_indices if node.op.checks_indices else None
+    if indices is None:
+        return None
+    x = node.inputs[0]
+    entries = []
+    for k, axis in indices:
+        index = node.inputs[k]
+        if isinstance(index, Constant):
+            continue  # checked when the graph was built
+        static = x.type.shape[axis]
+        if id(index) not in position or index.type.ndim != 0:
+            return None
+        if static is None and id(x) not in position:
+            return None
+        entries.append(
+            (position[id(index)], None if static is not None else position[id(x)], axis, static)
+        )
+    return entries

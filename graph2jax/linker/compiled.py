@@ -43,6 +43,10 @@ class Compiled(Protocol):
     call : callable
         ``call(*values) -> tuple(outputs)``: the entry every call goes through.
         Static arguments are given as plain values (the object wraps them).
+    single : callable or None
+        ``single(*values) -> output``: the graph's one output itself, not in a
+        tuple, by the fastest route (a ``jax.jit`` object, nothing around it
+        but the host-side index checks); None when the graph has no such route.
     source : str or None
         The generated python source, None when the linker generates none.
     static_argnums : tuple of int
@@ -57,6 +61,7 @@ class Compiled(Protocol):
 
     fgraph: FunctionGraph
     call: Callable[..., tuple]
+    single: Callable[..., Any] | None
     source: str | None
     static_argnums: tuple[int, ...]
     donate_argnums: tuple[int, ...]
@@ -227,6 +232,9 @@ class JaxCompiled:
     constants : sequence of jax.Array, optional
         Values ``py_fn`` takes after the graph's inputs (large constants),
         appended to every call's arguments by this object.
+    host_checks : HostChecks, optional
+        The indices checked on the host before each call (their nodes report
+        nothing while traced; ``checked`` says whether others remain).
     """
 
     def __init__(
@@ -242,8 +250,10 @@ class JaxCompiled:
         updated: Mapping[int, int] | None = None,
         cache: ExecutableCache | None = None,
         constants: Sequence[Any] = (),
+        host_checks: checks.HostChecks | None = None,
     ):
         self.fgraph, self.py_fn, self.source = fgraph, py_fn, source
+        self._on_host = frozenset() if host_checks is None else host_checks.nodes
         self.checked, self._updated = checked, dict(updated or {})
         self.static_argnums = static_argnums
         self.donate_argnums = tuple(i for i in donate_argnums if i not in static_argnums)
@@ -261,7 +271,7 @@ class JaxCompiled:
                 # the index checks' flag is one more result, placed by JAX
                 out_shardings=tuple(out_shardings) + ((None,) if checked else ()),
             )
-        self._variants: dict[tuple[int, ...], Callable[..., tuple]] = {}
+        self._variants: dict[tuple[tuple[int, ...], bool], Callable[..., Any]] = {}
         self._full = self._variant(self.donate_argnums)
         self._routes: dict[Hashable, Callable[..., tuple]] | None = None  # set by the first miss
         self._cache = cache
@@ -279,16 +289,28 @@ class JaxCompiled:
             call = self._call
             self._call = lambda *args: call(*args, *self._constants)
         self.call = self._call_checked if checked else self._call
+        #: the jitted function returning the one output itself when a call needs nothing around
+        #: it (nothing static, donated, hoisted, checked, cached or placed by a plan): the shell's
+        #: fastest entry; ``call`` then wraps its result in a tuple. None otherwise.
+        self.single: Callable[..., Any] | None = None
+        if self.call is self._full and len(fgraph.outputs) == 1 and shardings is None:
+            single = self.single = self._variant((), single=True)
+            self.call = lambda *args: (single(*args),)
+        if host_checks is not None:
+            self.call = host_checks.wrap(self.call)
+            if self.single is not None:
+                self.single = host_checks.wrap(self.single)
 
-    def _variant(self, donate: tuple[int, ...]) -> Callable[..., tuple]:
-        jitted = self._variants.get(donate)
+    def _variant(self, donate: tuple[int, ...], single: bool = False) -> Callable[..., tuple]:
+        jitted = self._variants.get((donate, single))
         if jitted is None:
             py_fn, usable, checked, updated = self.py_fn, self._usable, self.checked, self._updated
+            on_host = self._on_host
 
             def traced(*args: Any) -> tuple:
                 self.trace_count += 1  # runs only while JAX traces
                 if checked:
-                    with checks.collecting() as reports:
+                    with checks.collecting(on_host) as reports:
                         outputs = py_fn(*args)
                     outputs = checks.guard(outputs, reports, args, updated)
                 else:
@@ -298,10 +320,10 @@ class JaxCompiled:
                     if kept != donate:
                         raise _Unusable(kept)  # before lowering: JAX caches and warns nothing
                 self.log.record(args)
-                return outputs
+                return outputs[0] if single else outputs
 
             jitted = jax.jit(traced, donate_argnums=donate, **self._jit_options)
-            self._variants[donate] = jitted
+            self._variants[donate, single] = jitted
         return jitted
 
     @property
@@ -434,6 +456,8 @@ class BucketedCompiled:
         length inputs static (one compilation per value), or, for masks, a
         :class:`~graph2jax.linker.staging.StagedCompiled` (one per count).
     """
+
+    single = None  #: no single-output route (see Compiled)
 
     def __init__(
         self,

@@ -388,8 +388,13 @@ def link(
         uses: dict[tuple[int, int], int] | None = None,
         bounded: Sequence[tuple[Apply, int]] = (),
         ragged: bool = False,
+        host_checks: checks.HostChecks | None = None,
     ) -> JaxCompiled:
         py_fn, source = fgraph_to_python(fgraph, static, staged, uses, hoisted, bounded)
+        on_device = checked
+        if host_checks is not None:  # the nodes it checks report nothing while traced
+            nodes = host_checks.nodes
+            on_device = any(_may_check(n) and id(n) not in nodes for n in fgraph.apply_nodes)
         n = len(fgraph.inputs)
         static = static + tuple(range(n, n + len(staged)))  # the staged values are static too
         donate = tuple(i for i in donate_argnums if i not in static)
@@ -402,10 +407,11 @@ def link(
             usable_donations,
             shardings,
             # a ragged form's rules may check its lengths (a loop's steps, a max of nothing)
-            checked or (ragged and check_indices),
+            on_device or (ragged and check_indices),
             updated,
             compile_cache.for_graph(fgraph, donate, shardings or config.placement()),
             constants,
+            host_checks,
         )
 
     operands = staged_operands(fgraph)
@@ -428,7 +434,9 @@ def link(
     if not bounded:  # every shape is known while tracing: one jitted call
         static = static_input_indices(fgraph)
         if not loops:
-            return compiled(static)
+            # indices that are arguments are checked on the host, before the call
+            host = checks.HostChecks(fgraph) if checked else None
+            return compiled(static, host_checks=host if host and host.nodes else None)
         bounded_static = static_input_indices(fgraph, bucketed=True)
         if not lengths and bounded_static == static:
             return compiled(static)

@@ -117,6 +117,7 @@ class NumpyCompiled:
         ``MonitorMode``'s hooks (see :func:`link_numpy`).
     """
 
+    single = None  #: no single-output route (see Compiled)
     source = None
     static_argnums: tuple[int, ...] = ()
     donate_argnums: tuple[int, ...] = ()

@@ -110,6 +110,8 @@ class StagedCompiled:
         input position, and whether only its count (``op.static_count``) is passed.
     """
 
+    single = None  #: no single-output route (see Compiled)
+
     def __init__(
         self,
         fgraph: FunctionGraph,

@@ -79,6 +79,7 @@ from graph2jax.ops.subtensor_key import (
     concrete_key,
     describe_idx,
     expand_counted,
+    integer_indices,
     is_advanced,
     is_known,
     mask_only,
@@ -148,6 +149,10 @@ class Subtensor(Op):
     def checks_indices(self) -> bool:
         return _has_indices(self.idx_list)
 
+    @property
+    def host_indices(self) -> tuple[tuple[int, int], ...] | None:
+        return integer_indices(self.idx_list, 1)
+
     def __init__(self, idx_list: tuple):
         self.idx_list = tuple(idx_list)
 
@@ -213,7 +218,7 @@ def _jax_subtensor(op: Subtensor, node: Apply) -> Callable[..., Any]:
         _require_known(node, values, writes=False)
         result_shape(idx_list, items, np.shape(x), where)
         x = jnp.asarray(x)
-        _report_indices(idx_list, items, x)
+        _report_indices(node, idx_list, items, x)
         expanded, values = expand_counted(idx_list, values)
         # JAX clamps an index out of range: the check reports it
         return x[concrete_key(assemble(expanded, values))]
@@ -221,9 +226,10 @@ def _jax_subtensor(op: Subtensor, node: Apply) -> Callable[..., Any]:
     return subtensor
 
 
-def _report_indices(idx_list: tuple, items: list, x: Any) -> None:
-    """Hand the run-time indices to the linker's index checks (while tracing, when they are on)."""
-    if checks.checking():
+def _report_indices(node: Apply, idx_list: tuple, items: list, x: Any) -> None:
+    """Hand the run-time indices to the linker's index checks (while tracing, when they are on
+    and the caller does not check this node's indices before the call)."""
+    if checks.checking(node):
         for index, axis in runtime_indices(idx_list, items, x.ndim):
             checks.require_in_range(index, x.shape[axis])
 
@@ -283,6 +289,10 @@ class IncSubtensor(Op):
     @property
     def checks_indices(self) -> bool:
         return _has_indices(self.idx_list)
+
+    @property
+    def host_indices(self) -> tuple[tuple[int, int], ...] | None:
+        return integer_indices(self.idx_list, 2)
 
     def __init__(self, idx_list: tuple, set_instead_of_inc: bool = False):
         self.idx_list = tuple(idx_list)
@@ -418,7 +428,7 @@ def _jax_inc_subtensor(op: IncSubtensor, node: Apply) -> Callable[..., Any]:
         if mask_only(idx_list) and not is_known(values[0]):
             return _masked_update(x, y, values[0], setting)
         result_shape(idx_list, items, np.shape(x), where)
-        _report_indices(idx_list, items, x)
+        _report_indices(node, idx_list, items, x)
         expanded, values = expand_counted(idx_list, values)
         items = assemble(expanded, values)
         target = result_shape(expanded, items, np.shape(x), where)

@@ -215,6 +215,20 @@ def runtime_indices(idx_list: tuple, items: list, ndim: int) -> list[tuple[Any, 
     return found
 
 
+def integer_indices(idx_list: tuple, first: int) -> tuple[tuple[int, int], ...] | None:
+    """``(input position, axis)`` of each integer index of a key holding no index array
+    and no ``...`` (an op's ``host_indices``; index inputs start at ``first``); else None."""
+    found, position, axis = [], first, 0
+    for e in idx_list:
+        if e[0] in (ARRAY, MASK, ELLIPSIS):
+            return None
+        if e[0] == INT:
+            found.append((position, axis))
+        position += n_inputs(e)
+        axis += n_axes(e)
+    return tuple(found)
+
+
 def concrete_key(items: list) -> tuple:
     """The key with known scalars as python ints (basic indexing, not a gather)."""
     key = []

@@ -293,7 +293,10 @@ class TensorType(Type):
         On a CPU, JAX uses a numpy array's own buffer when it is aligned to 64
         bytes (otherwise, and on other devices, the array is copied). The
         numpy array then shares memory with the device array: writing into
-        it changes the value (``shared(..., borrow=True)``'s contract).
+        it changes the value (``shared(..., borrow=True)``'s contract). JAX's
+        CPU client never writes into a buffer it does not own: a donating
+        update of the value goes to a new buffer and leaves the numpy array
+        as it was (docs/performance.rst).
         """
         if isinstance(value, np.ndarray):
             return jax.device_put(value, config.placement(), may_alias=True).block_until_ready()

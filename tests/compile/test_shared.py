@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import graph2jax as g
+import graph2jax.tensor as gt
 from graph2jax.compile import aliasing
 from graph2jax.compile.sharedvalue import SharedVariable, shared
 
@@ -184,15 +185,26 @@ def _aligned_ones(n: int) -> np.ndarray:
 
 
 @pytest.mark.skipif(jax.default_backend() != "cpu", reason="zero-copy adoption is a CPU feature")
-def test_borrow_true_adopts_an_aligned_numpy_buffer_and_updates_stay_right():
+def test_borrow_true_adopts_an_aligned_numpy_buffer_which_updates_do_not_write_into():
     value = _aligned_ones(1024)
     param = g.shared(value, name="p", borrow=True)
     internal = param.get_value(borrow=True, return_internal_type=True)
     assert internal.unsafe_buffer_pointer() == value.ctypes.data  # no copy was made
+    assert np.shares_memory(param.get_value(borrow=True), value)
     del internal
-    step = g.function([], [], updates=[(param, np.float32(0.9) * param + 1)])
-    step()
-    step()
+    x = gt.fscalar("x")
+    step = g.function([x], [], updates=[(param, x * param + 1)])
+    with pytest.raises(TypeError):
+        step(np.ones(2, dtype="float32"))  # a failed call: the adopted buffer is kept
+    assert param.get_value(borrow=True, return_internal_type=True).unsafe_buffer_pointer() == (
+        value.ctypes.data
+    )
+    step(np.float32(0.9))
+    # JAX's CPU client never writes into a buffer it does not own (docs/performance.rst): the
+    # donated update goes to a new buffer and the user's array keeps its values
+    assert not np.shares_memory(param.get_value(borrow=True), value)
+    np.testing.assert_array_equal(value, np.ones(1024, dtype="float32"))
+    step(np.float32(0.9))
     np.testing.assert_allclose(param.get_value(), np.full(1024, 0.9 * (0.9 + 1) + 1), rtol=1e-6)
 
 

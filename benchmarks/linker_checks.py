@@ -12,6 +12,7 @@ import numpy as np
 import graph2jax as g
 import graph2jax.tensor as gt
 from benchmarks.common import Section, interleaved, ratio_rows
+from benchmarks.control_flow import jax_rnn_loss, rnn_setup
 from graph2jax.compile.mode import Mode
 from graph2jax.linker.compiled import RecompileWarning
 
@@ -120,6 +121,70 @@ def bench_tiny_index_call(rounds: int) -> Section:
     return Section("tiny call v[i] (ratio to bare jax.jit)", "us", ratio_rows(times, 1e6))
 
 
+def bench_embedding_rnn_scan(rounds: int) -> Section:
+    """The 100-step tanh RNN reading its inputs from an embedding inside the step
+    (``E[tokens[t]]``: 32 run-time indices a step, checked in the body), loss and gradient."""
+    values, (W, U, _, h0), step = rnn_setup()
+    rng = np.random.default_rng(1)
+    table = (rng.normal(size=(1000, 64)) * 0.05).astype("float32")
+    tokens = rng.integers(0, 1000, size=(100, 32))
+    E, T = gt.fmatrix("E"), gt.lmatrix("T")
+    args = (values[0], values[1], table, tokens, values[3])
+
+    def function_of(mode: Mode | None) -> g.Function:
+        hs, _ = g.scan(
+            lambda t, h, W, U, E: step(E[t], h, W, U),
+            sequences=T,
+            outputs_info=h0,
+            non_sequences=[W, U, E],
+        )
+        loss = gt.mean(hs**2)
+        return g.function([W, U, E, T, h0], [loss, *g.grad(loss, [W, U, E])], mode=mode)
+
+    def jax_loss(w, u, e, t, h):
+        return jax_rnn_loss(w, u, e[t], h)
+
+    jax_fn = jax.jit(jax.value_and_grad(jax_loss, argnums=(0, 1, 2)))
+
+    def run_jax():
+        value, grads = jax_fn(*args)
+        return np.asarray(value), *map(np.asarray, grads)
+
+    checked, unchecked = function_of(None), function_of(UNCHECKED)
+    times = _on_off(run_jax, checked, unchecked, args, rounds, calls=5)
+    return Section(
+        "100-step tanh RNN, inputs E[tokens[t]] read in the step (1000 x 64 table), loss and "
+        "gradient (ratio to lax.scan + jax.grad, the embedding gathered outside)",
+        "ms",
+        ratio_rows(times, 1e3),
+    )
+
+
+def bench_long_scan_of_reads(rounds: int) -> Section:
+    """``acc + v[i]`` over 10,000 run-time indices: the body does nothing else, so the row is
+    the checks' worst case in a loop (a compare and an and in the carry per step)."""
+    v, idx = gt.dvector("v"), gt.lvector("idx")
+    total, _ = g.scan(
+        lambda i, acc, v: acc + v[i],
+        sequences=idx,
+        outputs_info=gt.constant(np.float64(0.0)),
+        non_sequences=v,
+    )
+    checked = g.function([v, idx], total[-1])
+    unchecked = g.function([v, idx], total[-1], mode=UNCHECKED)
+    values = np.arange(100.0)
+    index = np.random.default_rng(0).integers(0, 100, size=10_000)
+
+    def sums(a, i):
+        return jax.lax.scan(lambda acc, k: (acc + a[k], None), jnp.float64(0.0), i)[0]
+
+    bare = jax.jit(sums)
+    times = _on_off(
+        lambda: np.asarray(bare(values, index)), checked, unchecked, (values, index), rounds, 20
+    )
+    return Section("10k-step scan of v[i] (ratio to lax.scan)", "us", ratio_rows(times, 1e6))
+
+
 def bench_value_shape_compilations(rounds: int) -> Section:
     """Shapes decided by values over 40 sizes in 1 ... 1000: compilations made.
 
@@ -190,6 +255,8 @@ SECTIONS = [
     bench_gather_sgd_step,
     bench_sparse_update,
     bench_tiny_index_call,
+    bench_embedding_rnn_scan,
+    bench_long_scan_of_reads,
     bench_value_shape_compilations,
     bench_masked_sum_call,
 ]

@@ -23,9 +23,16 @@ with the argument's length on the host before the call is dispatched (the
 op's ``host_indices``), and a function whose every index is of that kind
 returns no flag at all.
 
-Bodies of inner graphs (``scan``, ``ifelse``, a vectorized core) are traced
-inside ``lax.scan``/``jax.vmap``: their indices are not checked (JAX's
-behaviour applies there), since a flag traced there cannot leave the body.
+Bodies of inner graphs (a ``scan`` or ``until`` step, an ``ifelse`` branch, a
+vectorized core) are traced inside ``lax.scan``, ``lax.while_loop``,
+``lax.cond`` or ``jax.vmap``, where a flag cannot be appended to the outer
+reports (it would leak a tracer). Such a body is traced with
+:func:`reporting`: its reports are collected apart and and-ed into one flag
+the body returns with its outputs; the op carries it out of the
+transformation (and-ed over the steps run, returned by the branch taken,
+reduced over the batch) and reports it with :func:`require`, so the outer
+machinery above does the rest. A body that reports nothing returns no flag:
+nothing extra is traced.
 """
 
 from __future__ import annotations
@@ -142,9 +149,51 @@ def collecting(on_host: frozenset[int] = frozenset()) -> Iterator[Reports]:
         _reports.reset(token)
 
 
+def reporting(fn: Callable[..., Any]) -> Callable[..., tuple[Any, Any]]:
+    """``fn``, a body traced inside a JAX transformation, returning its own reports' flag too.
+
+    Parameters
+    ----------
+    fn : callable
+        The body (a scan step, an ifelse branch, a vectorized core).
+
+    Returns
+    -------
+    callable
+        ``(*args) -> (result, ok)``: while the outer graph is checked
+        (:func:`checking`), the reports made while ``fn`` is traced are
+        collected apart and ``ok`` is their traced "all hold", which the
+        caller carries out of the transformation and passes to
+        :func:`require`; ``ok`` is None when the outer graph is not checked
+        or ``fn`` reported nothing.
+
+    Examples
+    --------
+    >>> import jax, jax.numpy as jnp
+    >>> def row(v, i):
+    ...     require_in_range(i, 3)
+    ...     return v[i]
+    >>> with collecting() as reports:
+    ...     values, ok = jax.vmap(reporting(row), (None, 0))(jnp.arange(3.0), jnp.array([0, 5]))
+    ...     require(ok)
+    >>> bool(reports.ok())
+    False
+    """
+
+    def run(*args: Any) -> tuple[Any, Any]:
+        if not checking():
+            return fn(*args), None
+        with collecting() as reports:
+            result = fn(*args)
+        return result, (reports.ok() if reports.flags else None)
+
+    return run
+
+
 @contextlib.contextmanager
 def suspended() -> Iterator[None]:
-    """No reports from the block: an inner graph traced inside ``lax.scan`` or ``jax.vmap``."""
+    """No reports from the block: a body linked unchecked (a jacobian's backward pass, whose
+    indices are those of the forward pass, checked in the outer graph)."""
     token = _reports.set(None)
     try:
         yield

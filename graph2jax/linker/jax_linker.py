@@ -301,7 +301,7 @@ def fgraph_to_python(
     return env["linked"], source
 
 
-def link_inner(fgraph: FunctionGraph) -> Callable[..., tuple]:
+def link_inner(fgraph: FunctionGraph, checked: bool = False) -> Callable[..., Any]:
     """The pure function of an op's inner graph, for the op's JAX implementation to call.
 
     This is the one way an op links a body (a jacobian's backward pass, and
@@ -311,6 +311,13 @@ def link_inner(fgraph: FunctionGraph) -> Callable[..., tuple]:
     arrays stay known while tracing, so the body's shape arithmetic over
     them is evaluated with numpy, as in the outer graph.
 
+    With ``checked``, the body's run-time checks leave it:
+    ``fn(*inputs) -> (tuple(outputs), ok)``, ``ok`` the traced flag of the
+    body's reports, None when the outer graph is not checked or the body
+    reported nothing (:func:`graph2jax.linker.checks.reporting`); the op
+    carries it out of its loop or branch and reports it with
+    :func:`~graph2jax.linker.checks.require`. Unchecked, the body reports nothing.
+
     Examples
     --------
     >>> import numpy as np, graph2jax.tensor as gt
@@ -318,11 +325,16 @@ def link_inner(fgraph: FunctionGraph) -> Callable[..., tuple]:
     >>> body = link_inner(FunctionGraph([x, y], [x * y, x + y]))
     >>> [np.asarray(v).tolist() for v in body(np.array([2.0]), np.array([3.0]))]
     [[6.0], [5.0]]
+    >>> (second,), ok = link_inner(FunctionGraph([x], [x[1]]), checked=True)(np.array([2.0, 3.0]))
+    >>> float(second), ok  # not traced in a checked graph: no flag
+    (3.0, None)
     """
     fn, _ = fgraph_to_python(fgraph)
+    if checked:
+        return checks.reporting(fn)
 
     def body(*args: Any) -> tuple:
-        with checks.suspended():  # a flag traced inside lax.scan / jax.vmap cannot leave it
+        with checks.suspended():
             return fn(*args)
 
     return body
@@ -502,5 +514,7 @@ def _link_staged(
 
 
 def _may_check(node: Apply) -> bool:
-    """Whether ``node`` may report a run-time index (one is not a constant)."""
-    return node.op.checks_indices and not all(isinstance(v, Constant) for v in node.inputs[1:])
+    """Whether ``node`` may report a run-time index (one is not a constant), itself or in a body."""
+    if node.op.checks_indices and not all(isinstance(v, Constant) for v in node.inputs[1:]):
+        return True
+    return any(_may_check(n) for body in node.op.inner_fgraphs for n in body.apply_nodes)

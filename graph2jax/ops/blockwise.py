@@ -20,6 +20,7 @@ import numpy as np
 from graph2jax.graph.basic import Apply, Op, Variable, ancestors, toposort
 from graph2jax.graph.gradtypes import is_disconnected, is_null
 from graph2jax.graph.replace import clone_replace
+from graph2jax.linker import checks
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.broadcast import broadcast_shape_entries
 from graph2jax.ops.creation import zeros_like
@@ -43,6 +44,7 @@ class Blockwise(Op):
     def __init__(self, core_node: Apply):
         self.core_node = core_node
         self.static_inputs = core_node.op.static_inputs
+        self.checks_indices = core_node.op.checks_indices  # each entry's, reduced (see below)
 
     def __str__(self) -> str:
         return f"Blockwise{{{self.core_node.op}}}"
@@ -159,7 +161,8 @@ def _full_batch(values: Sequence[Any], core: Apply) -> tuple[int, ...]:
 @jax_funcify.register(Blockwise)
 def _jax_blockwise(op: Blockwise, node: Apply) -> Callable[..., Any]:
     core = op.core_node
-    core_fn = jax_funcify(core.op, core)
+    # each entry's run-time checks leave the vmap as a flag per entry
+    core_fn = checks.reporting(jax_funcify(core.op, core))
     n = node.outputs[0].ndim - core.outputs[0].ndim
     batch_ndims = [i.ndim - c.ndim for i, c in zip(node.inputs, core.inputs, strict=True)]
     batched = [k for k, b in enumerate(batch_ndims) if b > 0]
@@ -182,7 +185,10 @@ def _jax_blockwise(op: Blockwise, node: Apply) -> Callable[..., Any]:
         fn = one
         for _ in range(n):
             fn = jax.vmap(fn)
-        return fn(*mapped)
+        result, ok = fn(*mapped)
+        if ok is not None:
+            checks.require(ok)
+        return result
 
     return blockwise
 

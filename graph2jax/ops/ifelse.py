@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from graph2jax.config import config
@@ -30,7 +31,7 @@ from graph2jax.graph.basic import (
 from graph2jax.graph.fg import FunctionGraph
 from graph2jax.graph.gradtypes import disconnected, is_disconnected, is_null
 from graph2jax.graph.replace import clone_replace
-from graph2jax.linker import jax_linker, numpy_linker
+from graph2jax.linker import checks, jax_linker, numpy_linker
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.creation import zeros_like
 from graph2jax.types.as_tensor import as_tensor_variable, constant
@@ -216,14 +217,16 @@ class IfElse(Op):
 
 @jax_funcify.register(IfElse)
 def _jax_ifelse(op: IfElse, node: Apply) -> Callable[..., Any]:
-    branches = [jax_linker.link_inner(body) for body in op.inner_fgraphs]
+    branches = [jax_linker.link_inner(body, checked=True) for body in op.inner_fgraphs]
     single = len(node.outputs) == 1
 
     def run_ifelse(condition: Any, *operands: Any) -> Any:
         if jax_linker.known_while_tracing(
             condition
         ):  # the branch is chosen while tracing: only it is traced
-            outs = branches[0 if condition != 0 else 1](*operands)
+            outs, ok = branches[0 if condition != 0 else 1](*operands)
+            if ok is not None:
+                checks.require(ok)
             return outs[0] if single else tuple(outs)
         # known operands are closed over, not passed through lax.cond, so that they stay
         # known inside the bodies (a reshape's target shape)
@@ -234,17 +237,23 @@ def _jax_ifelse(op: IfElse, node: Apply) -> Callable[..., Any]:
                 args = list(operands)
                 for k, v in zip(traced, values, strict=True):
                     args[k] = v
-                return tuple(body(*args))
+                outs, ok = body(*args)
+                # both branches return a flag when the graph is checked: the taken one's holds
+                if ok is None and checks.checking():
+                    ok = jnp.asarray(True)
+                return tuple(outs), ok
 
             return run
 
         then_fn, else_fn = (with_traced(b) for b in branches)
         values = [operands[k] for k in traced]
         try:
-            outs = jax.lax.cond(condition != 0, then_fn, else_fn, *values)
+            outs, ok = jax.lax.cond(condition != 0, then_fn, else_fn, *values)
         except TypeError as err:
             _raise_shape_mismatch(node, then_fn, else_fn, values, err)
             raise
+        if ok is not None:
+            checks.require(ok)
         return outs[0] if single else tuple(outs)
 
     return run_ifelse
@@ -254,7 +263,7 @@ def _raise_shape_mismatch(
     node: Apply, then_fn: Callable, else_fn: Callable, values: list, err: TypeError
 ) -> None:
     """Raise a ValueError naming the outputs whose shapes differ between the branches, if any."""
-    shapes = [[o.shape for o in jax.eval_shape(fn, *values)] for fn in (then_fn, else_fn)]
+    shapes = [[o.shape for o in jax.eval_shape(fn, *values)[0]] for fn in (then_fn, else_fn)]
     differ = [
         f"output {k} ({out.describe()}): {t} when true, {f} when false"
         for k, (out, t, f) in enumerate(zip(node.outputs, *shapes, strict=True))

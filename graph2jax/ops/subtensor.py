@@ -39,8 +39,8 @@ Out-of-range indices (PyTensor raises ``IndexError``)
       ``NUMPY`` mode raises numpy's. With ``config.check_index_bounds`` off
       (or ``Mode(check_index_bounds=False)``), JAX's behaviour: a read clamps
       the index into range, ``set_subtensor``/``inc_subtensor`` drop the
-      out-of-range updates. Indices inside an inner graph (a ``scan`` body)
-      are not checked.
+      out-of-range updates. Indices inside an inner graph (a ``scan`` step,
+      an ``ifelse`` branch) are checked the same way.
 
 Repeated indices
     ``inc_subtensor`` accumulates every occurrence (``np.add.at``).

@@ -324,7 +324,7 @@ def _check_lengths(op: Scan, node: Apply, n_steps: int, seq_lengths: Sequence[in
 
 @jax_funcify.register(Scan)
 def _jax_scan(op: Scan, node: Apply) -> Callable[..., Any]:
-    step = jax_linker.link_inner(op.fgraph)
+    step = jax_linker.link_inner(op.fgraph, checked=True)  # (outputs, ok)
     n_states = len(op.state_taps)
 
     def loop(n_steps: Any, *inputs: Any) -> Any:
@@ -347,12 +347,16 @@ def _jax_scan(op: Scan, node: Apply) -> Callable[..., Any]:
         windows = tuple(op._windows(node, windows, jnp))
 
         def body(carry: tuple, rows: tuple) -> tuple:
-            outs = step(*rows, *op._tapped(carry), *non_seqs)
-            new_windows = tuple(op._advanced(carry, outs[:n_states], jnp))
+            wins, ok = carry
+            outs, step_ok = step(*rows, *op._tapped(wins), *non_seqs)
+            new_windows = tuple(op._advanced(wins, outs[:n_states], jnp))
             traced = (*outs[: op.n_traced_states], *outs[n_states : n_states + op.n_nit_sot])
-            return new_windows, traced
+            return (new_windows, _and(ok, step_ok)), traced
 
-        final, traced = jax.lax.scan(body, windows, tuple(seqs), length=n)
+        start = (windows, _checked_steps())
+        (final, ok), traced = jax.lax.scan(body, start, tuple(seqs), length=n)
+        if ok is not None:
+            checks.require(ok)
         n_kept = op.n_traced_states
         finals = (op._final(w, k, jnp) for k, w in enumerate(final[n_kept:], n_kept))
         trace_outputs = (*node.outputs[:n_kept], *node.outputs[n_states:])
@@ -408,33 +412,48 @@ def _while_loop(
         rows = [lax.dynamic_index_in_dim(b, i, keepdims=False) for b in seq_buffers]
         return step(*rows, *op._tapped(carry), *non_seqs)
 
-    row_shapes = jax.eval_shape(lambda: run_step(jnp.asarray(0, "int64"), windows))
+    row_shapes, _ = jax.eval_shape(lambda: run_step(jnp.asarray(0, "int64"), windows))
     buffers = tuple(
         jnp.zeros((capacity, *row_shapes[k].shape), node.outputs[k].dtype) for k in kept
     )
 
     def cond(carry: tuple) -> Any:
-        i, stopped, _, _ = carry
+        i, stopped, _, _, _ = carry
         return (i < n) & ~stopped
 
     def body(carry: tuple) -> tuple:
-        i, _, wins, bufs = carry
-        outs = run_step(i, wins)
+        i, _, wins, bufs, ok = carry
+        outs, step_ok = run_step(i, wins)
         new_windows = tuple(op._advanced(wins, outs[:n_states], jnp))
         bufs = tuple(
             lax.dynamic_update_index_in_dim(b, jnp.asarray(outs[k], b.dtype), i, 0)
             for b, k in zip(bufs, kept, strict=True)
         )
         stopped = jnp.asarray(outs[-1], bool) if op.as_while else jnp.asarray(False)
-        return i + 1, stopped, new_windows, bufs
+        return i + 1, stopped, new_windows, bufs, _and(ok, step_ok)
 
-    start = (jnp.asarray(0, "int64"), jnp.asarray(False), windows, buffers)
-    length, _, final, buffers = lax.while_loop(cond, body, start)
+    start = (jnp.asarray(0, "int64"), jnp.asarray(False), windows, buffers, _checked_steps())
+    length, _, final, buffers, ok = lax.while_loop(cond, body, start)
+    if ok is not None:
+        checks.require(ok)
     traces = iter(Ragged(b, length) for b in buffers)
     return tuple(
         op._final(final[k], k, jnp) if op._is_untraced(k) else next(traces)
         for k in range(len(node.outputs))
     )
+
+
+def _checked_steps() -> Any:
+    """The carry and-ing the steps' checks: True so far, or None when the graph is not checked.
+
+    A carry costs next to nothing per step (a stacked flag per step would cost
+    a write each); a step that reports nothing leaves it true."""
+    return jnp.asarray(True) if checks.checking() else None
+
+
+def _and(ok: Any, step_ok: Any) -> Any:
+    """The carried flag after a step whose own checks gave ``step_ok`` (None: none)."""
+    return ok if step_ok is None else ok & step_ok
 
 
 def _trace_positions(op: Scan) -> list[int]:

@@ -190,6 +190,14 @@ class Routing(functools.partial):
                 )
         functools.partial.__setstate__(self, (entry, (), None, self.__dict__))
 
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        """The Function itself: one kept on a class is not bound as a method.
+
+        ``functools.partial`` becomes a method descriptor in Python 3.14 (a
+        ``FutureWarning`` in 3.13); a Function stays what PyTensor's is.
+        """
+        return self
+
     def __reduce__(self) -> tuple:
         # not functools.partial's (an entry does not pickle): the state the shell's copies keep
         return copyreg.__newobj__, (type(self),), self.__getstate__()

@@ -127,3 +127,16 @@ def test_pickled_and_copied_functions_route_again():
     f.free()
     assert f.func == f._call
     np.testing.assert_array_equal(f(A), A * 2)
+
+
+def test_a_function_kept_on_a_class_is_not_bound_to_its_instances():
+    x = gt.dvector("x")
+
+    class Model:
+        double = g.function([x], x * 2)
+
+    model = Model()
+    # what attribute access does once functools.partial binds (Python 3.14)
+    assert Model.__dict__["double"].__get__(model, Model) is Model.double
+    assert model.double is Model.double
+    np.testing.assert_array_equal(model.double(A), A * 2)

@@ -13,15 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
-from graph2jax.graph.basic import Apply, Op
+from graph2jax.graph.basic import Apply, Constant, Op, Variable
 from graph2jax.graph.gradtypes import disconnected
+from graph2jax.linker import checks
 from graph2jax.linker.dispatch import jax_funcify
 from graph2jax.ops.elemwise import dimshuffle
 from graph2jax.types.as_tensor import as_tensor_variable, constant
-from graph2jax.types.tensor_type import TensorType
+from graph2jax.types.tensor_type import TensorType, int_dtypes
 from graph2jax.types.variable import TensorVariable
 
 
@@ -118,6 +121,28 @@ def static_or_symbolic_length(x: TensorVariable, axis: int) -> int | TensorVaria
     return length if length is not None else shape_i(x, axis)
 
 
+def get_vector_length(v: Any) -> int:
+    """The length of the vector ``v`` known when the graph is built (PyTensor's ``get_vector_length``).
+
+    Raises ``TypeError`` when ``v`` is not a vector, ``ValueError`` when its
+    length is known only at run time.
+
+    Examples
+    --------
+    >>> import graph2jax.tensor as gt
+    >>> gt.get_vector_length(gt.dmatrix().shape), gt.get_vector_length([1, 2, 3])
+    (2, 3)
+    """
+    v = as_tensor_variable(v)
+    if v.ndim != 1:
+        raise TypeError(f"get_vector_length: {v.describe()} is not a vector (type {v.type})")
+    if v.type.shape[0] is None:
+        raise ValueError(
+            f"get_vector_length: the length of {v.describe()} is known only at run time"
+        )
+    return int(v.type.shape[0])
+
+
 def transpose(x: Any, axes: Sequence[int] | None = None) -> TensorVariable:
     """Permute the axes of ``x`` (reverse them by default; negative axes count from the end).
 
@@ -141,14 +166,24 @@ def transpose(x: Any, axes: Sequence[int] | None = None) -> TensorVariable:
 
 
 class SpecifyShape(Op):
-    """Assert a static shape: the output is ``x`` with a more precise type."""
+    """Assert a shape: the output is ``x`` with a more precise type.
 
-    __props__ = ("shape",)
+    ``shape`` holds each axis's static length, or None; ``symbolic`` the axes
+    whose length is an input of the node (after ``x``, in order), known only
+    at run time: a mismatch there raises through the linker's run-time checks.
+    """
 
-    def __init__(self, shape: Sequence[int | None]):
+    __props__ = ("shape", "symbolic")
+
+    def __init__(self, shape: Sequence[int | None], symbolic: Sequence[int] = ()):
         self.shape = tuple(None if s is None else int(s) for s in shape)
+        self.symbolic = tuple(symbolic)
 
-    def make_node(self, x: Any) -> Apply:
+    @property
+    def checks_indices(self) -> bool:
+        return bool(self.symbolic)
+
+    def make_node(self, x: Any, *lengths: Any) -> Apply:
         x = as_tensor_variable(x)
         if x.ndim != len(self.shape):
             raise ValueError(
@@ -159,54 +194,116 @@ class SpecifyShape(Op):
                 raise ValueError(
                     f"specify_shape: {x.describe()} has static shape {x.type.shape}, not {self.shape}"
                 )
+        lengths = [as_tensor_variable(n) for n in lengths]
+        if len(lengths) != len(self.symbolic) or any(
+            n.ndim != 0 or n.dtype not in int_dtypes for n in lengths
+        ):
+            raise TypeError(
+                f"specify_shape: the symbolic lengths of axes {self.symbolic} must be integer "
+                f"scalars, got {[n.type for n in lengths]}"
+            )
         shape = tuple(
             s if s is not None else t for s, t in zip(self.shape, x.type.shape, strict=True)
         )
-        return Apply(self, [x], [TensorType(x.dtype, shape)()])
+        return Apply(self, [x, *lengths], [TensorType(x.dtype, shape)()])
 
-    def _check(self, node: Apply, x: Any) -> Any:
-        if any(s is not None and s != n for s, n in zip(self.shape, np.shape(x), strict=True)):
+    def _check(self, node: Apply, x: Any, lengths: Sequence[Any] = ()) -> Any:
+        expected = list(self.shape)
+        for axis, n in zip(self.symbolic, lengths, strict=True):
+            expected[axis] = int(n)
+        if any(s is not None and s != n for s, n in zip(expected, np.shape(x), strict=True)):
             raise ValueError(
-                f"specify_shape: {node.inputs[0].describe()} should have shape {self.shape}, "
+                f"specify_shape: {node.inputs[0].describe()} should have shape {tuple(expected)}, "
                 f"got {tuple(np.shape(x))}"
             )
         return x
 
     def perform(self, node: Apply, inputs: list, output_storage: list) -> None:
-        output_storage[0][0] = self._check(node, inputs[0])
+        output_storage[0][0] = self._check(node, inputs[0], inputs[1:])
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: list) -> list:
+        given = dict(zip(self.symbolic, node.inputs[1:], strict=True))
         return [
             tuple(
-                constant(s, dtype="int64") if s is not None else d
-                for s, d in zip(node.outputs[0].type.shape, input_shapes[0], strict=True)
+                constant(s, dtype="int64") if s is not None else given.get(k, d)
+                for k, (s, d) in enumerate(
+                    zip(node.outputs[0].type.shape, input_shapes[0], strict=True)
+                )
             )
         ]
 
     def L_op(self, inputs: list, outputs: list, output_grads: list) -> list:
-        return [output_grads[0]]
+        return [output_grads[0], *(disconnected() for _ in inputs[1:])]
 
 
 @jax_funcify.register(SpecifyShape)
 def _jax_specify_shape(op: SpecifyShape, node: Apply) -> Callable[..., Any]:
-    # shapes are static while tracing: checked once per compilation
-    return lambda x: op._check(node, x)
+    # static lengths are checked once per compilation, symbolic ones known while tracing too;
+    # the others at run time, by the linker's checks (off: not checked, as JAX)
+    def specify(x: Any, *lengths: Any) -> Any:
+        entries = list(zip(op.symbolic, lengths, strict=True))
+        traced = [(a, n) for a, n in entries if isinstance(n, jax.core.Tracer)]
+        # what is known while tracing is checked now, the rest reported to the run-time checks
+        op._check(
+            node, x, [x.shape[a] if isinstance(n, jax.core.Tracer) else n for a, n in entries]
+        )
+        if traced:
+            checks.require(jnp.all(jnp.stack([n == x.shape[a] for a, n in traced])))
+        return x
+
+    return specify
 
 
-def specify_shape(x: Any, shape: int | Sequence[int | None]) -> TensorVariable:
-    """``x`` with the static shape ``shape`` (None keeps a length unknown); checked at run time.
+def specify_shape(x: Any, shape: Any) -> TensorVariable:
+    """``x`` with the shape ``shape``, checked at run time (PyTensor's ``specify_shape``).
 
     Parameters
     ----------
     x : tensor-like
-    shape : int or sequence of int or None
-        One entry per axis of ``x``; an int is the shape of a vector.
+    shape : int, sequence or integer vector
+        One entry per axis of ``x``: an int (a static length), None (unknown),
+        or an integer scalar variable (a length known at run time, e.g.
+        ``y.shape[0]``); an int is the shape of a vector, and an integer
+        vector of static length (``y.shape``) gives one entry per element.
+
+    Examples
+    --------
+    >>> import numpy as np, graph2jax as g, graph2jax.tensor as gt
+    >>> x, n = gt.dmatrix("x"), gt.lscalar("n")
+    >>> y = gt.specify_shape(x, (n, 2))
+    >>> y.type.shape
+    (None, 2)
+    >>> f = g.function([x, n], y.sum())
+    >>> float(f(np.ones((3, 2)), 3))
+    6.0
+    >>> f(np.ones((3, 2)), 4)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: specify_shape: 'x' ... should have shape (4, 2), got (3, 2)
     """
     x = as_tensor_variable(x)
-    shape = (shape,) if isinstance(shape, int | np.integer) else tuple(shape)
-    if tuple(x.type.shape) == shape:
+    if isinstance(shape, Variable):
+        if shape.ndim == 0:
+            shape = (shape,)
+        elif shape.ndim == 1 and shape.type.shape[0] is not None:
+            shape = tuple(shape[k] for k in range(shape.type.shape[0]))
+        else:
+            raise ValueError(f"specify_shape: the shape {shape} must have a static length")
+    elif isinstance(shape, int | np.integer):
+        shape = (shape,)
+    static, symbolic, lengths = [], [], []
+    for axis, entry in enumerate(shape):
+        if isinstance(entry, Constant):
+            entry = int(entry.data)
+        if isinstance(entry, Variable):
+            static.append(None)
+            symbolic.append(axis)
+            lengths.append(entry)
+        else:
+            static.append(None if entry is None else int(entry))
+    if not symbolic and tuple(x.type.shape) == tuple(static):
         return x
-    return SpecifyShape(shape)(x)
+    return SpecifyShape(static, symbolic)(x, *lengths)
 
 
 def specify_broadcastable(x: Any, *axes: int) -> TensorVariable:
@@ -276,6 +373,7 @@ __all__ = [
     "Shape_i",
     "SpecifyShape",
     "expand_dims",
+    "get_vector_length",
     "shape",
     "shape_i",
     "specify_broadcastable",

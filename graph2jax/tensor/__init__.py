@@ -5,6 +5,9 @@ Each op family module exports its public functions through ``__all__``.
 
 from numpy import e, euler_gamma, inf, nan, newaxis, pi  # as pytensor.tensor
 
+# PyTensor's path graph2jax.tensor.shape, loaded first: the star import of graph2jax.ops.shape
+# below then makes the name ``shape`` the function again, as ``pytensor.tensor.shape``
+import graph2jax.tensor.shape
 from graph2jax.gradient import consider_constant, grad, hessian, jacobian  # as pytensor.tensor
 from graph2jax.ops.axes import *
 from graph2jax.ops.blas import *

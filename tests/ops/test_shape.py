@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import graph2jax as g
 import graph2jax.tensor as gt
+from graph2jax.compile.mode import Mode
 from tests.helpers import Case, check_infer_shape, check_op, random_value
 
 RNG = np.random.default_rng(0)
@@ -101,6 +102,53 @@ def test_squeeze_of_unknown_axis_is_checked_at_run_time():
 
 def test_specify_shape_of_a_vector_takes_an_int():
     assert gt.specify_shape(gt.dvector(), 3).type.shape == (3,)
+
+
+def test_specify_shape_takes_symbolic_lengths():
+    x, y, n = gt.dmatrix("x"), gt.dvector("y"), gt.lscalar("n")
+    z = gt.specify_shape(x, (n, y.shape[0]))
+    assert z.type.shape == (None, None) and isinstance(z.owner.op, gt.SpecifyShape)
+    assert gt.specify_shape(x, (n, 2)).type.shape == (None, 2)
+    f = g.function([x, y, n], [z.sum(), z.shape])
+    total, shape = f(np.ones((3, 2)), np.zeros(2), 3)
+    assert total == 6.0 and shape.tolist() == [3, 2]
+    for bad in [(np.ones((3, 2)), np.zeros(2), 4), (np.ones((3, 2)), np.zeros(5), 3)]:
+        with pytest.raises(ValueError, match="specify_shape: 'x'.*should have shape"):
+            f(*bad)
+    assert f(np.ones((1, 4)), np.zeros(4), 1)[0] == 4.0  # one compilation serves every n
+    assert f.compile_count == 2
+    numpy_f = g.function([x, n], gt.specify_shape(x, (n, 2)), mode="NUMPY")
+    with pytest.raises(ValueError, match=r"should have shape \(4, 2\), got \(3, 2\)"):
+        numpy_f(np.ones((3, 2)), 4)
+    vector = g.function([x], gt.specify_shape(x, x.shape * 0 + 2).sum())  # one vector
+    assert vector(np.ones((2, 2))) == 4.0
+    with pytest.raises(ValueError, match="should have shape"):
+        vector(np.ones((2, 3)))
+    off = g.function(
+        [x, n], gt.specify_shape(x, (n, None)) + 1, mode=Mode(check_index_bounds=False)
+    )
+    np.testing.assert_array_equal(off(np.zeros((1, 1)), 5), [[1.0]])  # not checked, as JAX
+
+
+def test_specify_shape_refuses_what_is_not_a_length():
+    x = gt.dmatrix("x")
+    with pytest.raises(TypeError, match="integer scalars"):
+        gt.specify_shape(x, (gt.dscalar("n"), None))
+    with pytest.raises(ValueError, match="static length"):
+        gt.specify_shape(x, gt.lvector("s"))
+
+
+def test_get_vector_length_and_the_shape_module_path():
+    from graph2jax.tensor.shape import Shape_i, get_vector_length, reshape, specify_shape
+
+    assert get_vector_length(gt.dtensor3().shape) == 3 and get_vector_length([4, 5]) == 2
+    assert gt.get_vector_length is get_vector_length and specify_shape is gt.specify_shape
+    assert reshape is gt.reshape and Shape_i is gt.Shape_i
+    assert callable(gt.shape) and gt.shape(gt.dmatrix()).type.shape == (2,)
+    with pytest.raises(ValueError, match="known only at run time"):
+        get_vector_length(gt.lvector())
+    with pytest.raises(TypeError, match="not a vector"):
+        get_vector_length(gt.dmatrix())
 
 
 @pytest.mark.parametrize(

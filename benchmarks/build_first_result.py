@@ -17,6 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import graph2jax as g
+import graph2jax.compile  # noqa: F401 (loaded lazily by graph2jax.function: an import, not the build)
 import graph2jax.tensor as gt
 from graph2jax.config import config
 

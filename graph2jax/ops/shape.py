@@ -279,7 +279,7 @@ def specify_shape(x: Any, shape: Any) -> TensorVariable:
     >>> f(np.ones((3, 2)), 4)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: specify_shape: 'x' ... should have shape (4, 2), got (3, 2)
+    ValueError: specify_shape: 'x' ... should have shape (4, 2), got (3, 2) ...
     """
     x = as_tensor_variable(x)
     if isinstance(shape, Variable):

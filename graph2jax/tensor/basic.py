@@ -4,21 +4,11 @@ PyTensor's module holds. As there, ``fill`` and ``second`` are the op itself (an
 :class:`~graph2jax.ops.creation.Fill`, called as ``fill(model, value)``), so
 ``node.op == fill`` tells a fill node."""
 
-from typing import Any
-
 from graph2jax.ops.creation import Fill
+from graph2jax.tensor.paths import fallback
 from graph2jax.types import as_tensor as _impl
 from graph2jax.types.as_tensor import *  # noqa: F403
 
 fill = second = Fill()
 
-
-def __getattr__(name: str) -> Any:
-    if hasattr(_impl, name):
-        return getattr(_impl, name)  # the names outside __all__ too
-    import graph2jax.tensor  # the user's namespace, at call time (it imports this module)
-
-    try:
-        return getattr(graph2jax.tensor, name)
-    except AttributeError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+__getattr__ = fallback(_impl, __name__)

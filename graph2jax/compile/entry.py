@@ -5,18 +5,18 @@ over its *entry*, so ``f(x)`` goes from the interpreter's C call straight into
 it, with no python frame of the shell's in between. The general entry is
 the shell's ``_call`` (every argument form, output subsets, profiling,
 shared variables); once a function without shared variables, updates or
-donations is linked, :func:`checked_entry` or :func:`trusted_entry` builds
-the entry for its options:
+donations is linked, the entry follows its options:
 
-- arguments checked (the default): one python function, generated for the
-  function's number of inputs, that tests each argument's class, dtype (by
-  identity) and ndim inline, calls the jitted function on the arguments as
-  they are and converts the outputs; any other argument (a python number, a
-  list, another dtype, a device array, a keyword) goes to the general entry,
-  which converts it or raises its error;
+- arguments checked (the default): :func:`checked_entry`, one python
+  function generated for the function's number of inputs, that tests each
+  argument's class, dtype (by identity) and ndim inline, calls the jitted
+  function on the arguments as they are and converts the outputs; any other
+  argument (a python number, a list, another dtype, a device array, a
+  keyword) goes to the general entry, which converts it or raises its error;
 - ``trust_input``: a function of one borrowed output is its jitted function
-  itself (no python frame at all); any other returns its outputs unconverted
-  but for the host copies of ``Out(borrow=False)``.
+  itself (no python frame at all: a keyword or a wrong number of arguments
+  gets JAX's ``TypeError``); any other keeps the general entry, which passes
+  trusted arguments on as they are.
 """
 
 from __future__ import annotations
@@ -60,38 +60,31 @@ def shape_error(err: TypeError) -> ShapeMismatchError:
 
 def checked_entry(
     checks: Sequence[tuple[np.dtype, int]],
-    passing: frozenset[type],
     jitted: Callable[..., Any],
-    single: bool,
     convert: Callable[[Any], Any] | None,
     general: Callable[..., Any],
 ) -> Callable[..., Any]:
-    """The entry checking each argument inline: ``checks[k]`` is input ``k``'s (dtype, ndim).
+    """The entry checking each argument inline: ``checks[k]`` is input ``k``'s (dtype, ndim),
+    its class one of :data:`PASS_THROUGH`.
 
-    ``jitted`` returns the one output itself when ``single``, else the
-    outputs' tuple, which ``convert`` (the shell's output conversion) turns
-    into what the caller receives; when ``single``, ``convert`` is the one
-    output's (None: returned as it is).
+    ``convert`` turns what ``jitted`` returns (the one output itself, or the
+    outputs' tuple) into what the caller receives; None: returned as it is.
     """
     names = [f"a{k}" for k in range(len(checks))]
     refused = [
         f"{a}.__class__ not in passing or {a}.dtype is not d{k} or {a}.ndim != {ndim}"
         for k, (a, (_, ndim)) in enumerate(zip(names, checks, strict=True))
     ]
-    if single:
-        result = "results" if convert is None else "convert(results)"
-    else:
-        result = "convert(results)"
     source = _TEMPLATE.format(
         n=len(checks),
         unpack=f"{', '.join(names)}, = args" if names else "",
         refused=" or ".join(refused) or "False",
         names=", ".join(names),
-        result=result,
+        result="results" if convert is None else "convert(results)",
     )
     namespace: dict[str, Any] = {
         "general": general,
-        "passing": passing,
+        "passing": PASS_THROUGH,
         "jitted": jitted,
         "convert": convert,
         "shape_error": shape_error,
@@ -100,37 +93,6 @@ def checked_entry(
     }
     exec(compile(source, "<graph2jax.compile.entry>", "exec"), namespace)
     return namespace["entry"]
-
-
-def trusted_entry(
-    n: int,
-    jitted: Callable[..., Any],
-    single: bool,
-    convert: Callable[[Any], Any] | None,
-    general: Callable[..., Any],
-) -> Callable[..., Any]:
-    """The ``trust_input`` entry: ``jitted`` on the arguments as they are.
-
-    A function of one output returned as it is (``single``, ``convert`` None)
-    is ``jitted`` itself: a call with keywords or a wrong number of
-    arguments then gets JAX's ``TypeError``. Otherwise ``convert`` turns the
-    results into what the caller receives, and a call with keywords or
-    another number of arguments (``n`` expected) goes to the general entry.
-    """
-    if single and convert is None:
-        return jitted
-
-    def entry(*args: Any, **kwargs: Any) -> Any:
-        if kwargs or len(args) != n:
-            return general(*args, **kwargs)
-        try:
-            return convert(jitted(*args))
-        except TypeError as err:
-            raise shape_error(err) from err
-        except CheckFailed as err:
-            raise err.error from None
-
-    return entry
 
 
 def _unbuilt(*args: Any, **kwargs: Any) -> Any:
@@ -174,7 +136,8 @@ class Routing(functools.partial):
 
         The general entry (the shell's ``_call``) until a function without
         shared variables is linked (``_fast``) and while it is profiled; then
-        :func:`trusted_entry`'s or :func:`checked_entry`'s.
+        the jitted callable itself (``trust_input``, one borrowed output) or
+        :func:`checked_entry`'s (arguments checked).
         """
         entry: Callable[..., Any] = self._call
         linked = self._fast
@@ -183,11 +146,10 @@ class Routing(functools.partial):
             jitted = linked.single if single else linked.call
             convert = self._to_caller[0] if single else self._convert_results
             if self._trust_input:
-                entry = trusted_entry(self._n_in, jitted, single, convert, self._call)
+                if single and convert is None:
+                    entry = jitted
             elif self._all_positional and None not in self._checks:
-                entry = checked_entry(
-                    self._checks, PASS_THROUGH, jitted, single, convert, self._call
-                )
+                entry = checked_entry(self._checks, jitted, convert, self._call)
         functools.partial.__setstate__(self, (entry, (), None, self.__dict__))
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:

@@ -107,9 +107,10 @@ def checking(node: Apply | None = None) -> bool:
 
 
 def require(condition: Any) -> None:
-    """Report, while tracing, that the boolean ``condition`` (traced) must hold."""
+    """Report, while tracing, that the boolean ``condition`` (traced) must hold; None (a
+    body's flag when it reported nothing, see :func:`reporting`) requires nothing."""
     reports = _reports.get()
-    if reports is not None:
+    if reports is not None and condition is not None:
         reports.flags.append(jnp.all(condition))
 
 

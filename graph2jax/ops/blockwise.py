@@ -186,8 +186,7 @@ def _jax_blockwise(op: Blockwise, node: Apply) -> Callable[..., Any]:
         for _ in range(n):
             fn = jax.vmap(fn)
         result, ok = fn(*mapped)
-        if ok is not None:
-            checks.require(ok)
+        checks.require(ok)
         return result
 
     return blockwise

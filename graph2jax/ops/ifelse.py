@@ -225,8 +225,7 @@ def _jax_ifelse(op: IfElse, node: Apply) -> Callable[..., Any]:
             condition
         ):  # the branch is chosen while tracing: only it is traced
             outs, ok = branches[0 if condition != 0 else 1](*operands)
-            if ok is not None:
-                checks.require(ok)
+            checks.require(ok)
             return outs[0] if single else tuple(outs)
         # known operands are closed over, not passed through lax.cond, so that they stay
         # known inside the bodies (a reshape's target shape)
@@ -252,8 +251,7 @@ def _jax_ifelse(op: IfElse, node: Apply) -> Callable[..., Any]:
         except TypeError as err:
             _raise_shape_mismatch(node, then_fn, else_fn, values, err)
             raise
-        if ok is not None:
-            checks.require(ok)
+        checks.require(ok)
         return outs[0] if single else tuple(outs)
 
     return run_ifelse

@@ -355,8 +355,7 @@ def _jax_scan(op: Scan, node: Apply) -> Callable[..., Any]:
 
         start = (windows, _checked_steps())
         (final, ok), traced = jax.lax.scan(body, start, tuple(seqs), length=n)
-        if ok is not None:
-            checks.require(ok)
+        checks.require(ok)
         n_kept = op.n_traced_states
         finals = (op._final(w, k, jnp) for k, w in enumerate(final[n_kept:], n_kept))
         trace_outputs = (*node.outputs[:n_kept], *node.outputs[n_states:])
@@ -434,8 +433,7 @@ def _while_loop(
 
     start = (jnp.asarray(0, "int64"), jnp.asarray(False), windows, buffers, _checked_steps())
     length, _, final, buffers, ok = lax.while_loop(cond, body, start)
-    if ok is not None:
-        checks.require(ok)
+    checks.require(ok)
     traces = iter(Ragged(b, length) for b in buffers)
     return tuple(
         op._final(final[k], k, jnp) if op._is_untraced(k) else next(traces)
